@@ -1,0 +1,1 @@
+"""NLP stages: spaCy loading, custom components, entity and quote extraction."""

@@ -1,0 +1,94 @@
+"""Run the NLP stages over a stream of articles on every core.
+
+Each worker process loads the model once and returns compact records, not Docs: shipping a
+parsed Doc between processes costs more than extracting from it where it was parsed.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from itertools import islice
+
+from etl.nlp.analyse import analyse, skip_nlp
+from etl.nlp.model import get_nlp
+from etl.records import AnalysedArticle, CleanArticle
+
+logger = logging.getLogger(__name__)
+
+ENGLISH = "en"
+
+_worker_model: str | None = None
+
+
+def needs_nlp(article: CleanArticle) -> bool:
+    return article.language in (None, ENGLISH)
+
+
+def analyse_batch(articles: list[CleanArticle], model: str, nlp_batch_size: int = 32) -> list[AnalysedArticle]:
+    nlp = get_nlp(model)
+    todo = [a for a in articles if needs_nlp(a)]
+    docs = iter(nlp.pipe((a.body_text for a in todo), batch_size=nlp_batch_size))
+    return [analyse(a, next(docs)) if needs_nlp(a) else skip_nlp(a) for a in articles]
+
+
+def _init_worker(model: str) -> None:
+    global _worker_model
+    _worker_model = model
+    get_nlp(model)
+
+
+def _work(articles: list[CleanArticle], nlp_batch_size: int) -> list[AnalysedArticle]:
+    assert _worker_model is not None
+    return analyse_batch(articles, _worker_model, nlp_batch_size)
+
+
+def _chunks(items: Iterable[CleanArticle], size: int) -> Iterator[list[CleanArticle]]:
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+class NlpRunner:
+    """Analyse articles in order, spreading chunks over ``processes`` workers.
+
+    At most two chunks per worker are in flight, so memory does not grow with the corpus.
+    """
+
+    def __init__(self, model: str, processes: int = 1, chunk_size: int = 16, nlp_batch_size: int = 32):
+        self.model = model
+        self.processes = processes
+        self.chunk_size = chunk_size
+        self.nlp_batch_size = nlp_batch_size
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> NlpRunner:
+        if self.processes > 1:
+            ctx = multiprocessing.get_context("forkserver")
+            self._pool = ProcessPoolExecutor(
+                self.processes, mp_context=ctx, initializer=_init_worker, initargs=(self.model,)
+            )
+        else:
+            get_nlp(self.model)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+            self._pool = None
+
+    def analyse(self, articles: Iterable[CleanArticle]) -> Iterator[AnalysedArticle]:
+        if self._pool is None:
+            for chunk in _chunks(articles, self.chunk_size):
+                yield from analyse_batch(chunk, self.model, self.nlp_batch_size)
+            return
+        pending: deque[Future[list[AnalysedArticle]]] = deque()
+        for chunk in _chunks(articles, self.chunk_size):
+            pending.append(self._pool.submit(_work, chunk, self.nlp_batch_size))
+            if len(pending) >= 2 * self.processes:
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()

@@ -1,0 +1,128 @@
+"""Typed records flowing between stages.
+
+Every record is frozen: stages are pure functions from one record to the next.
+All character offsets index the article's clean ``body_text``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class RawArticle:
+    """What a reader yields: undecoded bytes or already-decoded text, plus format metadata."""
+
+    source_uri: str
+    data: bytes | None = None
+    text: str | None = None
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None  # the source's own tag, verified later
+    format: str = "txt"
+    # True when paragraphs are already known to be one per line (extracted HTML, JSON fields)
+    is_extracted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """A piece of input that could not be loaded, with a specific reason."""
+
+    source_uri: str
+    stage: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    paragraph_idx: int
+    start_char: int
+    end_char: int
+
+
+@dataclass(frozen=True, slots=True)
+class CleanArticle:
+    """A decoded, normalised article. ``body_text`` is the text every offset refers to."""
+
+    article_id: str
+    content_hash: str
+    source_uri: str
+    body_text: str
+    paragraphs: tuple[Paragraph, ...]
+    title: str | None = None
+    url: str | None = None
+    outlet: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    near_duplicate_of: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    sentence_idx: int
+    paragraph_idx: int
+    start_char: int
+    end_char: int
+    text: str
+    word_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    sentence_idx: int
+    start_char: int
+    end_char: int
+    text: str
+    label: str
+    entity_id: str
+    canonical_name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Quote:
+    quote_id: str
+    quote_start: int
+    quote_end: int
+    quote_text: str
+    kind: str  # direct | mixed | indirect
+    speaker_text: str | None = None
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    speaker_name: str | None = None
+    speaker_entity_id: str | None = None
+    cue_text: str | None = None
+    confidence: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysedArticle:
+    """An article with everything the NLP stages found in it."""
+
+    article: CleanArticle
+    sentences: tuple[Sentence, ...] = ()
+    mentions: tuple[Mention, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+
+    @property
+    def word_count(self) -> int:
+        return sum(s.word_count for s in self.sentences)
+
+
+@dataclass(slots=True)
+class RunCounts:
+    files: int = 0
+    articles: int = 0
+    sentences: int = 0
+    mentions: int = 0
+    entities: int = 0
+    quotes: int = 0
+    rejects: int = 0
+    duplicates: int = 0
+    near_duplicates: int = 0
+    non_english: int = 0
+    skipped_existing: int = 0
+    words: int = 0
+    extra: dict[str, int] = field(default_factory=dict)
