@@ -12,6 +12,7 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
+from typing import TypeVar
 
 from etl.nlp.analyse import analyse, skip_nlp
 from etl.nlp.model import get_nlp
@@ -20,6 +21,7 @@ from etl.records import AnalysedArticle, CleanArticle
 logger = logging.getLogger(__name__)
 
 ENGLISH = "en"
+T = TypeVar("T")
 
 _worker_model: str | None = None
 
@@ -28,11 +30,18 @@ def needs_nlp(article: CleanArticle) -> bool:
     return article.language in (None, ENGLISH)
 
 
-def analyse_batch(articles: list[CleanArticle], model: str, nlp_batch_size: int = 32) -> list[AnalysedArticle]:
+def analyse_batch(items: list[T], model: str, nlp_batch_size: int = 32) -> list[AnalysedArticle | T]:
+    """Analyse the articles among ``items``; anything else (a reject, say) passes through in place."""
     nlp = get_nlp(model)
-    todo = [a for a in articles if needs_nlp(a)]
+    todo = [a for a in items if isinstance(a, CleanArticle) and needs_nlp(a)]
     docs = iter(nlp.pipe((a.body_text for a in todo), batch_size=nlp_batch_size))
-    return [analyse(a, next(docs)) if needs_nlp(a) else skip_nlp(a) for a in articles]
+    out: list[AnalysedArticle | T] = []
+    for item in items:
+        if isinstance(item, CleanArticle):
+            out.append(analyse(item, next(docs)) if needs_nlp(item) else skip_nlp(item))
+        else:
+            out.append(item)
+    return out
 
 
 def _init_worker(model: str) -> None:
@@ -41,12 +50,12 @@ def _init_worker(model: str) -> None:
     get_nlp(model)
 
 
-def _work(articles: list[CleanArticle], nlp_batch_size: int) -> list[AnalysedArticle]:
+def _work(items: list[T], nlp_batch_size: int) -> list[AnalysedArticle | T]:
     assert _worker_model is not None
-    return analyse_batch(articles, _worker_model, nlp_batch_size)
+    return analyse_batch(items, _worker_model, nlp_batch_size)
 
 
-def _chunks(items: Iterable[CleanArticle], size: int) -> Iterator[list[CleanArticle]]:
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
@@ -80,13 +89,14 @@ class NlpRunner:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
-    def analyse(self, articles: Iterable[CleanArticle]) -> Iterator[AnalysedArticle]:
+    def analyse(self, items: Iterable[T]) -> Iterator[AnalysedArticle | T]:
+        """Analysed articles in input order; items that are not articles pass through unchanged."""
         if self._pool is None:
-            for chunk in _chunks(articles, self.chunk_size):
+            for chunk in _chunks(items, self.chunk_size):
                 yield from analyse_batch(chunk, self.model, self.nlp_batch_size)
             return
-        pending: deque[Future[list[AnalysedArticle]]] = deque()
-        for chunk in _chunks(articles, self.chunk_size):
+        pending: deque[Future[list[AnalysedArticle | T]]] = deque()
+        for chunk in _chunks(items, self.chunk_size):
             pending.append(self._pool.submit(_work, chunk, self.nlp_batch_size))
             if len(pending) >= 2 * self.processes:
                 yield from pending.popleft().result()

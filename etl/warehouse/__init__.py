@@ -1,0 +1,1 @@
+"""Warehouse: the table contract (one place), the Parquet writer and the SQL loader."""

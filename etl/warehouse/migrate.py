@@ -1,0 +1,35 @@
+"""Versioned schema migrations (Alembic); scripts live in ``sql/migrations``, views in ``sql/views``."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from sqlalchemy.engine import Connection, Engine
+
+
+def sql_dir() -> Path:
+    """The project's sql/ folder (override with NEWS_ETL_SQL_DIR for installed copies)."""
+    override = os.environ.get("NEWS_ETL_SQL_DIR")
+    return Path(override) if override else Path(__file__).resolve().parents[2] / "sql"
+
+
+def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(sql_dir() / "migrations"))
+    if url:
+        cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def upgrade(engine: Engine, revision: str = "head") -> None:
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), revision)
+
+
+def view_sql(name: str) -> str:
+    return (sql_dir() / "views" / f"{name}.sql").read_text()

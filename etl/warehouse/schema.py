@@ -1,0 +1,229 @@
+"""The warehouse contract, declared once.
+
+Arrow schemas (Parquet) and SQLAlchemy tables (SQL) are both made from ``TABLES``; the README's
+data dictionary documents the same columns and a test keeps the three in step.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pyarrow as pa
+import sqlalchemy as sa
+
+# Every row belongs to the batch that wrote it; a batch is replaced whole on re-run.
+PARTITION = "batch_id"
+
+
+@dataclass(frozen=True)
+class Col:
+    name: str
+    kind: str  # str | text | int | float | ts
+    doc: str
+    nullable: bool = True
+    index: bool = False
+
+
+@dataclass(frozen=True)
+class TableDef:
+    name: str
+    doc: str
+    columns: tuple[Col, ...]
+    primary_key: tuple[str, ...]
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+def _batch() -> Col:
+    return Col(PARTITION, "str", "Load batch that wrote the row (Parquet partition key).", nullable=False, index=True)
+
+
+TABLES: tuple[TableDef, ...] = (
+    TableDef(
+        "articles",
+        "One row per distinct article body.",
+        (
+            Col("article_id", "str", "Stable id: the first 16 hex digits of content_hash.", nullable=False),
+            Col("source_uri", "str", "Where the article was read: path relative to the input root, `#N` for the Nth record of a multi-record file.", nullable=False),
+            Col("content_hash", "str", "SHA-256 of the whitespace-folded, case-folded NFKC body.", nullable=False, index=True),
+            Col("title", "text", "Headline, from the format's metadata or a plain-text first line."),
+            Col("url", "text", "Canonical URL when the source gives one."),
+            Col("outlet", "str", "Publisher or source domain when known."),
+            Col("published_at", "ts", "Publication time, UTC, when known."),
+            Col("language", "str", "ISO 639-1 language code, detected from the text.", index=True),
+            Col("body_text", "text", "Clean article text; paragraphs separated by a blank line. Every offset in other tables indexes this text.", nullable=False),
+            Col("word_count", "int", "Words in the body (tokens that are not punctuation or space); 0 when the NLP stages were skipped.", nullable=False),
+            Col("paragraph_count", "int", "Paragraphs in body_text.", nullable=False),
+            Col("near_duplicate_of", "str", "article_id of the earliest near-identical article (syndicated copy), else null."),
+            Col("run_id", "str", "Run that last wrote the row.", nullable=False),
+            _batch(),
+        ),
+        ("article_id",),
+    ),
+    TableDef(
+        "sentences",
+        "Sentences, never crossing a paragraph.",
+        (
+            Col("article_id", "str", "Article the sentence belongs to.", nullable=False),
+            Col("sentence_idx", "int", "0-based position of the sentence in its article.", nullable=False),
+            Col("paragraph_idx", "int", "0-based paragraph holding the sentence.", nullable=False),
+            Col("start_char", "int", "Offset of the first character in body_text.", nullable=False),
+            Col("end_char", "int", "Offset just past the last character in body_text.", nullable=False),
+            Col("text", "text", "The sentence, equal to body_text[start_char:end_char].", nullable=False),
+            Col("word_count", "int", "Words in the sentence.", nullable=False),
+            _batch(),
+        ),
+        ("article_id", "sentence_idx"),
+    ),
+    TableDef(
+        "mentions",
+        "Named-entity mentions found by spaCy.",
+        (
+            Col("article_id", "str", "Article holding the mention.", nullable=False),
+            Col("sentence_idx", "int", "Sentence holding the mention.", nullable=False),
+            Col("start_char", "int", "Offset of the mention in body_text.", nullable=False),
+            Col("end_char", "int", "Offset just past the mention in body_text.", nullable=False),
+            Col("text", "text", "The mention as written.", nullable=False),
+            Col("label", "str", "OntoNotes entity label: PERSON, ORG, GPE, LOC, NORP, FAC, EVENT, WORK_OF_ART, LAW, LANGUAGE, PRODUCT.", nullable=False),
+            Col("entity_id", "str", "The entity the mention refers to (surnames resolved to the full name in the article).", nullable=False, index=True),
+            _batch(),
+        ),
+        ("article_id", "start_char", "end_char"),
+    ),
+    TableDef(
+        "entities",
+        "Distinct entities across the warehouse, keyed by label and canonical name.",
+        (
+            Col("entity_id", "str", "Stable id from label and case-folded canonical name.", nullable=False),
+            Col("canonical_name", "text", "Full name, titles and honorifics removed.", nullable=False),
+            Col("label", "str", "OntoNotes entity label.", nullable=False),
+            _batch(),
+        ),
+        ("entity_id",),
+    ),
+    TableDef(
+        "quotes",
+        "Attributed statements: who said what.",
+        (
+            Col("quote_id", "str", "Stable id from article and quote offsets.", nullable=False),
+            Col("article_id", "str", "Article holding the quote.", nullable=False, index=True),
+            Col("quote_start", "int", "Offset of the quoted content in body_text.", nullable=False),
+            Col("quote_end", "int", "Offset just past the quoted content.", nullable=False),
+            Col("quote_text", "text", "The quoted or reported content.", nullable=False),
+            Col("kind", "str", "direct, mixed (partial quotation inside reported speech) or indirect.", nullable=False),
+            Col("speaker_text", "text", "The speaker mention as written (may be a pronoun)."),
+            Col("speaker_start", "int", "Offset of speaker_text in body_text."),
+            Col("speaker_end", "int", "Offset just past speaker_text."),
+            Col("speaker_name", "text", "Full name the speaker mention refers to."),
+            Col("speaker_entity_id", "str", "Entity of the speaker, when resolved to one.", index=True),
+            Col("cue_text", "text", "The reporting cue (said, told, according to, ...)."),
+            Col("confidence", "float", "Extractor confidence, 0 to 1.", nullable=False),
+            _batch(),
+        ),
+        ("quote_id",),
+    ),
+    TableDef(
+        "rejects",
+        "Input that could not be loaded, with the reason. Duplicates are listed here too, with stage `dedup`.",
+        (
+            Col("run_id", "str", "Run that last saw the input.", nullable=False),
+            Col("source_uri", "str", "The rejected file or record.", nullable=False),
+            Col("stage", "str", "Stage that rejected it: ingest, clean, dedup, nlp.", nullable=False),
+            Col("reason", "text", "Why, specifically.", nullable=False),
+            _batch(),
+        ),
+        ("batch_id", "source_uri", "stage"),
+    ),
+    TableDef(
+        "batches",
+        "Load state: one row per batch loaded, written last, so a batch without a row is incomplete.",
+        (
+            Col("batch_id", "str", "Batch id: input fingerprint and sequence number, or DAG interval and shard.", nullable=False),
+            Col("run_id", "str", "Run that last loaded the batch.", nullable=False),
+            Col("loaded_at", "ts", "When the batch was committed, UTC.", nullable=False),
+            Col("articles", "int", "Articles stored by the batch.", nullable=False),
+            Col("sentences", "int", "Sentences stored by the batch.", nullable=False),
+            Col("mentions", "int", "Mentions stored by the batch.", nullable=False),
+            Col("entities", "int", "Entities first stored by the batch.", nullable=False),
+            Col("quotes", "int", "Quotes stored by the batch.", nullable=False),
+            Col("rejects", "int", "Reject rows of the batch.", nullable=False),
+        ),
+        ("batch_id",),
+    ),
+    TableDef(
+        "runs",
+        "One row per run of the pipeline, with its counts.",
+        (
+            Col("run_id", "str", "Time-ordered run id.", nullable=False),
+            Col("started_at", "ts", "Start, UTC.", nullable=False),
+            Col("finished_at", "ts", "End, UTC; null while running.", nullable=True),
+            Col("status", "str", "running, succeeded or failed.", nullable=False),
+            Col("inputs", "text", "The input paths of the run.", nullable=True),
+            Col("files", "int", "Input files read.", nullable=False),
+            Col("articles", "int", "Articles stored (new or replaced).", nullable=False),
+            Col("sentences", "int", "Sentences stored.", nullable=False),
+            Col("mentions", "int", "Mentions stored.", nullable=False),
+            Col("entities", "int", "Entities first stored.", nullable=False),
+            Col("quotes", "int", "Quotes stored.", nullable=False),
+            Col("rejects", "int", "Inputs rejected as bad.", nullable=False),
+            Col("duplicates", "int", "Exact duplicates dropped.", nullable=False),
+            Col("near_duplicates", "int", "Near-duplicates stored with near_duplicate_of set.", nullable=False),
+            Col("non_english", "int", "Articles stored without English NLP.", nullable=False),
+            Col("skipped_existing", "int", "Articles already stored by another batch.", nullable=False),
+            Col("words", "int", "Words processed.", nullable=False),
+            Col("seconds", "float", "Wall time of the run.", nullable=True),
+            Col("error", "text", "Why the run failed.", nullable=True),
+        ),
+        ("run_id",),
+    ),
+)
+
+BY_NAME = {t.name: t for t in TABLES}
+# Tables written per batch, in write order: children first, the batch marker last.
+BATCH_TABLES = ("entities", "sentences", "mentions", "quotes", "rejects", "articles", "batches")
+
+_ARROW = {
+    "str": pa.string(),
+    "text": pa.string(),
+    "int": pa.int64(),
+    "float": pa.float64(),
+    "ts": pa.timestamp("us", tz="UTC"),
+}
+
+
+def _sql_type(kind: str) -> sa.types.TypeEngine:
+    return {
+        "str": sa.String(),
+        "text": sa.Text(),
+        "int": sa.BigInteger(),
+        "float": sa.Float(),
+        "ts": sa.DateTime(timezone=True),
+    }[kind]
+
+
+def arrow_schema(name: str, with_partition: bool = True) -> pa.Schema:
+    table = BY_NAME[name]
+    return pa.schema(
+        [
+            pa.field(c.name, _ARROW[c.kind], nullable=c.nullable)
+            for c in table.columns
+            if with_partition or c.name != PARTITION
+        ]
+    )
+
+
+metadata = sa.MetaData()
+
+
+def _sql_table(t: TableDef) -> sa.Table:
+    cols = [
+        sa.Column(c.name, _sql_type(c.kind), nullable=c.nullable, primary_key=c.name in t.primary_key, comment=c.doc)
+        for c in t.columns
+    ]
+    indexes = [sa.Index(f"ix_{t.name}_{c.name}", c.name) for c in t.columns if c.index]
+    return sa.Table(t.name, metadata, *cols, *indexes, comment=t.doc)
+
+
+SQL_TABLES: dict[str, sa.Table] = {t.name: _sql_table(t) for t in TABLES}
