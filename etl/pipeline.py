@@ -260,3 +260,68 @@ def summary_dict(summary: RunSummary) -> dict[str, object]:
     out.update(run_id=summary.run_id, status=summary.status, seconds=round(summary.seconds, 2))
     out["words_per_second"] = round(summary.words_per_second, 1)
     return out
+
+
+# ---------------------------------------------------------------- shards (Airflow)
+
+
+def package_dir(settings: Settings, batch_id: str) -> Path:
+    """Where a shard's load package lives: inside the warehouse, so any worker can load it."""
+    return settings.warehouse / "packages" / batch_id
+
+
+def process_files(files: list[tuple[Path, str]], batch_id: str, run_id: str, settings: Settings) -> Package:
+    """One shard: read, clean, dedup and analyse ``files`` (path, source_uri) into one load package."""
+    counts = RunCounts()
+    with NlpRunner(settings.model, settings.processes, nlp_batch_size=settings.nlp_batch_size) as nlp:
+        items = list(nlp.analyse(prepare(read_inputs(files, counts), Deduplicator(), counts)))
+    analysed = [i for i in items if isinstance(i, AnalysedArticle)]
+    rejects = [i for i in items if isinstance(i, Reject)]
+    counts.words = sum(a.word_count for a in analysed)
+    shard_counts = {
+        "files": counts.files,
+        "duplicates": counts.duplicates,
+        "near_duplicates": counts.near_duplicates,
+        "non_english": counts.non_english,
+        "words": counts.words,
+        "rejects": sum(1 for r in rejects if r.stage != "dedup"),
+    }
+    return build_package(batch_id, run_id, analysed, rejects, counts=shard_counts)
+
+
+def process_shard(files: list[tuple[Path, str]], batch_id: str, run_id: str, settings: Settings) -> dict[str, object]:
+    """Process a shard and save its package under the warehouse; returns the path and row counts."""
+    from etl.warehouse.package import save_package
+
+    package = process_files(files, batch_id, run_id, settings)
+    path = save_package(package, package_dir(settings, batch_id))
+    return {"package": str(path), "batch_id": batch_id, "rows": {k: t.num_rows for k, t in package.tables.items()}, **package.counts}
+
+
+def load_packages(paths: list[Path], settings: Settings, run_id: str, inputs: list[str] | None = None) -> RunSummary:
+    """Load saved packages in order (each batch in one transaction) and record one ``runs`` row."""
+    from etl.warehouse.package import read_package
+
+    counts = RunCounts()
+    summary = RunSummary(run_id, "running", counts, 0.0, datetime.now(UTC))
+    t0 = time.perf_counter()
+    labels = [Path(p) for p in (inputs or [])]
+    with Warehouse(settings) as warehouse:
+        try:
+            for path in paths:
+                package = read_package(Path(path))
+                stored = warehouse.load(package)
+                for key in ("files", "duplicates", "near_duplicates", "non_english", "words"):
+                    setattr(counts, key, getattr(counts, key) + int(package.counts.get(key, 0)))
+                add_stored(counts, stored, int(package.counts.get("rejects", 0)))
+                summary.batches.append(package.batch_id)
+            summary.status = "succeeded"
+        except BaseException as exc:
+            summary.status = "failed"
+            summary.error = f"{type(exc).__name__}: {exc}"
+            raise
+        finally:
+            summary.seconds = time.perf_counter() - t0
+            summary.finished_at = datetime.now(UTC)
+            warehouse.record_run(summary.run_row(labels))
+    return summary
