@@ -28,12 +28,38 @@ _BOMS = (
 _MAGIC = {
     b"\x89PNG": "PNG image",
     b"\xff\xd8\xff": "JPEG image",
-    b"GIF8": "GIF image",
+    b"GIF87a": "GIF image",
+    b"GIF89a": "GIF image",
+    b"BM": None,  # placeholder so the order below stays readable; BMP needs a longer check
+    b"II*\x00": "TIFF image",
+    b"MM\x00*": "TIFF image",
+    b"\x00\x00\x01\x00": "icon image",
     b"%PDF": "PDF document",
     b"PK\x03\x04": "ZIP archive",
-    b"\x7fELF": "executable",
+    b"PK\x05\x06": "ZIP archive",
+    b"Rar!": "RAR archive",
+    b"7z\xbc\xaf\x27\x1c": "7-Zip archive",
+    b"\xfd7zXZ\x00": "xz archive",
+    b"\x28\xb5\x2f\xfd": "zstd archive",
     b"BZh": "bzip2 archive",
+    b"\x1f\x8b": "gzip data inside gzip",
+    b"\x7fELF": "executable",
+    b"MZ": None,
+    b"SQLite format 3\x00": "SQLite database",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "MS Office document",
+    b"ID3": "MP3 audio",
+    b"OggS": "Ogg media",
+    b"fLaC": "FLAC audio",
+    b"\x1aE\xdf\xa3": "Matroska/WebM video",
+    b"wOFF": "web font",
+    b"wOF2": "web font",
+    b"PAR1": "Parquet file",
 }
+_MAGIC = {k: v for k, v in _MAGIC.items() if v}
+
+# C0 control bytes that never occur in text (tab, newlines, form feed and ESC aside)
+_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20), 0x7F])
+_CONTROL_TABLE = bytes.maketrans(b"", b"")
 
 
 class CleanError(ValueError):
@@ -45,38 +71,93 @@ def sniff_binary(data: bytes) -> str | None:
     for magic, what in _MAGIC.items():
         if data.startswith(magic):
             return what
+    if data[:4] == b"RIFF" and data[8:12] in (b"WEBP", b"WAVE", b"AVI "):
+        return {b"WEBP": "WebP image", b"WAVE": "WAV audio", b"AVI ": "AVI video"}[data[8:12]]
+    if data[4:8] == b"ftyp":
+        return "MP4/QuickTime media"
+    if data[:2] == b"BM" and len(data) > 14 and data[6:10] == b"\x00\x00\x00\x00":
+        return "BMP image"
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF8, codecs.BOM_UTF32_LE)):
+        return None
+    sample = data[:4096]
+    if sample and _utf16_without_bom(sample) is None:
+        controls = len(sample) - len(sample.translate(_CONTROL_TABLE, _CONTROL_BYTES))
+        if controls > max(2, len(sample) // 100):
+            return "binary content (control bytes)"
     return None
 
 
+def _utf16_without_bom(data: bytes) -> str | None:
+    """``utf-16-le``/``utf-16-be`` when the bytes look like BOM-less UTF-16 text (mostly ASCII)."""
+    n = len(data) - len(data) % 2
+    if n < 8:
+        return None
+    even, odd = data[0:n:2], data[1:n:2]
+    if odd.count(0) > 0.8 * len(odd) and even.count(0) < 0.2 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.8 * len(even) and odd.count(0) < 0.2 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+_WESTERN_PUNCT = set("£€¢¥§©®°±·«»¿¡–—‘’‚“”„†‡•…‰‹›™ ")
+
+
+def _plausible_western(text: str) -> bool:
+    """Text decoded as cp1252 reads as a Western European language (not another code page's bytes)."""
+    letters = 0
+    high_letters = 0
+    odd = 0
+    for ch in text:
+        if ch.isalpha():
+            letters += 1
+            if ord(ch) > 0x7F:
+                high_letters += 1
+        elif ord(ch) > 0x7F and ch not in _WESTERN_PUNCT:
+            odd += 1
+    if letters == 0:
+        return odd == 0
+    # Latin text is mostly ASCII letters; a Cyrillic or Greek code page read as cp1252 is not
+    return high_letters <= 0.3 * letters and odd <= 0.01 * len(text) + 2
+
+
 def decode(data: bytes) -> str:
-    """Bytes to text: a BOM decides; else strict UTF-8; else the detected legacy encoding."""
+    """Bytes to text: a BOM decides; else strict UTF-8; else cp1252/Latin-1 when the text reads as
+    a Western language; else the encoding charset-normalizer detects."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise CleanError(f"undecodable bytes: invalid {encoding} after its byte-order mark at byte {exc.start}") from exc
+                raise CleanError(f"undecodable bytes: invalid {encoding} after its byte-order mark at byte {exc.start}: {exc.reason}") from exc
     what = sniff_binary(data)
     if what:
         raise CleanError(f"not text: {what}")
     try:
         return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    utf16 = _utf16_without_bom(data[:4096])
+    if utf16:
+        try:
+            return data.decode(utf16)
+        except UnicodeDecodeError as exc:
+            raise CleanError(f"undecodable bytes: invalid {utf16} at byte {exc.start}: {exc.reason}") from exc
     if data.count(b"\x00") > len(data) // 20:
         raise CleanError("not text: binary content (NUL bytes)")
+    for encoding in ("cp1252", "latin-1"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if _plausible_western(text):
+            return text
+        break
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=None).best()
-    if best is None:
-        raise CleanError("undecodable bytes: no text encoding fits")
-    encoding = best.encoding
-    # Western text without a BOM: cp1252 is a superset of Latin-1 for printable text.
-    if encoding in {"latin_1", "iso8859_1", "iso8859_15"}:
-        try:
-            return data.decode("cp1252")
-        except UnicodeDecodeError:
-            return data.decode("latin-1")
+    if best is None or best.chaos > 0.5:
+        raise CleanError(f"undecodable bytes: not UTF-8 (invalid byte 0x{data[utf8_error.start]:02x} at {utf8_error.start}) and no other text encoding fits")
     return str(best)
 
 

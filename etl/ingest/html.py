@@ -1,0 +1,276 @@
+"""HTML pages: the article's main text without boilerplate, and its title, date and URL.
+
+Extraction is trafilatura (precision-leaning settings, no comments or tables) followed by a small
+post-filter of lines that are page furniture rather than article text: bylines, share prompts,
+"read more" links, newsletter and cookie notices, photo credits, wire-service credits. Metadata is
+read from the page's own markup (Open Graph, ``article:*``, JSON-LD, ``<time>``, canonical link)
+before trafilatura's guesses.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from etl.ingest.base import STAGE, normalise_language, parse_date, strip_head
+from etl.records import RawArticle, Reject
+
+logger = logging.getLogger(__name__)
+# trafilatura logs every page it finds nothing in at ERROR level; its verdict is our reject reason
+logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
+
+_HTML_HEAD = (b"<!doctype html", b"<html", b"<?xml", b"<head", b"<!--", b"<body", b"<meta")
+
+
+@dataclass(frozen=True, slots=True)
+class Extracted:
+    text: str  # paragraphs, one a line
+    title: str | None = None
+    url: str | None = None
+    published_at: datetime | None = None
+    outlet: str | None = None
+    language: str | None = None
+
+
+# ---------------------------------------------------------------------------------------------
+# metadata from the page's own markup
+
+_DATE_META = (
+    "article:published_time", "og:article:published_time", "datepublished", "date", "pubdate",
+    "publishdate", "publish-date", "publish_date", "dc.date", "dc.date.issued", "dcterms.created",
+    "sailthru.date", "parsely-pub-date", "article.published", "cxenseparse:recs:publishtime",
+)  # fmt: skip
+
+
+def _meta(tree: Any) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for el in tree.iter("meta"):
+        key = (el.get("property") or el.get("name") or el.get("itemprop") or "").strip().lower()
+        value = (el.get("content") or "").strip()
+        if key and value:
+            out.setdefault(key, value)
+    return out
+
+
+def _json_ld(tree: Any) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+    for el in tree.iter("script"):
+        if (el.get("type") or "").lower() != "application/ld+json" or not el.text:
+            continue
+        try:
+            data = json.loads(el.text)
+        except ValueError:
+            continue
+        stack = [data]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                if "@graph" in item:
+                    stack.append(item["@graph"])
+                types = item.get("@type")
+                types = types if isinstance(types, list) else [types]
+                if any(isinstance(t, str) and ("Article" in t or t in {"Report", "BlogPosting"}) for t in types):
+                    found.append(item)
+    return found
+
+
+def page_metadata(tree: Any) -> dict[str, Any]:
+    meta = _meta(tree)
+    ld = _json_ld(tree)
+    date_value: Any = None
+    for article in ld:
+        date_value = article.get("datePublished") or article.get("dateCreated")
+        if date_value:
+            break
+    if not date_value:
+        date_value = next((meta[k] for k in _DATE_META if k in meta), None)
+    if not date_value:
+        for el in tree.iter("time"):
+            if el.get("datetime") and (el.get("itemprop") == "datePublished" or "pub" in (el.get("class") or "")):
+                date_value = el.get("datetime")
+                break
+    title = meta.get("og:title") or meta.get("twitter:title")
+    for article in ld:
+        title = article.get("headline") or title
+        if title:
+            break
+    url = None
+    for el in tree.iter("link"):
+        if (el.get("rel") or "").lower() == "canonical" and el.get("href"):
+            url = el.get("href").strip()
+            break
+    url = url or meta.get("og:url")
+    outlet = meta.get("og:site_name")
+    for article in ld:
+        pub = article.get("publisher")
+        if isinstance(pub, dict) and isinstance(pub.get("name"), str):
+            outlet = outlet or pub["name"]
+    language = None
+    root = tree.getroottree().getroot() if hasattr(tree, "getroottree") else tree
+    language = normalise_language(root.get("lang") or root.get("{http://www.w3.org/XML/1998/namespace}lang"))
+    language = language or normalise_language(meta.get("og:locale") or meta.get("content-language"))
+    for article in ld:
+        language = language or normalise_language(article.get("inLanguage"))
+    return {
+        "date": parse_date(date_value) if date_value else None,
+        "title": title.strip() if isinstance(title, str) and title.strip() else None,
+        "url": url if isinstance(url, str) and url.startswith("http") else None,
+        "outlet": outlet,
+        "language": language,
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# post-filter: lines that are page furniture, not article text
+
+_FURNITURE = re.compile(
+    r"""^(?:
+(?:share|teilen|partager)(?:\s+(?:this|on|via|article|story))?\b.{0,40}$
+      | (?:read|see|watch|listen)\s+(?:more|also|next)\s*[:›»>-].{0,160}$
+      | (?:related|more\s+on\s+this\s+story|recommended|most\s+read|trending)\s*[:›»>].{0,160}$
+      | (?:related|recommended|more|latest|top|popular)\s+(?:stories|articles|content|topics|coverage|news|reading|links|videos)$
+      | (?:more\s+on\s+this\s+story|most\s+(?:read|popular|viewed|shared)|trending(?:\s+now)?|you\s+may\s+also\s+like|don't\s+miss)$
+      | (?:lesen\s+sie\s+(?:auch|mehr)|mehr\s+zum\s+thema|auch\s+interessant)\s*[:›»>-].{0,160}$
+      | (?:advertisement|anzeige|sponsored(?:\s+content)?|publicité|werbung)$
+      | (?:sign\s+up|subscribe)\b.{0,160}$
+      | .{0,80}\bnewsletters?\b.{0,80}(?:sign|subscribe|inbox|e-?mail|register|abonn|anmeld).{0,80}$
+      | .{0,80}(?:sign|subscribe|inbox|e-?mail|register|abonn|anmeld).{0,80}\bnewsletters?\b.{0,80}$
+      | .{0,120}\b(?:cookies?|privacy\s+policy)\b.{0,120}(?:accept|agree|consent|settings|akzeptieren|zustimmen).{0,60}$
+      | (?:photo|image|picture|foto|bild)(?:\s+(?:caption|source|credit))?\s*[:,].{0,160}$
+      | (?:\(?(?:additional\s+)?(?:reporting|writing|editing|compiled|produced)\s+by\b.{0,200})$
+      | (?:copyright|©|\(c\))\s.{0,160}$
+      | (?:updated|published|last\s+updated|posted|aktualisiert|veröffentlicht)\s*(?:on|at|:)?\s*\d.{0,60}$
+      | (?:follow\s+(?:us|me|him|her)\s+on|click\s+here|tap\s+here)\b.{0,120}$
+      | (?:comments?|kommentare?)\s*(?:\(\d+\))?\s*$
+      | (?:topics|tags|themen|schlagwörter)\s*:.{0,200}$
+      | (?:this\s+(?:article|story)\s+(?:is|was)\s+(?:from|part)|all\s+rights\s+reserved).{0,200}$
+    )""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# "By Jane Doe", "By Jane Doe, Political Correspondent", "Von Anna Schmidt | dpa"; not a sentence
+_BYLINE = re.compile(
+    r"^(?:by|von|par|por)\s+[A-Z][\w.'-]+(?:\s+(?:[A-Z][\w.'-]+|van|von|de|der|da|di|le|la)){0,4}"
+    r"(?:\s*(?:,|\||-|–|—|and|und|&|in)\s*[^.!?]{0,60})?$"
+)
+_SOCIAL = re.compile(r"^(?:(?:facebook|twitter|x|linkedin|whatsapp|email|e-mail|print|copy link|reddit|pinterest)\W*){1,}$", re.I)
+
+
+def is_furniture(line: str) -> bool:
+    s = line.strip()
+    if not s:
+        return True
+    if _SOCIAL.match(s) or _BYLINE.match(s):
+        return True
+    return bool(_FURNITURE.match(s))
+
+
+def post_filter(text: str, title: str | None = None) -> str:
+    """Drop furniture lines; drop the headline repeated as the first line; drop repeated lines."""
+    out: list[str] = []
+    seen: set[str] = set()
+    norm_title = _norm(title) if title else None
+    for line in text.split("\n"):
+        s = line.strip()
+        if not s or is_furniture(s):
+            continue
+        key = _norm(s)
+        if key in seen or (norm_title and key == norm_title and not out):
+            continue  # pull quotes repeat a paragraph; the headline repeats the title
+        seen.add(key)
+        out.append(s)
+    return "\n".join(out)
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().casefold()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def load_tree(data: bytes | str) -> Any:
+    from trafilatura.utils import load_html
+
+    return load_html(data)
+
+
+def extract(data: bytes | str, url: str | None = None, *, postprocess: bool = True) -> Extracted | None:
+    """The article in an HTML page, or None when the page has no article text."""
+    import trafilatura
+
+    tree = load_tree(data)
+    if tree is None:
+        return None
+    meta = page_metadata(tree)
+    doc = trafilatura.bare_extraction(
+        tree,
+        url=url or meta["url"],
+        with_metadata=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        favor_precision=postprocess,
+        deduplicate=False,
+    )
+    if doc is None or not (doc.text or "").strip():
+        return None
+    text = doc.text
+    title = meta["title"] or (doc.title or None)
+    if postprocess:
+        text = post_filter(text, title)
+        if not text.strip():
+            return None
+    return Extracted(
+        text=text,
+        title=title,
+        url=url or meta["url"] or doc.url or None,
+        published_at=meta["date"] or parse_date(doc.date),
+        outlet=meta["outlet"] or doc.sitename or doc.hostname or None,
+        language=meta["language"] or normalise_language(doc.language),
+    )
+
+
+def looks_like_html(head: bytes) -> bool:
+    h = strip_head(head)
+    return h.startswith(_HTML_HEAD) and (b"<html" in h or b"<body" in h or b"<head" in h or b"<p" in h)
+
+
+def html_to_raw(payload: bytes | str, source_uri: str, fmt: str, url: str | None = None) -> RawArticle | Reject:
+    """One HTML payload (a file or a WARC record) to a record."""
+    from lxml.etree import LxmlError
+
+    try:
+        got = extract(payload, url)
+    except (LxmlError, ValueError) as exc:
+        return Reject(source_uri, STAGE, f"unparseable HTML: {exc}")
+    if got is None:
+        return Reject(source_uri, STAGE, "no article text in HTML page")
+    return RawArticle(
+        source_uri=source_uri,
+        text=got.text,
+        title=got.title,
+        url=got.url,
+        outlet=got.outlet,
+        published_at=got.published_at,
+        language=got.language,
+        format=fmt,
+        is_extracted=True,
+    )
+
+
+class HtmlReader:
+    name = "html"
+    extensions = (".html", ".htm", ".xhtml", ".shtml")
+
+    def matches(self, name: str, head: bytes) -> bool:
+        return name.endswith(self.extensions) or looks_like_html(head)
+
+    def read(self, data: bytes, source_uri: str) -> Iterator[RawArticle | Reject]:
+        yield html_to_raw(data, source_uri, self.name)

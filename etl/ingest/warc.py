@@ -1,0 +1,61 @@
+"""WARC archives (.warc, .warc.gz): every response record holding an HTML page is one article.
+
+Read as a stream with warcio, a record at a time. The record's target URI is the article's URL.
+Request, metadata, warcinfo and revisit records are not articles and are skipped silently; a
+response record without an HTML page in it (an image, a redirect, an error page) is a reject.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from typing import IO
+
+from etl.ingest.base import STAGE, record_uri
+from etl.ingest.html import html_to_raw, looks_like_html
+from etl.records import RawArticle, Reject
+
+_HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
+_SKIP = {"request", "metadata", "warcinfo", "revisit", "conversion", "continuation"}
+
+
+class WarcReader:
+    name = "warc"
+    extensions = (".warc", ".arc")
+
+    def matches(self, name: str, head: bytes) -> bool:
+        return name.endswith(self.extensions) or head.startswith((b"WARC/", b"filedesc://"))
+
+    def read(self, data: bytes, source_uri: str) -> Iterator[RawArticle | Reject]:
+        yield from self.read_stream(io.BytesIO(data), source_uri)
+
+    def read_stream(self, stream: IO[bytes], source_uri: str) -> Iterator[RawArticle | Reject]:
+        from warcio.archiveiterator import ArchiveIterator
+        from warcio.exceptions import ArchiveLoadFailed
+
+        n = 0
+        try:
+            for record in ArchiveIterator(stream, arc2warc=True):
+                n += 1
+                if record.rec_type in _SKIP:
+                    continue
+                yield self._record(record, record_uri(source_uri, n))
+        except ArchiveLoadFailed as exc:
+            yield Reject(record_uri(source_uri, n + 1) if n else source_uri, STAGE, f"malformed WARC: {str(exc).strip()[:200]}")
+
+    def _record(self, record, uri: str) -> RawArticle | Reject:  # type: ignore[no-untyped-def]
+        url = record.rec_headers.get_header("WARC-Target-URI") or None
+        if record.http_headers is not None:
+            status = record.http_headers.get_statuscode()
+            if status and not status.startswith("2"):
+                return Reject(uri, STAGE, f"WARC record has no HTML payload: HTTP status {status}")
+            ctype = record.http_headers.get_header("Content-Type") or ""
+        else:
+            ctype = record.rec_headers.get_header("Content-Type") or ""
+        payload = record.content_stream().read()
+        ctype = ctype.split(";", 1)[0].strip().lower()
+        if not payload.strip():
+            return Reject(uri, STAGE, "WARC record has no HTML payload: empty body")
+        if ctype not in _HTML_TYPES and not looks_like_html(payload[:4096]):
+            return Reject(uri, STAGE, f"WARC record has no HTML payload: {ctype or 'no content type'}")
+        return html_to_raw(payload, uri, self.name, url=url)
