@@ -14,9 +14,11 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 from typing import TypeVar
 
+from spacy.tokens import Doc
+
 from etl.nlp.analyse import analyse, skip_nlp
 from etl.nlp.model import get_nlp
-from etl.records import AnalysedArticle, CleanArticle
+from etl.records import AnalysedArticle, CleanArticle, Reject
 
 logger = logging.getLogger(__name__)
 
@@ -35,13 +37,22 @@ def analyse_batch(items: list[T], model: str, nlp_batch_size: int = 32) -> list[
     nlp = get_nlp(model)
     todo = [a for a in items if isinstance(a, CleanArticle) and needs_nlp(a)]
     docs = iter(nlp.pipe((a.body_text for a in todo), batch_size=nlp_batch_size))
-    out: list[AnalysedArticle | T] = []
+    out: list[AnalysedArticle | Reject | T] = []
     for item in items:
         if isinstance(item, CleanArticle):
-            out.append(analyse(item, next(docs)) if needs_nlp(item) else skip_nlp(item))
+            out.append(_analyse_one(item, next(docs)) if needs_nlp(item) else skip_nlp(item))
         else:
             out.append(item)
-    return out
+    return out  # type: ignore[return-value]
+
+
+def _analyse_one(article: CleanArticle, doc: Doc) -> AnalysedArticle | Reject:
+    """One article's extraction; a failure rejects that article, not the batch."""
+    try:
+        return analyse(article, doc)
+    except Exception as exc:  # noqa: BLE001 - an extractor bug must not stop the run
+        logger.exception("NLP failed on %s", article.source_uri)
+        return Reject(article.source_uri, "nlp", f"extraction failed: {type(exc).__name__}: {exc}")
 
 
 def _init_worker(model: str) -> None:
