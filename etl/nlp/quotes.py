@@ -1,14 +1,595 @@
-"""Quote extraction: who said what. (Extraction itself is built in its own issue.)"""
+"""Quote extraction: who said what.
+
+Rules over the dependency parse, in three passes, all linear in the article's tokens:
+
+1. **Quotation marks.** Every paragraph is scanned for quoted stretches: curly and straight
+   double marks (a mismatched pair such as ``"...”`` still pairs), single curly marks at word
+   edges (an apostrophe inside a word, as in ``Syrians’``, never closes a quote), and an opening
+   mark left open at the paragraph's end, which carries the quote into the next paragraph.
+2. **Cues.** A verb outside quotation marks whose stem is a reporting verb (``etl.nlp.cues``)
+   and which governs a clause (``ccomp``), an infinitive (``xcomp``) or an object (``dobj``/
+   ``oprd``) makes a candidate: its content is that dependent's subtree (widened to whole
+   quotations it touches), its speaker the verb's subject (inherited through ``conj``/``advcl``/
+   ``xcomp``; the noun a ``relcl``/``acl`` modifies). ``according to X``, ``NAME:`` (headlines and
+   transcripts), ``X said:`` before a quoted paragraph and ``— NAME`` after a quote are cues too.
+3. **Direct quotes without a parse link** attach to the reporting verb of their sentence, to
+   the attribution just before them in the same paragraph (``“A,” he said. “B.”`` is one
+   quote), or to the quote they continue from the previous paragraph. A short quoted phrase with
+   no cue (``the so-called “Geneva Agreement”``) is a scare quote or a title, not a quote.
+
+Attributions do not nest (as in PolNeAR): a cue inside another quote's content is dropped,
+except under ``X reported``/``according to X``, where the inner, named speaker is kept.
+
+A quote with several pieces (``“A,” he said. “B.”``) is one row: its offsets run from the first
+piece's start to the last piece's end, and ``quote_text`` joins the pieces with a space.
+Speakers resolve through ``etl.nlp.coref``: the PERSON mention in the speaker phrase (whose
+canonical name already resolves surnames and drops titles), a pronoun's antecedent, a relative
+pronoun's noun, or the person last introduced with a role noun (``the spokeswoman``).
+"""
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
+from etl import ids
+from etl.nlp.coref import PERSONAL_PRONOUNS, RELATIVE_PRONOUNS, PersonIndex
+from etl.nlp.cues import cue_key, frame_score
 from etl.records import Mention, Quote
+
+DOUBLE_MARKS = "\"“”„«»"
+DOUBLE_CLOSERS = "\"”»"
+OPENERS = "\"“„«‘'"
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+MIN_DIRECT_WORDS = 4  # a quote with fewer words and no cue is a scare quote or a title
+CCOMP_THRESHOLD = 0.5
+OTHER_THRESHOLD = 0.6
+REPORTING = frozenset({"report", "accord"})
+NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
+
+
+@dataclass(slots=True)
+class QSpan:
+    """A quoted stretch of text, marks included; ``open_end`` when its paragraph ends first."""
+
+    start: int
+    end: int
+    paragraph: int
+    open_end: bool = False
+    words: int = 0
+
+
+@dataclass(slots=True)
+class Candidate:
+    pieces: list[tuple[int, int]]
+    cue: Token | None
+    cue_text: str
+    speaker: Span | None
+    confidence: float
+    reporting: bool = False
+    quote_ids: set[int] = field(default_factory=set)
+    speaker_head: Token | None = None
+
+    @property
+    def start(self) -> int:
+        return min(a for a, _ in self.pieces)
+
+    @property
+    def end(self) -> int:
+        return max(b for _, b in self.pieces)
+
+
+# --- pass 1: quotation marks --------------------------------------------------------------------
+
+
+def paragraph_bounds(text: str) -> list[tuple[int, int]]:
+    bounds, pos = [], 0
+    while True:
+        nxt = text.find("\n\n", pos)
+        end = len(text) if nxt < 0 else nxt
+        if end > pos:
+            bounds.append((pos, end))
+        if nxt < 0:
+            return bounds
+        pos = nxt + 2
+        while pos < len(text) and text[pos] in "\n ":
+            pos += 1
+
+
+def _is_word(ch: str) -> bool:
+    return ch.isalnum()
+
+
+def find_quote_spans(text: str) -> list[QSpan]:
+    """Quoted stretches of ``text``, paragraph by paragraph, in order."""
+    spans: list[QSpan] = []
+    for p_idx, (p_start, p_end) in enumerate(paragraph_bounds(text)):
+        open_at: int | None = None
+        found: list[QSpan] = []
+        for i in range(p_start, p_end):
+            ch = text[i]
+            if ch not in DOUBLE_MARKS:
+                continue
+            prev = text[i - 1] if i > p_start else " "
+            if open_at is None:
+                if ch == "”" and _is_word(prev) and (i + 1 >= p_end or not _is_word(text[i + 1])) and i > p_start:
+                    continue  # a stray closing mark (its opener is missing): not an opening
+                open_at = i
+            elif ch == "“" and prev.isspace() and i - open_at > 1:
+                # a second opener: the first quote was never closed; restart here
+                open_at = i
+            else:
+                found.append(QSpan(open_at, i + 1, p_idx))
+                open_at = None
+        if open_at is not None:
+            end = p_end
+            while end > open_at and text[end - 1].isspace():
+                end -= 1
+            found.append(QSpan(open_at, end, p_idx, open_end=True))
+        found.extend(_single_quotes(text, p_start, p_end, p_idx, found))
+        found.sort(key=lambda q: q.start)
+        spans.extend(found)
+    for q in spans:
+        q.words = len(text[q.start : q.end].split())
+    return spans
+
+
+def _single_quotes(text: str, p_start: int, p_end: int, p_idx: int, doubles: list[QSpan]) -> list[QSpan]:
+    """‘...’ quotes outside double quotes: the opener at a word start, the closer at a word end."""
+    out: list[QSpan] = []
+    i = p_start
+    while i < p_end:
+        if text[i] == "‘" and (i == p_start or not _is_word(text[i - 1])) and i + 1 < p_end and not text[i + 1].isspace():
+            if any(q.start <= i < q.end for q in doubles):
+                i += 1
+                continue
+            j = i + 1
+            close = -1
+            while j < p_end:
+                c = text[j]
+                if c == "‘":
+                    break
+                if c == "’" and (j + 1 >= p_end or not _is_word(text[j + 1])) and text[j - 1] not in "sS ":
+                    close = j
+                    break
+                j += 1
+            if close > i + 1:
+                out.append(QSpan(i, close + 1, p_idx))
+                i = close + 1
+                continue
+        i += 1
+    return out
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
+    """Token range [start, end) without edge punctuation and spaces (quotation marks stay)."""
+    while start < end and (doc[start].is_space or (doc[start].is_punct and doc[start].text[0] not in OPENERS + "‘“")):
+        start += 1
+    while end > start and (doc[end - 1].is_space or (doc[end - 1].is_punct and doc[end - 1].text[-1] not in DOUBLE_CLOSERS + "’'")):
+        end -= 1
+    if start >= end:
+        return None
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+
+
+def _subtree_chars(tok: Token) -> tuple[int, int] | None:
+    return _trim(tok.doc, tok.left_edge.i, tok.right_edge.i + 1)
+
+
+class Quotes:
+    """Per-article state: quote spans, token lookups, the person index."""
+
+    def __init__(self, doc: Doc, mentions: Sequence[Mention]):
+        self.doc = doc
+        self.text = doc.text
+        self.spans = find_quote_spans(self.text)
+        self.span_starts = [q.start for q in self.spans]
+        self.people = PersonIndex(doc, mentions)
+        self.mentions = sorted(mentions, key=lambda m: m.start_char)
+        self.mention_starts = [m.start_char for m in self.mentions]
+        self.paragraphs = paragraph_bounds(self.text)
+        self.para_starts = [a for a, _ in self.paragraphs]
+        # token -> index of the quote span strictly containing it (marks included), else -1
+        self.in_quote = [-1] * len(doc)
+        for qi, q in enumerate(self.spans):
+            first = bisect.bisect_left(self._token_starts, q.start)
+            for t in doc[first:]:
+                if t.idx >= q.end:
+                    break
+                self.in_quote[t.i] = qi
+
+    @property
+    def _token_starts(self) -> list[int]:
+        if not hasattr(self, "_tok_starts"):
+            self._tok_starts = [t.idx for t in self.doc]
+        return self._tok_starts
+
+    def paragraph_of(self, char: int) -> int:
+        return bisect.bisect_right(self.para_starts, char) - 1
+
+    def quotes_in(self, start: int, end: int) -> list[int]:
+        lo = bisect.bisect_left(self.span_starts, start)
+        while lo > 0 and self.spans[lo - 1].end > start:
+            lo -= 1
+        out = []
+        for qi in range(lo, len(self.spans)):
+            q = self.spans[qi]
+            if q.start >= end:
+                break
+            if q.end > start:
+                out.append(qi)
+        return out
+
+    def widen(self, start: int, end: int) -> tuple[int, int, set[int]]:
+        """Widen a content span to the whole of any quotation it mostly covers."""
+        used = set()
+        for qi in self.quotes_in(start, end):
+            q = self.spans[qi]
+            inner = max(1, q.end - q.start - 2)
+            covered = min(end, q.end) - max(start, q.start)
+            inside = q.start <= start and end <= q.end
+            if inside or covered >= 0.5 * inner or (start <= q.start + 1 and end >= q.end - 3):
+                start, end = min(start, q.start), max(end, q.end)
+                used.add(qi)
+            elif q.start >= start and q.end > end:
+                pass
+        for qi in self.quotes_in(start, end):
+            q = self.spans[qi]
+            if q.start >= start and q.end <= end:
+                used.add(qi)
+        return start, end, used
+
+    # --- speakers -------------------------------------------------------------------------------
+
+    def subject_of(self, verb: Token, depth: int = 0) -> Token | None:
+        for c in verb.children:
+            if c.dep_ in SUBJECT_DEPS and self.in_quote[c.i] < 0:
+                return c
+        if depth < 3 and verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
+            return self.subject_of(verb.head, depth + 1)
+        if verb.dep_ in ("relcl", "acl") and verb.head is not verb:
+            return verb.head
+        return None
+
+    def speaker_phrase(self, head: Token) -> Span:
+        """The subject's noun phrase up to its head: modifiers on the left, no clauses on the right."""
+        doc = self.doc
+        start = head.i
+        left = head.left_edge.i
+        while start - 1 >= left and not doc[start - 1].is_punct and not doc[start - 1].is_space:
+            start -= 1
+        end = head.i + 1
+        # a flat name continuing to the right of the syntactic head (rare, but happens with appos)
+        while end < len(doc) and doc[end].dep_ == "compound" and doc[end].head.i == head.i:
+            end += 1
+        return doc[start:end]
+
+    def mention_in(self, span: Span, head: Token) -> Mention | None:
+        lo = bisect.bisect_left(self.mention_starts, span.start_char)
+        best = None
+        for m in self.mentions[lo:]:
+            if m.start_char >= span.end_char:
+                break
+            if m.label not in NAME_LABELS:
+                continue
+            holds_head = m.start_char <= head.idx < m.end_char
+            rank = (holds_head, m.label == "PERSON")
+            if best is None or rank > best[0]:
+                best = (rank, m)
+        return best[1] if best else None
+
+    def resolve(self, span: Span | None, head: Token | None) -> tuple[str | None, str | None]:
+        """(speaker_name, speaker_entity_id) for a speaker phrase."""
+        if span is None or head is None:
+            return None, None
+        lower = head.lower_
+        if lower in PERSONAL_PRONOUNS:
+            p = self.people.resolve_pronoun(head)
+            return (p.name, p.entity_id) if p else (None, None)
+        if lower in RELATIVE_PRONOUNS and head.head is not head:
+            noun = head.head.head if head.head.dep_ in ("relcl", "acl") else None
+            if noun is not None and noun is not head:
+                return self.resolve(self.speaker_phrase(noun), noun)
+            return None, None
+        m = self.mention_in(span, head)
+        if m is not None:
+            return m.canonical_name, m.entity_id
+        if head.pos_ == "NOUN":
+            p = self.people.resolve_role(head)
+            if p is not None:
+                return p.name, p.entity_id
+        return None, None
+
+
+def _sentence_ends_with_colon(sent: Span) -> bool:
+    for t in reversed(sent):
+        if t.is_space:
+            continue
+        return t.text == ":"
+    return False
 
 
 def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> list[Quote]:
     """Every attributed statement in ``doc``; offsets index ``doc.text`` (the clean body)."""
-    return []
+    if not len(doc):
+        return []
+    q = Quotes(doc, mentions)
+    cands: list[Candidate] = []
+    used_quotes: dict[int, Candidate] = {}
+    cue_tokens: set[int] = set()
+
+    def add(pieces: tuple[int, int] | None, cue: Token | None, cue_text: str, subj: Token | None,
+            conf: float, reporting: bool = False) -> Candidate | None:
+        if pieces is None:
+            return None
+        start, end, used = q.widen(*pieces)
+        if end - start < 2:
+            return None
+        speaker = q.speaker_phrase(subj) if subj is not None else None
+        c = Candidate([(start, end)], cue, cue_text, speaker, conf, reporting, used, subj)
+        cands.append(c)
+        if cue is not None:
+            cue_tokens.add(cue.i)
+        return c
+
+    # pass 2: cue verbs with a clause, infinitive or object
+    for tok in doc:
+        if q.in_quote[tok.i] >= 0:
+            continue
+        lower = tok.lower_
+        if lower == "according":
+            to = next((c for c in tok.children if c.lower_ == "to"), None)
+            pobj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+            if pobj is None:
+                continue
+            head = tok.head if tok.head is not tok else None
+            sent = tok.sent
+            if head is not None and head.pos_ in ("VERB", "AUX"):
+                lo, hi = head.left_edge.i, head.right_edge.i + 1
+            else:
+                lo, hi = sent.start, sent.end
+            # the clause without the "according to X" phrase
+            a0, a1 = tok.left_edge.i, tok.right_edge.i + 1
+            if a0 <= lo < a1:
+                lo = a1
+            if a0 < hi <= a1:
+                hi = a0
+            if a0 > lo and a1 < hi:
+                # in the middle: keep the longer side
+                lo, hi = (lo, a0) if a0 - lo >= hi - a1 else (a1, hi)
+            add(_trim(doc, lo, hi), tok, f"{tok.text} {to.text}", pobj, 0.85, reporting=True)
+            continue
+        if not tok.tag_.startswith("VB") or tok.dep_ == "amod":
+            continue
+        key = cue_key(tok.text)
+        comp = [c for c in tok.children if c.dep_ in ("ccomp", "parataxis")]
+        subj = q.subject_of(tok)
+        if comp:
+            score = frame_score(key, "ccomp")
+            if score >= CCOMP_THRESHOLD:
+                # prefer the clause after the verb; a quote before it ("...," X said) also counts
+                c = max(comp, key=lambda c: (c.dep_ == "ccomp", c.right_edge.i - c.left_edge.i))
+                add(_subtree_chars(c), tok, tok.text, subj, score, reporting=key in REPORTING)
+                continue
+        objs = [c for c in tok.children if c.dep_ in ("dobj", "oprd", "xcomp", "attr") and c.i > tok.i]
+        if objs:
+            frame = "xcomp" if any(c.dep_ == "xcomp" for c in objs) else "dobj"
+            score = frame_score(key, frame)
+            if score >= OTHER_THRESHOLD:
+                lo = min(c.left_edge.i for c in objs)
+                hi = max(c.right_edge.i for c in objs) + 1
+                add(_trim(doc, lo, hi), tok, tok.text, subj, score * 0.9)
+                continue
+        # "X said:" / "X continued:" before a quoted paragraph
+        if frame_score(key, "ccomp") >= CCOMP_THRESHOLD and subj is not None:
+            sent = tok.sent
+            if _sentence_ends_with_colon(sent):
+                end = sent.end_char
+                nxt = bisect.bisect_left(q.span_starts, end)
+                if nxt < len(q.spans) and q.spans[nxt].start - end <= 3:
+                    qs = q.spans[nxt]
+                    add((qs.start, qs.end), tok, tok.text, subj, 0.8)
+                elif q.paragraph_of(end) == q.paragraph_of(tok.idx):
+                    p_end = q.paragraphs[q.paragraph_of(tok.idx)][1]
+                    if p_end - end > 10:
+                        add((end + 1, p_end), tok, tok.text, subj, 0.6)
+
+    # NAME: at a paragraph start (headlines, transcripts)
+    for p_start, p_end in q.paragraphs:
+        colon = q.text.find(":", p_start, min(p_end, p_start + 60))
+        if colon < 0 or p_end - colon < 15:
+            continue
+        span = doc.char_span(p_start, colon, alignment_mode="expand")
+        if span is None or not 1 <= len(span) <= 5 or not all(t.text[:1].isupper() for t in span):
+            continue
+        if any(c.start <= colon < c.end for c in cands):
+            continue
+        head = span[-1]
+        add((colon + 1, p_end), None, ":", head, 0.7)
+
+    # pass 3: quotes not yet attributed
+    for c in cands:
+        for qi in c.quote_ids:
+            used_quotes.setdefault(qi, c)
+    sents = list(doc.sents)
+    sent_starts = [s.start_char for s in sents]
+    for qi, qs in enumerate(q.spans):
+        if qi in used_quotes:
+            continue
+        host = _covering(cands, qs.start, qs.end)
+        if host is not None:
+            used_quotes[qi] = host
+            continue
+        # continuation of an open quote from the previous paragraph
+        if qi > 0 and q.spans[qi - 1].open_end and q.spans[qi - 1].paragraph == qs.paragraph - 1 and qi - 1 in used_quotes:
+            prev = used_quotes[qi - 1]
+            prev.pieces.append((qs.start, qs.end))
+            used_quotes[qi] = prev
+            continue
+        s_idx = bisect.bisect_right(sent_starts, qs.start) - 1
+        s_last = bisect.bisect_right(sent_starts, max(qs.start, qs.end - 1)) - 1
+        verb = _cue_near(q, sents[s_idx].start_char, sents[s_last].end_char, cue_tokens)
+        if verb is not None:
+            subj = q.subject_of(verb)
+            c = add((qs.start, qs.end), verb, verb.text, subj, 0.75)
+            if c is not None:
+                used_quotes[qi] = c
+            continue
+        dash = _dash_speaker(q, qs)
+        if dash is not None:
+            c = add((qs.start, qs.end), None, "—", dash, 0.7)
+            if c is not None:
+                used_quotes[qi] = c
+            continue
+        if qs.words < MIN_DIRECT_WORDS:
+            continue  # a scare quote or a title
+        # "A," he said. "B." -- the attribution just before, in the same paragraph
+        prev_c = _previous_in_paragraph(q, cands, qs)
+        if prev_c is not None:
+            prev_c.pieces.append((qs.start, qs.end))
+            used_quotes[qi] = prev_c
+            continue
+
+    return _to_records(q, _resolve_nesting(cands), article_id)
+
+
+def _covering(cands: list[Candidate], start: int, end: int) -> Candidate | None:
+    for c in cands:
+        for a, b in c.pieces:
+            if a <= start and end <= b:
+                return c
+    return None
+
+
+def _cue_near(q: Quotes, lo_char: int, hi_char: int, used: set[int]) -> Token | None:
+    """A reporting verb outside quotation marks in the quote's sentence(s), not yet a cue."""
+    doc = q.doc
+    span = doc.char_span(lo_char, hi_char, alignment_mode="expand")
+    if span is None:
+        return None
+    best = None
+    for t in span:
+        if q.in_quote[t.i] >= 0 or not t.tag_.startswith("VB") or t.i in used:
+            continue
+        if frame_score(cue_key(t.text), "ccomp") >= CCOMP_THRESHOLD:
+            if best is None:
+                best = t
+    return best
+
+
+def _dash_speaker(q: Quotes, qs: QSpan) -> Token | None:
+    """``“...” — Name`` or ``“...” ― Name``: the name after a dash right after the quote."""
+    text = q.text
+    i = qs.end
+    while i < len(text) and text[i] == " ":
+        i += 1
+    if i >= len(text) or text[i] not in "—―–-":
+        return None
+    span = q.doc.char_span(i + 1, min(len(text), i + 60), alignment_mode="expand")
+    if span is None:
+        return None
+    for t in span:
+        if t.is_space:
+            continue
+        if q.people.person_at(t) is not None:
+            p = q.people.person_at(t)
+            last = q.doc.char_span(p.start_char, p.end_char, alignment_mode="expand")
+            return last[-1] if last is not None else t
+        break
+    return None
+
+
+def _previous_in_paragraph(q: Quotes, cands: list[Candidate], qs: QSpan) -> Candidate | None:
+    best = None
+    for c in cands:
+        end = c.end
+        if end <= qs.start and q.paragraph_of(c.start) == qs.paragraph and c.quote_ids:
+            if best is None or end > best.end:
+                best = c
+    if best is None:
+        return None
+    # no other reporting verb between the two
+    return best
+
+
+def _resolve_nesting(cands: list[Candidate]) -> list[Candidate]:
+    """One attribution per token: a cue inside another quote's content loses, unless that other
+    quote is only ``X reported``/``according to X`` wrapping a named speaker."""
+    cands = sorted(cands, key=lambda c: (c.start, -c.end))
+    drop: set[int] = set()
+    for i, inner in enumerate(cands):
+        if inner.cue is None:
+            continue
+        pos = inner.cue.idx
+        for j, outer in enumerate(cands):
+            if i == j or j in drop or i in drop:
+                continue
+            if any(a <= pos < b for a, b in outer.pieces):
+                if outer.reporting and not inner.reporting:
+                    drop.add(j)
+                else:
+                    drop.add(i)
+    kept = [c for k, c in enumerate(cands) if k not in drop]
+    # overlapping contents (two cues claiming one quote): keep the more confident
+    kept.sort(key=lambda c: -c.confidence)
+    out: list[Candidate] = []
+    for c in kept:
+        if any(c.start < o.end and o.start < c.end and _overlap(c, o) > 0.5 for o in out):
+            continue
+        out.append(c)
+    out.sort(key=lambda c: c.start)
+    return out
+
+
+def _overlap(a: Candidate, b: Candidate) -> float:
+    inter = max(0, min(a.end, b.end) - max(a.start, b.start))
+    return inter / max(1, min(a.end - a.start, b.end - b.start))
+
+
+def _kind(q: Quotes, c: Candidate) -> str:
+    quoted = 0
+    total = 0
+    for a, b in c.pieces:
+        total += b - a
+        for qi in q.quotes_in(a, b):
+            s = q.spans[qi]
+            quoted += max(0, min(b, s.end) - max(a, s.start))
+    if total and quoted >= total - 3 * len(c.pieces):
+        return "direct"
+    return "mixed" if quoted else "indirect"
+
+
+def _to_records(q: Quotes, cands: list[Candidate], article_id: str) -> list[Quote]:
+    out = []
+    seen: set[tuple[int, int]] = set()
+    for c in cands:
+        c.pieces.sort()
+        start, end = c.start, c.end
+        if (start, end) in seen:
+            continue
+        seen.add((start, end))
+        text = " ".join(q.text[a:b] for a, b in c.pieces)
+        name, entity = q.resolve(c.speaker, c.speaker_head)
+        out.append(
+            Quote(
+                quote_id=ids.quote_id(article_id, start, end),
+                quote_start=start,
+                quote_end=end,
+                quote_text=text,
+                kind=_kind(q, c),
+                speaker_text=c.speaker.text if c.speaker is not None else None,
+                speaker_start=c.speaker.start_char if c.speaker is not None else None,
+                speaker_end=c.speaker.end_char if c.speaker is not None else None,
+                speaker_name=name,
+                speaker_entity_id=entity,
+                cue_text=c.cue_text,
+                confidence=round(min(1.0, c.confidence), 3),
+            )
+        )
+    return out

@@ -1,0 +1,1 @@
+"""Built-in evaluations against reference data (read at run time, never shipped)."""

@@ -1,0 +1,193 @@
+"""Speaker resolution inside one article: names, titles, pronouns and role nouns to a person.
+
+Everything here is linear in the article: one pass builds a ``PersonIndex`` from the PERSON
+mentions (their canonical names already resolve surnames to the full name introduced earlier,
+see ``etl.nlp.entities.resolve_person_names``); pronouns then resolve to the nearest earlier
+person of a compatible gender, preferring grammatical subjects of the last few sentences.
+
+Gender comes from evidence in the article itself: honorifics (Mr., Mrs., Ms.), role nouns
+before the name (spokeswoman, congressman), a short list of common first names, and the
+pronouns used in sentences that mention only that person.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from etl.records import Mention
+
+MALE, FEMALE = "m", "f"
+
+MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
+FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
+PERSONAL_PRONOUNS = MALE_PRONOUNS | FEMALE_PRONOUNS
+RELATIVE_PRONOUNS = frozenset({"who", "whom", "which", "that", "whose"})
+
+_MALE_WORDS = frozenset(
+    "mr mr. sir lord king prince father brother son husband spokesman congressman chairman businessman "
+    "councilman anchorman boyfriend uncle nephew grandfather".split()
+)
+_FEMALE_WORDS = frozenset(
+    "mrs mrs. ms ms. miss madam dame lady queen princess mother sister daughter wife spokeswoman "
+    "congresswoman chairwoman businesswoman councilwoman anchorwoman girlfriend aunt niece grandmother".split()
+)
+_MALE_NAMES = frozenset(
+    """aaron adam alan albert alex alexander andrew anthony antonio barack ben benjamin bernie bill bob bobby
+    boris brad brian bruce carl carlos charles charlie chris christopher chuck dan daniel david dennis dick
+    donald doug douglas ed edward eric francis frank fred gary george gerald greg gregory harry henry ian jack
+    jacob james jared jason jeb jeff jeffrey jerry jim jimmy joe john johnny jon jonathan jose joseph josh juan
+    keith ken kenneth kevin larry lawrence lee leon louis luis marco mark martin matt matthew michael mike
+    mitch mitt nathan newt nicholas nick patrick paul peter phil philip ralph rand randy reince richard rick
+    robert roger ron ronald roy rudy russell ryan sam samuel scott sean sergei sergey seth stephen steve steven
+    ted terry thomas tim timothy todd tom tony vladimir walter wayne william willie xi ahmed mohammed muhammad
+    hassan ali vince rex rodrigo recep benjamin bashar emmanuel francois pierre
+    giuseppe hans wolfgang dmitry igor viktor ivan yuri nikolai omar tayyip""".split()
+)
+_FEMALE_NAMES = frozenset(
+    """abigail alice alicia amanda amy andrea angela ann anna anne barbara betsy betty beverly brenda carly
+    carol caroline carolyn catherine cathy charlotte cheryl christina christine claire cynthia dana debbie
+    deborah debra diana diane donna dorothy elizabeth ellen emily emma evelyn frances gabrielle gloria grace
+    hannah heather helen hillary hope huma ivanka jane janet janice jean jennifer jessica jill joan joanne judy
+    julia julie karen kate katherine kathleen kathy katie kelly kellyanne kim kimberly kirsten laura lauren
+    linda lisa lois loretta lori louise lynn madeleine margaret maria marie marilyn martha mary megan melania
+    melissa michelle monica nancy natalie nicole nikki olivia pam pamela patricia paula rachel rebecca rose
+    ruth samantha sandra sarah sharon shirley stephanie susan suzanne tammy teresa theresa tiffany tulsi
+    valerie victoria virginia wendy angela theresa marine christiane ursula federica yulia irina natalia
+    olga svetlana tatiana condoleezza""".split()
+)
+
+
+def name_gender(name: str) -> str | None:
+    first = name.split()[0].lower().strip(".") if name.split() else ""
+    if first in _MALE_NAMES:
+        return MALE
+    if first in _FEMALE_NAMES:
+        return FEMALE
+    return None
+
+
+def pronoun_gender(word: str) -> str | None:
+    w = word.lower()
+    if w in MALE_PRONOUNS:
+        return MALE
+    if w in FEMALE_PRONOUNS:
+        return FEMALE
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    start_char: int
+    end_char: int
+    token: int  # head token of the mention
+    name: str
+    entity_id: str
+    sentence: int
+    is_subject: bool
+
+
+class PersonIndex:
+    """PERSON mentions of one article, in order, with a gender per canonical name."""
+
+    def __init__(self, doc: Doc, mentions: Sequence[Mention]):
+        self.doc = doc
+        self.people: list[Person] = []
+        char_to_token = {t.idx: t.i for t in doc}
+        votes: dict[str, Counter[str]] = defaultdict(Counter)
+        sent_starts = [s.start for s in doc.sents]
+        self._sent_starts = sent_starts
+        by_sentence: dict[int, set[str]] = defaultdict(set)
+        for m in mentions:
+            if m.label != "PERSON":
+                continue
+            first = char_to_token.get(m.start_char)
+            if first is None:
+                continue
+            span = doc.char_span(m.start_char, m.end_char, alignment_mode="expand")
+            head = span.root if span is not None and len(span) else doc[first]
+            sent = bisect.bisect_right(sent_starts, first) - 1
+            self.people.append(
+                Person(m.start_char, m.end_char, head.i, m.canonical_name, m.entity_id, sent, head.dep_ in ("nsubj", "nsubjpass"))
+            )
+            by_sentence[sent].add(m.canonical_name)
+            # honorifics and role nouns just before the mention
+            for t in doc[max(0, first - 3) : first]:
+                w = t.lower_
+                if w in _MALE_WORDS:
+                    votes[m.canonical_name][MALE] += 3
+                elif w in _FEMALE_WORDS:
+                    votes[m.canonical_name][FEMALE] += 3
+            g = name_gender(m.canonical_name)
+            if g:
+                votes[m.canonical_name][g] += 2
+        # pronouns in sentences (and the next one) naming exactly one person
+        for sent_idx, names in by_sentence.items():
+            if len(names) != 1:
+                continue
+            (name,) = names
+            start = sent_starts[sent_idx]
+            end = sent_starts[sent_idx + 2] if sent_idx + 2 < len(sent_starts) else len(doc)
+            for t in doc[start:end]:
+                g = pronoun_gender(t.lower_)
+                if g:
+                    votes[name][g] += 1
+        self.gender: dict[str, str | None] = {}
+        for name, v in votes.items():
+            m, f = v[MALE], v[FEMALE]
+            self.gender[name] = MALE if m > f else FEMALE if f > m else None
+        self._starts = [p.start_char for p in self.people]
+        self.by_token: dict[int, Person] = {}
+        for p in self.people:
+            span = doc.char_span(p.start_char, p.end_char, alignment_mode="expand")
+            if span is not None:
+                for t in span:
+                    self.by_token[t.i] = p
+
+    def sentence_of(self, token: Token) -> int:
+        return bisect.bisect_right(self._sent_starts, token.i) - 1
+
+    def person_at(self, token: Token) -> Person | None:
+        return self.by_token.get(token.i)
+
+    def resolve_pronoun(self, token: Token, window_sentences: int = 4) -> Person | None:
+        """The person ``he``/``she`` at ``token`` most likely refers to, or None."""
+        want = pronoun_gender(token.lower_)
+        if want is None:
+            return None
+        sent = self.sentence_of(token)
+        idx = bisect.bisect_left(self._starts, token.idx)
+        best: Person | None = None
+        best_score = -1e9
+        for p in reversed(self.people[:idx]):
+            if sent - p.sentence > window_sentences:
+                break
+            g = self.gender.get(p.name)
+            if g is not None and g != want:
+                continue
+            score = -(sent - p.sentence) * 1.0 - (token.i - p.token) * 0.001
+            if p.is_subject:
+                score += 1.5
+            if g == want:
+                score += 1.0
+            if p.sentence == sent and p.is_subject:
+                score += 0.5
+            if score > best_score:
+                best, best_score = p, score
+        return best
+
+    def resolve_role(self, token: Token) -> Person | None:
+        """``the spokeswoman``/``the senator``: the last person introduced with that role noun."""
+        word = token.lower_
+        idx = bisect.bisect_left(self._starts, token.idx)
+        for p in reversed(self.people[:idx]):
+            first = self.doc.char_span(p.start_char, p.end_char, alignment_mode="expand")
+            if first is None:
+                continue
+            if any(t.lower_ == word for t in self.doc[max(0, first.start - 4) : first.start]):
+                return p
+        return None
