@@ -134,10 +134,12 @@ _FURNITURE = re.compile(
     r"""^(?:
 (?:share|teilen|partager)(?:\s+(?:this|on|via|article|story))?\b.{0,40}$
       | (?:read|see|watch|listen)\s+(?:more|also|next)\s*[:›»>-].{0,160}$
+      | (?:also\s+(?:read|see|watch|on\s+\w+)|watch|listen|video|audio|gallery)\s*[:›»>].{0,160}$
       | (?:related|more\s+on\s+this\s+story|recommended|most\s+read|trending)\s*[:›»>].{0,160}$
       | (?:related|recommended|more|latest|top|popular)\s+(?:stories|articles|content|topics|coverage|news|reading|links|videos)$
       | (?:more\s+on\s+this\s+story|most\s+(?:read|popular|viewed|shared)|trending(?:\s+now)?|you\s+may\s+also\s+like|don't\s+miss)$
       | (?:lesen\s+sie\s+(?:auch|mehr)|mehr\s+zum\s+thema|auch\s+interessant)\s*[:›»>-].{0,160}$
+      | (?:(?:à\s+)?lire\s+aussi|voir\s+aussi|le[ea]r?\s+también|leggi\s+anche|lees\s+ook)\s*[:›»>-].{0,160}$
       | (?:advertisement|anzeige|sponsored(?:\s+content)?|publicité|werbung)$
       | (?:sign\s+up|subscribe)\b.{0,160}$
       | .{0,80}\bnewsletters?\b.{0,80}(?:sign|subscribe|inbox|e-?mail|register|abonn|anmeld).{0,80}$
@@ -171,21 +173,52 @@ def is_furniture(line: str) -> bool:
     return bool(_FURNITURE.match(s))
 
 
+# "Jane Doe is a columnist for ..." closing an opinion piece: a tagline, not article text
+_TAGLINE = re.compile(
+    r"^[A-Z][\w.'-]+(?:\s+[A-Z][\w.'-]+){1,3}\s+is\s+(?:a|an|the)\s+[^.]{0,120}?"
+    r"\b(?:columnist|correspondent|reporter|writer|editor|author|journalist|contributor|professor|fellow|director)\b"
+)
+_BULLET = re.compile(r"^(?:[-*•·]\s+)")
+
+
 def post_filter(text: str, title: str | None = None) -> str:
-    """Drop furniture lines; drop the headline repeated as the first line; drop repeated lines."""
+    """Drop furniture lines, the page header (kicker, headline) above the text, and repeated lines."""
+    lines = [_BULLET.sub("", line.strip()) for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    if title:
+        # a headline among the first lines: it and anything above it is header, not text
+        norm_title = _norm(title)
+        for i, line in enumerate(lines[:4]):
+            key = _norm(line)
+            if key and (key == norm_title or (len(key) > 20 and (key in norm_title or norm_title in key))):
+                lines = lines[i + 1 :]
+                break
     out: list[str] = []
     seen: set[str] = set()
-    norm_title = _norm(title) if title else None
-    for line in text.split("\n"):
-        s = line.strip()
-        if not s or is_furniture(s):
+    for line in lines:
+        if is_furniture(line):
             continue
-        key = _norm(s)
-        if key in seen or (norm_title and key == norm_title and not out):
-            continue  # pull quotes repeat a paragraph; the headline repeats the title
+        key = _norm(line)
+        if key in seen:
+            continue  # pull quotes repeat a paragraph
         seen.add(key)
-        out.append(s)
+        out.append(line)
+    while out and _TAGLINE.match(out[-1]):
+        out.pop()
+    # menus above the text and link lists below it: trim short non-sentence lines at either end
+    prose = [i for i, line in enumerate(out) if is_prose(line)]
+    if prose:
+        out = out[prose[0] : prose[-1] + 1]
     return "\n".join(out)
+
+
+_TERMINAL = re.compile(r"[.!?:;…\"”’»“)]$")
+
+
+def is_prose(line: str) -> bool:
+    """A line that reads as running text: a long one, or a sentence-length one ending a sentence."""
+    words = len(line.split())
+    return words >= 20 or (words >= 8 and bool(_TERMINAL.search(line)))
 
 
 def _norm(text: str) -> str:
@@ -193,6 +226,14 @@ def _norm(text: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+# embedded social posts and pull quotes: quoted from elsewhere or repeated, never the article's text
+_PRUNE = [
+    "//blockquote[contains(@class,'tweet') or contains(@class,'instagram') or contains(@class,'embed')"
+    " or contains(@class,'tiktok') or contains(@class,'social')]",
+    "//*[contains(@class,'pullquote') or contains(@class,'pull-quote')]",
+]
 
 
 def load_tree(data: bytes | str) -> Any:
@@ -209,16 +250,25 @@ def extract(data: bytes | str, url: str | None = None, *, postprocess: bool = Tr
     if tree is None:
         return None
     meta = page_metadata(tree)
-    doc = trafilatura.bare_extraction(
-        tree,
+    options = dict(
         url=url or meta["url"],
         with_metadata=True,
         include_comments=False,
         include_tables=False,
         include_images=False,
-        favor_precision=postprocess,
         deduplicate=False,
     )
+    doc = None
+    if postprocess:
+        # precision first; when that finds nothing or far less than the default pass (old table
+        # layouts, <br>-separated text), the default pass is the better reading of the page
+        precise = trafilatura.bare_extraction(tree, favor_precision=True, prune_xpath=_PRUNE, **options)
+        default = trafilatura.bare_extraction(tree, prune_xpath=_PRUNE, **options)
+        doc = precise
+        if default is not None and (precise is None or len(precise.text or "") < 0.5 * len(default.text or "")):
+            doc = default
+    else:
+        doc = trafilatura.bare_extraction(tree, **options)
     if doc is None or not (doc.text or "").strip():
         return None
     text = doc.text
