@@ -7,7 +7,6 @@ systems are scored on exact (start, end, type) matches after the usual OntoNotes
 from __future__ import annotations
 
 import argparse
-from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -90,7 +89,7 @@ def _to_doc(sentences: list[list[tuple[str, str]]]) -> ConllDoc:
     return ConllDoc("\n".join(lines), gold)
 
 
-def prf(gold: set[Span], pred: set[Span]) -> tuple[float, float, float]:
+def prf(gold: set, pred: set) -> tuple[float, float, float]:
     tp = len(gold & pred)
     p = tp / len(pred) if pred else 0.0
     r = tp / len(gold) if gold else 0.0
@@ -156,10 +155,10 @@ def evaluate(conll: Path, model: str, limit: int | None = None) -> dict[str, obj
     for name, spans in (("bare", bare_spans(docs, model)), ("pipeline", pipeline_spans(docs, model))):
         all_gold = {(i, *s) for i, g in enumerate(gold) for s in g}
         all_pred = {(i, *s) for i, p in enumerate(spans) for s in p}
-        p, r, f = prf(all_gold, all_pred)  # type: ignore[arg-type]
+        p, r, f = prf(all_gold, all_pred)
         per_label = {}
         for label in ("PER", "ORG", "LOC", "MISC"):
-            per_label[label] = prf({g for g in all_gold if g[3] == label}, {q for q in all_pred if q[3] == label})[2]  # type: ignore[arg-type,index]
+            per_label[label] = prf({g for g in all_gold if g[3] == label}, {q for q in all_pred if q[3] == label})[2]
         results[name] = {"precision": p, "recall": r, "f1": f, "per_label_f1": per_label, "predicted": len(all_pred)}
     return results
 

@@ -9,10 +9,9 @@ from __future__ import annotations
 import logging
 import multiprocessing
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
-from typing import TypeVar
 
 from spacy.tokens import Doc
 
@@ -23,7 +22,9 @@ from etl.records import AnalysedArticle, CleanArticle, Reject
 logger = logging.getLogger(__name__)
 
 ENGLISH = "en"
-T = TypeVar("T")
+# what flows through the NLP stage: articles to analyse, and rejects passing through in order
+Item = CleanArticle | Reject
+Analysed = AnalysedArticle | Reject
 
 _worker_model: str | None = None
 
@@ -32,18 +33,18 @@ def needs_nlp(article: CleanArticle) -> bool:
     return article.language in (None, ENGLISH)
 
 
-def analyse_batch(items: list[T], model: str, nlp_batch_size: int = 32) -> list[AnalysedArticle | T]:
+def analyse_batch(items: Sequence[Item], model: str, nlp_batch_size: int = 32) -> list[Analysed]:
     """Analyse the articles among ``items``; anything else (a reject, say) passes through in place."""
     nlp = get_nlp(model)
     todo = [a for a in items if isinstance(a, CleanArticle) and needs_nlp(a)]
     docs = iter(nlp.pipe((a.body_text for a in todo), batch_size=nlp_batch_size))
-    out: list[AnalysedArticle | Reject | T] = []
+    out: list[Analysed] = []
     for item in items:
         if isinstance(item, CleanArticle):
             out.append(_analyse_one(item, next(docs)) if needs_nlp(item) else skip_nlp(item))
         else:
             out.append(item)
-    return out  # type: ignore[return-value]
+    return out
 
 
 def _analyse_one(article: CleanArticle, doc: Doc) -> AnalysedArticle | Reject:
@@ -61,12 +62,12 @@ def _init_worker(model: str) -> None:
     get_nlp(model)
 
 
-def _work(items: list[T], nlp_batch_size: int) -> list[AnalysedArticle | T]:
+def _work(items: list[Item], nlp_batch_size: int) -> list[Analysed]:
     assert _worker_model is not None
     return analyse_batch(items, _worker_model, nlp_batch_size)
 
 
-def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+def _chunks(items: Iterable[Item], size: int) -> Iterator[list[Item]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
@@ -100,13 +101,13 @@ class NlpRunner:
             self._pool.shutdown(cancel_futures=True)
             self._pool = None
 
-    def analyse(self, items: Iterable[T]) -> Iterator[AnalysedArticle | T]:
+    def analyse(self, items: Iterable[Item]) -> Iterator[Analysed]:
         """Analysed articles in input order; items that are not articles pass through unchanged."""
         if self._pool is None:
             for chunk in _chunks(items, self.chunk_size):
                 yield from analyse_batch(chunk, self.model, self.nlp_batch_size)
             return
-        pending: deque[Future[list[AnalysedArticle | T]]] = deque()
+        pending: deque[Future[list[Analysed]]] = deque()
         for chunk in _chunks(items, self.chunk_size):
             pending.append(self._pool.submit(_work, chunk, self.nlp_batch_size))
             if len(pending) >= 2 * self.processes:

@@ -194,13 +194,14 @@ _ARROW = {
 
 
 def _sql_type(kind: str) -> sa.types.TypeEngine:
-    return {
+    types: dict[str, sa.types.TypeEngine] = {
         "str": sa.String(),
         "text": sa.Text(),
         "int": sa.BigInteger(),
         "float": sa.Float(),
         "ts": sa.DateTime(timezone=True),
-    }[kind]
+    }
+    return types[kind]
 
 
 def arrow_schema(name: str, with_partition: bool = True) -> pa.Schema:

@@ -48,6 +48,7 @@ def insert_arrow(conn: Connection, name: str, table: pa.Table) -> None:
         return
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
+        assert raw is not None
         columns = ", ".join(f'"{c}"' for c in table.column_names)
         with raw.cursor() as cur, cur.copy(f'COPY "{name}" ({columns}) FROM STDIN') as copy:
             for row in _rows(table):
