@@ -1,0 +1,135 @@
+"""Shared by the news DAGs: task defaults, retry policy and the mapped shard pipeline.
+
+Import-light on purpose: only the Airflow Task SDK at module level. Every task imports the one
+``etl`` function it calls inside its body, so parsing a DAG file never loads spaCy, pyarrow or a
+database driver, and never touches the landing folder or the warehouse.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from airflow.sdk import (
+    Asset,
+    AssetAlias,
+    ExceptionRetryPolicy,
+    RetryAction,
+    RetryRule,
+    TriggerRule,
+    get_current_context,
+    task,
+)
+
+# Assets: one per warehouse table, published through this alias for the tables a run changed.
+WAREHOUSE_ALIAS = AssetAlias("news_warehouse")
+TABLES = ("articles", "sentences", "mentions", "entities", "quotes", "rejects", "batches", "runs")
+
+
+def table_asset(table: str) -> Asset:
+    return Asset(name=f"news_warehouse.{table}", uri=f"news-etl://warehouse/{table}", group="news_warehouse")
+
+
+# Retries are for transient faults only (database down, shared storage hiccup). Bad input never
+# raises: it is stored in `rejects`. Bad configuration, bad params and failed data-quality checks
+# are `etl.errors.Terminal` and fail at once; so do programming errors that a retry cannot fix.
+RETRY_POLICY = ExceptionRetryPolicy(
+    rules=[
+        RetryRule(
+            exception="etl.errors.Terminal",
+            action=RetryAction.FAIL,
+            reason="configuration, params or data quality: retrying cannot help",
+        ),
+        RetryRule(exception="etl.errors.Transient", action=RetryAction.RETRY, reason="warehouse unavailable"),
+        RetryRule(
+            exception=["builtins.ValueError", "builtins.TypeError", "builtins.KeyError"],
+            action=RetryAction.FAIL,
+            reason="a bug or bad argument: retrying cannot help",
+        ),
+    ],
+    default=RetryAction.DEFAULT,
+)
+
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "news-etl",
+    "retries": 3,
+    "retry_delay": timedelta(minutes=1),
+    "retry_exponential_backoff": 2.0,
+    "max_retry_delay": timedelta(minutes=15),
+    "retry_policy": RETRY_POLICY,
+}
+
+
+def _run_id() -> str:
+    from etl.airflow_support import pipeline_run_id
+
+    ctx = get_current_context()
+    return pipeline_run_id(ctx["dag"].dag_id, ctx["run_id"])
+
+
+@task
+def shard(discovered: dict[str, Any], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Split the discovered files into shards; XCom: one {batch_id, manifest, files} per shard."""
+    from pathlib import Path
+
+    from etl.airflow_support import plan_shards, task_settings
+
+    settings = task_settings()
+    prefix = discovered["prefix"]
+    size = int((params or {}).get("shard_size") or 100)
+    return plan_shards(Path(discovered["listing"]), size, prefix, settings.warehouse / "shards" / prefix / "batches")
+
+
+@task(map_index_template="{{ batch_id }}")
+def process(shard: dict[str, Any]) -> dict[str, Any]:
+    """One mapped instance per shard: read, clean, dedup, spaCy -> load package in the warehouse."""
+    from etl.airflow_support import process as process_shard
+    from etl.airflow_support import task_settings
+
+    get_current_context()["batch_id"] = shard["batch_id"]  # type: ignore[typeddict-unknown-key]
+    return process_shard(shard, _run_id(), task_settings())
+
+
+# Runs after an empty map too (no shards: process is skipped), so an empty interval still drops
+# batches it no longer produces and records its run. One load at a time per DAG: loads share the
+# warehouse's write lock.
+@task(trigger_rule=TriggerRule.NONE_FAILED, max_active_tis_per_dag=1)
+def load(discovered: dict[str, Any], processed: list[dict[str, Any]]) -> dict[str, Any]:
+    """Load every shard's package, each batch in one transaction; XCom: counts and batch ids."""
+    from etl.airflow_support import load as load_shards
+    from etl.airflow_support import task_settings
+
+    # index by position: iterating the lazy XCom sequence probes one item past its end
+    results = [processed[i] for i in range(len(processed))] if processed else []
+    return load_shards(results, discovered["prefix"], _run_id(), task_settings(), discovered["sources"])
+
+
+@task
+def check(loaded: dict[str, Any]) -> dict[str, Any]:
+    """Data-quality checks on what the load stored; fails the run with every violation listed."""
+    from etl.airflow_support import task_settings
+    from etl.quality import check_load
+
+    return check_load(task_settings(), loaded)
+
+
+@task(outlets=[WAREHOUSE_ALIAS])
+def publish(loaded: dict[str, Any], *, outlet_events: Any = None) -> list[str]:
+    """Publish an Asset event for each warehouse table the run changed (none for an empty run)."""
+    from etl.airflow_support import updated_tables
+
+    tables = updated_tables(loaded)
+    for table in tables:
+        outlet_events[WAREHOUSE_ALIAS].add(
+            table_asset(table),
+            extra={"run_id": loaded["run_id"], "batches": len(loaded["batches"]), "rows": loaded["counts"].get(table, 0)},
+        )
+    return tables
+
+
+def shard_pipeline(discovered: Any) -> None:
+    """discover -> shard -> process (mapped) -> load -> check -> publish."""
+    shards = shard(discovered)
+    processed = process.expand(shard=shards)
+    loaded = load(discovered, processed)
+    check(loaded) >> publish(loaded)

@@ -1,0 +1,398 @@
+"""What the Airflow DAGs call: one function per task, each returning a small JSON-able dict.
+
+The DAG files stay thin (no heavy imports, no I/O at parse time); everything that touches files,
+spaCy or the database lives here and is imported inside the task. XCom only ever carries paths
+and counts: file lists and shard manifests are written under the warehouse, which every worker
+can reach, and shard results are load packages under ``<warehouse>/packages/``.
+
+Batch ids are ``<prefix>-s<shard>-<fingerprint>``: the prefix names the interval
+(``nightly-2013-02-26``) or the archive request (``archive-<hash>``), the fingerprint hashes the
+shard's file list with sizes and modification times. Re-running unchanged input reproduces the same
+ids, so every batch is replaced in place; when the input changed, the batches of the prefix that
+are no longer produced are dropped *before* the new ones load, so an article can never be skipped
+as "already stored" by a batch that is about to disappear.
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import logging
+import os
+import re
+import shutil
+from collections.abc import Iterable, Iterator
+from dataclasses import asdict
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from etl import ids
+from etl.errors import ConfigError
+from etl.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+CONN_ID = "news_warehouse"
+DEFAULT_SHARD_SIZE = 100
+_GLOB_CHARS = re.compile(r"[*?\[]")
+_PATH_DATE = re.compile(r"(?<!\d)(\d{4})[-/](\d{2})[-/](\d{2})(?!\d)")
+_RUN_ID_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+# ---------------------------------------------------------------- settings and connections
+
+
+def sqlalchemy_url(conn: Any) -> str:
+    """A SQLAlchemy URL for an Airflow connection (postgres -> psycopg 3, sqlite -> file)."""
+    import sqlalchemy as sa
+
+    extra = conn.extra_dejson if hasattr(conn, "extra_dejson") else {}
+    if extra.get("sqlalchemy_url"):
+        return str(extra["sqlalchemy_url"])
+    kind = (conn.conn_type or "").lower()
+    if kind in ("postgres", "postgresql"):
+        url = sa.engine.URL.create(
+            "postgresql+psycopg",
+            username=conn.login or None,
+            password=conn.password or None,
+            host=conn.host or None,
+            port=conn.port or None,
+            database=conn.schema or None,
+        )
+        return url.render_as_string(hide_password=False)
+    if kind == "sqlite":
+        return f"sqlite:///{conn.host}"
+    raise ConfigError(f"connection {conn.conn_id!r} has type {conn.conn_type!r}: use postgres (or sqlite)")
+
+
+def airflow_connection_url(conn_id: str = CONN_ID) -> str | None:
+    """The database URL of the Airflow connection ``conn_id``, or None when it is not defined."""
+    try:
+        from airflow.sdk import Connection
+        from airflow.sdk.exceptions import AirflowNotFoundException
+    except ImportError:  # not running under Airflow
+        return None
+    try:
+        conn = Connection.get(conn_id)
+    except AirflowNotFoundException:
+        return None
+    return sqlalchemy_url(conn)
+
+
+def task_settings(database_url: str | None = None, processes: int | None = None) -> Settings:
+    """Settings for one Airflow task.
+
+    The database is, in order: ``database_url``, ``$NEWS_ETL_DATABASE_URL``, the Airflow connection
+    ``news_warehouse``, else the embedded SQLite file in the warehouse. The spaCy stage uses one
+    process per task (the executor runs tasks in parallel) unless ``$NEWS_ETL_PROCESSES`` says more.
+    """
+    url = database_url or os.environ.get("NEWS_ETL_DATABASE_URL") or airflow_connection_url()
+    if processes is None:
+        processes = int(os.environ.get("NEWS_ETL_PROCESSES") or 1)
+    if "NEWS_ETL_WAREHOUSE" not in os.environ:
+        raise ConfigError("NEWS_ETL_WAREHOUSE is not set: the DAGs need a warehouse every worker can reach")
+    return Settings(database_url=url, processes=max(1, processes))
+
+
+def pipeline_run_id(dag_id: str, run_id: str) -> str:
+    """A warehouse run id for an Airflow DAG run (letters, digits, '.', '_' and '-' only)."""
+    return _RUN_ID_UNSAFE.sub("_", f"{dag_id}.{run_id}").strip("_")[:120]
+
+
+def nightly_prefix(day: date) -> str:
+    return f"nightly-{day.isoformat()}"
+
+
+def archive_prefix(sources: list[str], date_from: str | None, date_to: str | None) -> str:
+    """The batch prefix of an archive request: the same request always gets the same batches."""
+    spec = [str(Path(os.path.expanduser(s)).absolute()) for s in sources]
+    return f"archive-{ids.digest('archive', *spec, date_from or '', date_to or '', length=10)}"
+
+
+# ---------------------------------------------------------------- discover
+
+
+def _atomic_json(path: Path, payload: object) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.tmp"
+    tmp.write_text(json.dumps(payload))
+    os.replace(tmp, path)
+
+
+def _glob_root(pattern: str) -> Path:
+    """The folder a glob is rooted at: its longest prefix without wildcards."""
+    parts = Path(pattern).parts
+    fixed: list[str] = []
+    for part in parts:
+        if _GLOB_CHARS.search(part):
+            break
+        fixed.append(part)
+    return Path(*fixed) if fixed else Path(".")
+
+
+def _expand(source: str, missing_ok: bool) -> Iterator[tuple[Path, str]]:
+    """(file, source_uri) for one source: a file, a folder (recursive) or a glob."""
+    from etl.ingest import discover
+    from etl.ingest.base import source_uri_for
+
+    source = os.path.expanduser(source)
+    if _GLOB_CHARS.search(source):
+        root = _glob_root(source)
+        matches = sorted(glob.glob(source, recursive=True))
+        if not matches and not missing_ok:
+            raise ConfigError(f"no input matches {source!r}")
+        for match in matches:
+            for path, _ in discover([Path(match)]):
+                yield path, path.relative_to(root).as_posix() if path.is_relative_to(root) else source_uri_for(path, Path(match))
+        return
+    root = Path(source)
+    if not root.exists():
+        if missing_ok:
+            logger.warning("input %s does not exist: nothing to read", root)
+            return
+        raise ConfigError(f"input path does not exist: {root}")
+    for path, found_root in discover([root]):
+        yield path, source_uri_for(path, found_root)
+
+
+def path_date(path: Path) -> date | None:
+    """The last YYYY-MM-DD (or YYYY/MM/DD) in a path, e.g. a dated landing folder."""
+    found = None
+    for m in _PATH_DATE.finditer(path.as_posix()):
+        try:
+            found = date(int(m[1]), int(m[2]), int(m[3]))
+        except ValueError:
+            continue
+    return found
+
+
+def _parse_date(value: str | None, name: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise ConfigError(f"{name} must be a date (YYYY-MM-DD), got {value!r}") from None
+
+
+def discover_files(
+    sources: Iterable[str],
+    listing: Path,
+    date_from: str | None = None,
+    date_to: str | None = None,
+    missing_ok: bool = False,
+) -> dict[str, Any]:
+    """List every input file once, in a stable order, into ``listing`` (JSON); return its path and counts.
+
+    Sources are files, folders (read recursively) or globs. With a date range, only files whose path
+    holds a date inside it (inclusive) are kept. ``missing_ok`` makes a missing source an empty one.
+    """
+    sources = [str(s) for s in sources]
+    if not sources:
+        raise ConfigError("no input source given")
+    lo, hi = _parse_date(date_from, "date_from"), _parse_date(date_to, "date_to")
+    if lo and hi and lo > hi:
+        raise ConfigError(f"date_from {lo} is after date_to {hi}")
+    seen: set[Path] = set()
+    files: list[tuple[str, str]] = []
+    out_of_range = undated = 0
+    for source in sources:
+        for path, uri in _expand(source, missing_ok):
+            real = path.resolve()
+            if real in seen:
+                continue
+            seen.add(real)
+            if lo or hi:
+                day = path_date(path)
+                if day is None:
+                    undated += 1
+                    continue
+                if (lo and day < lo) or (hi and day > hi):
+                    out_of_range += 1
+                    continue
+            files.append((str(path.absolute()), uri))
+    _atomic_json(listing, {"sources": sources, "date_from": date_from, "date_to": date_to, "files": files})
+    logger.info("%d input files under %s (%d out of range, %d undated)", len(files), sources, out_of_range, undated)
+    return {"listing": str(listing), "files": len(files), "out_of_range": out_of_range, "undated": undated}
+
+
+def _listing_path(settings: Settings, prefix: str) -> Path:
+    return settings.warehouse / "shards" / prefix / "listing.json"
+
+
+def discover_nightly(day: date, landing: str | None = None, settings: Settings | None = None) -> dict[str, Any]:
+    """The nightly discover task: ``<landing>/<day>/`` listed; a missing or empty folder lists nothing."""
+    landing = landing or os.environ.get("NEWS_ETL_LANDING")
+    if not landing:
+        raise ConfigError("NEWS_ETL_LANDING is not set: the landing root holding <YYYY-MM-DD>/ folders")
+    settings = settings or task_settings()
+    prefix = nightly_prefix(day)
+    folder = Path(landing) / day.isoformat()
+    found = discover_files([str(folder)], _listing_path(settings, prefix), missing_ok=True)
+    return {**found, "prefix": prefix, "sources": [str(folder)]}
+
+
+def discover_archive(
+    source: str, date_from: str | None = None, date_to: str | None = None, settings: Settings | None = None
+) -> dict[str, Any]:
+    """The archive discover task: ``source`` (folder, file or glob) listed, optionally by path date."""
+    sources = [s.strip() for s in str(source or "").split(",") if s.strip()]
+    if not sources:
+        raise ConfigError("param 'source' is empty: give an archive folder, file or glob")
+    settings = settings or task_settings()
+    prefix = archive_prefix(sources, date_from, date_to)
+    found = discover_files(sources, _listing_path(settings, prefix), date_from, date_to)
+    return {**found, "prefix": prefix, "sources": sources}
+
+
+# ---------------------------------------------------------------- shards
+
+
+def _fingerprint(files: list[tuple[str, str]]) -> str:
+    parts: list[object] = []
+    for path, uri in files:
+        try:
+            st = os.stat(path)
+            parts += [path, uri, st.st_size, st.st_mtime_ns]
+        except OSError:
+            parts += [path, uri, -1, -1]
+    return ids.digest("shard", *parts, length=8)
+
+
+def plan_shards(listing: Path, shard_size: int, prefix: str, shard_dir: Path) -> list[dict[str, Any]]:
+    """Split a listing into shards of ``shard_size`` files; one manifest per shard under ``shard_dir``.
+
+    Returns one small dict per shard (batch id, manifest path, file count): the map of the process task.
+    """
+    from etl.warehouse.package import check_batch_id
+
+    if int(shard_size) < 1:
+        raise ConfigError(f"shard_size must be at least 1, got {shard_size}")
+    files = [tuple(f) for f in json.loads(Path(listing).read_text())["files"]]
+    shards: list[dict[str, Any]] = []
+    for idx, start in enumerate(range(0, len(files), int(shard_size))):
+        chunk = files[start : start + int(shard_size)]
+        batch_id = check_batch_id(f"{prefix}-s{idx:04d}-{_fingerprint(chunk)}")  # type: ignore[arg-type]
+        manifest = shard_dir / f"{batch_id}.json"
+        _atomic_json(manifest, {"batch_id": batch_id, "files": chunk})
+        shards.append({"batch_id": batch_id, "manifest": str(manifest), "files": len(chunk)})
+    keep = {Path(s["manifest"]).name for s in shards}
+    if shard_dir.exists():
+        for old in shard_dir.glob("*.json"):
+            if old.name not in keep:
+                old.unlink(missing_ok=True)
+    logger.info("%d files in %d shards of up to %d", len(files), len(shards), shard_size)
+    return shards
+
+
+def _pool_failed(exc: BaseException) -> bool:
+    from concurrent.futures.process import BrokenProcessPool
+
+    return isinstance(exc, BrokenProcessPool) or (isinstance(exc, AssertionError) and "daemonic" in str(exc))
+
+
+def process(shard: dict[str, Any], run_id: str, settings: Settings) -> dict[str, Any]:
+    """Process one shard into a load package under the warehouse; its path and counts."""
+    from etl.pipeline import process_shard
+
+    manifest = json.loads(Path(shard["manifest"]).read_text())
+    files = [(Path(p), uri) for p, uri in manifest["files"]]
+    try:
+        result = process_shard(files, shard["batch_id"], run_id, settings)
+    except Exception as exc:
+        if settings.processes <= 1 or not _pool_failed(exc):
+            raise
+        logger.warning("worker processes unavailable in this task (%s): retrying with one process", exc)
+        result = process_shard(files, shard["batch_id"], run_id, settings.with_(processes=1))
+    return {**result, "shard_files": shard["files"]}
+
+
+# ---------------------------------------------------------------- load
+
+
+def _partition_batches(root: Path, prefix: str) -> set[str]:
+    found: set[str] = set()
+    if root.exists():
+        for table_dir in root.iterdir():
+            if table_dir.is_dir():
+                found.update(p.name.split("=", 1)[1] for p in table_dir.glob(f"batch_id={prefix}-*") if p.is_dir())
+    return found
+
+
+def drop_batches(settings: Settings, prefix: str, keep: Iterable[str]) -> list[str]:
+    """Remove every batch named ``<prefix>-...`` but those in ``keep`` from SQL and Parquet."""
+    from etl.warehouse.parquet import ParquetStore
+    from etl.warehouse.schema import BATCH_TABLES, PARTITION, SQL_TABLES
+
+    keep = set(keep)
+    dropped: set[str] = set()
+    if settings.write_sql:
+        import sqlalchemy as sa
+
+        from etl.warehouse.sql import SqlStore
+
+        with SqlStore(settings.db_url) as store:
+            store.migrate()
+            with store.engine.begin() as conn:
+                stale: set[str] = set()
+                for name in BATCH_TABLES:
+                    col = SQL_TABLES[name].c[PARTITION]
+                    stale.update(conn.execute(sa.select(col).where(col.startswith(f"{prefix}-", autoescape=True)).distinct()).scalars())
+                stale -= keep
+                for name in reversed(BATCH_TABLES):  # the batch marker first
+                    table = SQL_TABLES[name]
+                    for batch in sorted(stale):
+                        conn.execute(sa.delete(table).where(table.c[PARTITION] == batch))
+            dropped |= stale
+    if settings.write_parquet:
+        root = settings.parquet_root
+        with ParquetStore(root):  # holds the warehouse's write lock
+            stale = _partition_batches(root, prefix) - keep
+            for batch in sorted(stale):
+                for name in reversed(BATCH_TABLES):
+                    shutil.rmtree(root / name / f"{PARTITION}={batch}", ignore_errors=True)
+            dropped |= stale
+    for batch in dropped:
+        shutil.rmtree(settings.warehouse / "packages" / batch, ignore_errors=True)
+    if dropped:
+        logger.info("dropped %d batches no longer produced: %s", len(dropped), sorted(dropped))
+    return sorted(dropped)
+
+
+def load(
+    shards: Iterable[dict[str, Any]], prefix: str, run_id: str, settings: Settings, inputs: list[str] | None = None
+) -> dict[str, Any]:
+    """Load the shards' packages (each batch in one transaction), after dropping the prefix's stale batches."""
+    from etl.pipeline import load_packages
+
+    results = sorted((dict(s) for s in shards if s), key=lambda s: s["batch_id"])
+    for r in results:
+        if not r["batch_id"].startswith(f"{prefix}-"):
+            raise ConfigError(f"batch {r['batch_id']} does not belong to {prefix}")
+    dropped = drop_batches(settings, prefix, {r["batch_id"] for r in results})
+    summary = load_packages([Path(r["package"]) for r in results], settings, run_id, inputs)
+    counts = asdict(summary.counts)
+    counts.pop("extra", None)
+    return {
+        "run_id": summary.run_id,
+        "prefix": prefix,
+        "status": summary.status,
+        "batches": summary.batches,
+        "dropped": dropped,
+        "counts": counts,
+        # what each shard handed over, for the data-quality checks
+        "expected": {r["batch_id"]: {**r["rows"], "files": r.get("files", 0)} for r in results},
+        "seconds": round(summary.seconds, 2),
+    }
+
+
+def updated_tables(loaded: dict[str, Any]) -> list[str]:
+    """The warehouse tables a load changed (for the Assets a DAG run publishes)."""
+    if not loaded.get("batches") and not loaded.get("dropped"):
+        return []
+    counts = loaded.get("counts", {})
+    tables = [t for t in ("articles", "sentences", "mentions", "entities", "quotes", "rejects") if counts.get(t)]
+    if loaded.get("dropped"):
+        tables = ["articles", "sentences", "mentions", "entities", "quotes", "rejects"]
+    return [*tables, "batches", "runs"]
