@@ -33,7 +33,7 @@ class Settings:
     @property
     def db_url(self) -> str:
         if self.database_url:
-            return self.database_url
+            return normalise_db_url(self.database_url)
         return f"sqlite:///{(self.warehouse / 'news.db').resolve()}"
 
     @property
@@ -43,6 +43,14 @@ class Settings:
     def with_(self, **changes: object) -> Settings:
         clean = {k: v for k, v in changes.items() if v is not None}
         return replace(self, **clean)  # type: ignore[arg-type]
+
+
+def normalise_db_url(url: str) -> str:
+    """PostgreSQL URLs without a driver use psycopg 3, the driver this project installs."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url.removeprefix(prefix)
+    return url
 
 
 def redact_url(url: str) -> str:
