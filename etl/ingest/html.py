@@ -158,7 +158,7 @@ _FURNITURE = re.compile(
 )
 # "By Jane Doe", "By Jane Doe, Political Correspondent", "Von Anna Schmidt | dpa"; not a sentence
 _BYLINE = re.compile(
-    r"^(?:by|von|par|por)\s+[A-Z][\w.'-]+(?:\s+(?:[A-Z][\w.'-]+|van|von|de|der|da|di|le|la)){0,4}"
+    r"^(?i:by|von|par|por)\s+[A-Z][\w.'-]+(?:\s+(?:[A-Z][\w.'-]+|van|von|de|der|da|di|le|la)){0,4}"
     r"(?:\s*(?:,|\||-|–|—|and|und|&|in)\s*[^.!?]{0,60})?$"
 )
 _SOCIAL = re.compile(r"^(?:(?:facebook|twitter|x|linkedin|whatsapp|email|e-mail|print|copy link|reddit|pinterest)\W*){1,}$", re.I)
@@ -207,9 +207,9 @@ def post_filter(text: str, title: str | None = None) -> str:
         out.pop()
     # menus above the text and link lists below it: trim short non-sentence lines at either end
     prose = [i for i, line in enumerate(out) if is_prose(line)]
-    if prose:
-        out = out[prose[0] : prose[-1] + 1]
-    return "\n".join(out)
+    if not prose:
+        return ""  # menus, link lists, an error page: no running text, no article
+    return "\n".join(out[prose[0] : prose[-1] + 1])
 
 
 _TERMINAL = re.compile(r"[.!?:;…\"”’»“)]$")

@@ -20,7 +20,7 @@ _CONTAINERS = ("articles", "items", "data", "results", "docs", "documents", "rec
 
 
 def _describe(exc: json.JSONDecodeError) -> str:
-    return f"{exc.msg} at column {exc.colno}"
+    return f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
 
 
 def _record(obj: Any, uri: str, fmt: str) -> RawArticle | Reject:

@@ -1,0 +1,437 @@
+"""Readers: every format, compression, and every kind of bad input (hand-made fixtures only)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from etl.clean import clean
+from etl.dedup import Deduplicator, Verdict
+from etl.ingest import iter_records, read_file, reader_for
+from etl.ingest.base import parse_date
+from etl.ingest.html import extract, is_furniture, post_filter
+from etl.language import tag_language
+from etl.records import CleanArticle, RawArticle, Reject
+from tests.fixtures.make_fixtures import HTML, INPUTS, PNG_BYTES, build_mixed_corpus, write_warc
+
+
+def records(path: Path) -> list[RawArticle | Reject]:
+    return list(read_file(path, path.name))
+
+
+def only_articles(recs: list[RawArticle | Reject]) -> list[RawArticle]:
+    return [r for r in recs if isinstance(r, RawArticle)]
+
+
+def only_rejects(recs: list[RawArticle | Reject]) -> list[Reject]:
+    return [r for r in recs if isinstance(r, Reject)]
+
+
+# ---------------------------------------------------------------------------------------------
+# reader choice
+
+
+@pytest.mark.parametrize(
+    ("name", "head", "reader"),
+    [
+        ("a.txt", b"Hello", "txt"),
+        ("a.jsonl", b'{"a": 1}', "json"),
+        ("a.ndjson", b'{"a": 1}', "json"),
+        ("a.json", b"[]", "json"),
+        ("a.csv", b"title,text", "csv"),
+        ("a.html", b"<html>", "html"),
+        ("a.htm", b"<html>", "html"),
+        ("a.warc", b"WARC/1.0", "warc"),
+        ("download", b"<!DOCTYPE html><html><body>", "html"),  # by content
+        ("dump.dat", b"WARC/1.1\r\n", "warc"),
+        ("export", b'{"title": "x"}', "json"),
+        ("a.txt", b"<!DOCTYPE html><html>", "txt"),  # the extension wins over content
+    ],
+)
+def test_ingest_reader_chosen_by_extension_then_content(name: str, head: bytes, reader: str) -> None:
+    got = reader_for(name, head)
+    assert got is not None and got.name == reader
+
+
+# ---------------------------------------------------------------------------------------------
+# formats
+
+
+def test_ingest_jsonl_news_please_fields_and_alternatives() -> None:
+    recs = records(INPUTS / "news-please.jsonl")
+    arts = only_articles(recs)
+    assert [a.source_uri for a in arts] == ["news-please.jsonl#1", "news-please.jsonl#2", "news-please.jsonl#5"]
+    first = arts[0]
+    assert first.title == "Harbour ferry service to resume after winter break"
+    assert first.text is not None and first.text.startswith("The harbour ferry between Westport")
+    assert first.url == "https://westportgazette.example/news/ferry-resumes"
+    assert first.outlet == "westportgazette.example"
+    assert first.published_at == datetime(2024, 3, 4, 8, 15, tzinfo=UTC)
+    assert first.language == "en" and first.format == "json" and first.is_extracted
+    # the usual alternatives: text / published / link / lang
+    last = arts[-1]
+    assert last.title == "Library extends opening hours"
+    assert last.url == "https://westportgazette.example/news/library-hours"
+    assert last.published_at == datetime(2024, 4, 15, 9, 0, tzinfo=UTC)
+    assert last.language == "en"
+
+
+def test_ingest_jsonl_malformed_line_rejects_that_line_only() -> None:
+    rejects = only_rejects(records(INPUTS / "news-please.jsonl"))
+    reasons = {r.source_uri: r.reason for r in rejects}
+    assert reasons["news-please.jsonl#3"].startswith("malformed JSON on line 3: ")
+    assert reasons["news-please.jsonl#4"].startswith("no article text in JSON record")
+    assert len(rejects) == 2
+
+
+def test_ingest_json_single_news_please_object() -> None:
+    (art,) = records(INPUTS / "news-please-single.json")
+    assert isinstance(art, RawArticle)
+    assert art.source_uri == "news-please-single.json"
+    assert art.title == "Offshore wind farm plans go on show"
+    assert art.published_at == datetime(2024, 5, 1, 17, 45, tzinfo=UTC)
+    assert art.text is not None and "lobster grounds" in art.text
+
+
+def test_ingest_json_list_and_wrapped_list(tmp_path: Path) -> None:
+    items = [
+        {"headline": "One", "body": "First body text.", "date": "2024-01-02"},
+        {"title": "Two", "content": ["Para one.", "Para two."], "published_at": 1704240000},
+        "not an object",
+    ]
+    (tmp_path / "list.json").write_text(json.dumps(items))
+    (tmp_path / "wrapped.json").write_text(json.dumps({"status": "ok", "articles": items[:1]}))
+    recs = records(tmp_path / "list.json")
+    assert [type(r).__name__ for r in recs] == ["RawArticle", "RawArticle", "Reject"]
+    one, two, bad = recs
+    assert isinstance(one, RawArticle) and one.source_uri == "list.json#1" and one.title == "One"
+    assert isinstance(two, RawArticle) and two.text == "Para one.\nPara two."
+    assert two.published_at == datetime(2024, 1, 3, tzinfo=UTC)
+    assert isinstance(bad, Reject) and "not an object" in bad.reason
+    (wrapped,) = records(tmp_path / "wrapped.json")
+    assert isinstance(wrapped, RawArticle) and wrapped.title == "One"
+
+
+def test_ingest_json_file_holding_json_lines(tmp_path: Path) -> None:
+    lines = [json.dumps({"title": f"T{i}", "text": f"Body {i}."}) for i in range(3)]
+    lines[1] = '{"title": "broken'
+    (tmp_path / "lines.json").write_text("\n".join(lines))
+    recs = records(tmp_path / "lines.json")
+    assert [type(r).__name__ for r in recs] == ["RawArticle", "Reject", "RawArticle"]
+
+
+def test_ingest_json_malformed_document(tmp_path: Path) -> None:
+    (tmp_path / "bad.json").write_text('{\n  "title": "x",\n  "text": oops\n}')
+    (rej,) = records(tmp_path / "bad.json")
+    assert isinstance(rej, Reject) and rej.reason.startswith("malformed JSON on line 3")
+
+
+def test_ingest_csv_header_alternatives_and_bad_row() -> None:
+    recs = records(INPUTS / "feed.csv")
+    arts = only_articles(recs)
+    assert [a.source_uri for a in arts] == ["feed.csv#1", "feed.csv#3"]
+    tax, chess = arts
+    assert tax.title == "Council tax to rise by 4.9%"
+    assert tax.text is not None and "Band D households" in tax.text  # a quoted multi-line cell
+    assert tax.published_at == datetime(2024, 2, 28, tzinfo=UTC)
+    assert tax.outlet == "Westport Gazette"
+    assert chess.published_at is None  # "not a date" is dropped, not rejected
+    (rej,) = only_rejects(recs)
+    assert rej.source_uri == "feed.csv#2" and "no article text in CSV row at line 5" in rej.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("semi.csv", "title;text;date\nA;Body text here.;2024-01-01\n"),
+        ("tabs.tsv", "title\ttext\tdate\nA\tBody text here.\t2024-01-01\n"),
+    ],
+)
+def test_ingest_csv_delimiters(tmp_path: Path, name: str, content: str) -> None:
+    (tmp_path / name).write_text(content)
+    (art,) = records(tmp_path / name)
+    assert isinstance(art, RawArticle) and art.title == "A" and art.text == "Body text here."
+
+
+def test_ingest_csv_without_text_column_rejects_file(tmp_path: Path) -> None:
+    (tmp_path / "prices.csv").write_text("date,price\n2024-01-01,3\n")
+    (rej,) = records(tmp_path / "prices.csv")
+    assert isinstance(rej, Reject) and rej.reason.startswith("CSV header has no text column")
+
+
+def test_ingest_html_page_text_and_metadata() -> None:
+    (art,) = records(HTML / "01-council-budget.html")
+    assert isinstance(art, RawArticle) and art.format == "html" and art.is_extracted
+    assert art.title == "Council approves £40m budget for flood defences"
+    assert art.url == "https://www.northerncourier.example/news/council-flood-budget-2024"
+    assert art.published_at == datetime(2024, 3, 14, 9, 30, tzinfo=UTC)
+    assert art.outlet == "Northern Courier"
+    assert art.text is not None
+    assert art.text.startswith("Councillors in Wenbridge have approved")
+    for boilerplate in ("cookies", "Read more", "Advertisement", "newsletter", "riverwatcher", "Related stories", "All rights reserved"):
+        assert boilerplate not in art.text
+
+
+def test_ingest_html_without_article_text_is_rejected(tmp_path: Path) -> None:
+    (tmp_path / "menu.html").write_text("<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></body></html>")
+    (rej,) = records(tmp_path / "menu.html")
+    assert isinstance(rej, Reject) and rej.reason == "no article text in HTML page"
+
+
+def test_ingest_warc_html_responses_with_target_uri(tmp_path: Path) -> None:
+    page = (HTML / "02-bakery-closure.html").read_bytes()
+    write_warc(
+        tmp_path / "crawl.warc.gz",
+        [
+            ("https://valleyledger.example/bakery", "200 OK", "text/html; charset=utf-8", page),
+            ("https://valleyledger.example/logo.png", "200 OK", "image/png", PNG_BYTES),
+            ("https://valleyledger.example/gone", "404 Not Found", "text/html", b"<html><body>Not found</body></html>"),
+        ],
+    )
+    recs = records(tmp_path / "crawl.warc.gz")
+    (art,) = only_articles(recs)
+    assert art.url == "https://valleyledger.example/bakery"  # the record's target URI
+    assert art.title == "Beloved Elm Street bakery to close after 62 years"
+    assert art.source_uri == "crawl.warc.gz#3"  # warcinfo, request, response
+    assert art.text is not None and art.text.startswith("Kessler's Bakery")
+    reasons = sorted(r.reason for r in only_rejects(recs))
+    assert reasons == ["WARC record has no HTML payload: HTTP status 404", "WARC record has no HTML payload: image/png"]
+
+
+def test_ingest_warc_uncompressed(tmp_path: Path) -> None:
+    write_warc(tmp_path / "c.warc", [("https://x.example/a", "200 OK", "text/html", (HTML / "03-wire-copper.html").read_bytes())], compress=False)
+    (art,) = records(tmp_path / "c.warc")
+    assert isinstance(art, RawArticle) and art.url == "https://x.example/a"
+
+
+def test_ingest_warc_truncated_rejects_rest(tmp_path: Path) -> None:
+    write_warc(tmp_path / "c.warc", [("https://x.example/a", "200 OK", "text/html", (HTML / "03-wire-copper.html").read_bytes())], compress=False)
+    data = (tmp_path / "c.warc").read_bytes()
+    (tmp_path / "cut.warc").write_bytes(data + b"WARC/1.0\r\nWARC-Type: resp")
+    recs = records(tmp_path / "cut.warc")
+    assert len(only_articles(recs)) == 1
+    assert len(only_rejects(recs)) == 1
+
+
+@pytest.mark.parametrize("name", ["news-please.jsonl", "feed.csv", "news-please-single.json", "de-artikel.txt"])
+def test_ingest_gzip_gives_same_records(tmp_path: Path, name: str) -> None:
+    plain = records(INPUTS / name)
+    (tmp_path / f"{name}.gz").write_bytes(gzip.compress((INPUTS / name).read_bytes()))
+    packed = records(tmp_path / f"{name}.gz")
+    assert [(type(r), getattr(r, "text", None) or getattr(r, "data", None)) for r in packed] == [
+        (type(r), getattr(r, "text", None) or getattr(r, "data", None)) for r in plain
+    ]
+
+
+def test_ingest_gzip_html_by_content(tmp_path: Path) -> None:
+    (tmp_path / "page.gz").write_bytes(gzip.compress((HTML / "05-sport-cup-tie.html").read_bytes()))
+    (art,) = records(tmp_path / "page.gz")
+    assert isinstance(art, RawArticle) and art.format == "html"
+
+
+# ---------------------------------------------------------------------------------------------
+# bad input
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("empty.txt", b"", "empty file"),
+        ("blank.jsonl", b" \n\r\n\t", "empty file (whitespace only)"),
+        ("photo.png", PNG_BYTES, "not text: PNG image"),
+        ("photo.txt", PNG_BYTES, "not text: PNG image"),
+        ("scan.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00", "not text: JPEG image"),
+        ("doc.pdf", b"%PDF-1.7\n%\xe2\xe3", "not text: PDF document"),
+        ("sheet.xlsx", b"PK\x03\x04\x14\x00" + bytes(30), "not text: ZIP archive"),
+        ("junk.json", bytes(range(256)) * 4, "not text: binary content (control bytes)"),
+        ("notes.md", b"# notes\n", "unsupported file type: .md"),
+        ("corrupt.txt.gz", gzip.compress(b"some words " * 50)[:30], "corrupt gzip data"),
+        ("empty.txt.gz", gzip.compress(b""), "empty file"),
+    ],
+)
+def test_ingest_bad_file_rejected_with_reason(tmp_path: Path, name: str, data: bytes, reason: str) -> None:
+    (tmp_path / name).write_bytes(data)
+    (rej,) = records(tmp_path / name)
+    assert isinstance(rej, Reject) and rej.stage == "ingest"
+    assert rej.reason.startswith(reason)
+
+
+def test_ingest_reader_bug_becomes_reject(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl.ingest.text import TextReader
+
+    def boom(self: TextReader, data: bytes, source_uri: str):  # type: ignore[no-untyped-def]
+        raise RuntimeError("kaput")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(TextReader, "read", boom)
+    (tmp_path / "a.txt").write_text("hello world")
+    (rej,) = records(tmp_path / "a.txt")
+    assert isinstance(rej, Reject) and rej.reason == "txt reader failed: RuntimeError: kaput"
+
+
+def test_ingest_jsonl_streams_without_reading_whole_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl.ingest.json import JsonReader
+
+    def no_whole_file(self: JsonReader, data: bytes, source_uri: str):  # type: ignore[no-untyped-def]
+        raise AssertionError("read() called: the file was loaded whole")
+
+    monkeypatch.setattr(JsonReader, "read", no_whole_file)
+    (tmp_path / "big.jsonl").write_text("\n".join(json.dumps({"text": f"Body {i}."}) for i in range(50)))
+    stream = read_file(tmp_path / "big.jsonl", "big.jsonl")
+    first = next(stream)
+    assert isinstance(first, RawArticle) and first.source_uri == "big.jsonl#1"
+    assert len(list(stream)) == 49
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024-03-04 08:15:00", datetime(2024, 3, 4, 8, 15, tzinfo=UTC)),
+        ("2024-03-04T08:15:00+02:00", datetime(2024, 3, 4, 6, 15, tzinfo=UTC)),
+        ("2024-03-04T08:15:00Z", datetime(2024, 3, 4, 8, 15, tzinfo=UTC)),
+        ("Mon, 04 Mar 2024 08:15:00 GMT", datetime(2024, 3, 4, 8, 15, tzinfo=UTC)),
+        ("March 4, 2024", datetime(2024, 3, 4, tzinfo=UTC)),
+        (1709540100, datetime(2024, 3, 4, 8, 15, tzinfo=UTC)),
+        (1709540100000, datetime(2024, 3, 4, 8, 15, tzinfo=UTC)),
+        ({"$date": "2024-03-04T08:15:00Z"}, datetime(2024, 3, 4, 8, 15, tzinfo=UTC)),
+        ("not a date", None),
+        ("", None),
+        (None, None),
+        ("0000-00-00", None),
+        (True, None),
+    ],
+)
+def test_ingest_parse_date_to_utc(value: object, expected: datetime | None) -> None:
+    assert parse_date(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "furniture"),
+    [
+        ("By Helen Marsh, Local Democracy Reporter", True),
+        ("Read more: Flood victims still waiting", True),
+        ("Advertisement", True),
+        ("Sign up to our free newsletter and get the day's top stories in your inbox.", True),
+        ("Facebook Twitter WhatsApp Email", True),
+        ("Reporting by Pia Lindqvist in London; Editing by Mark Brennan", True),
+        ("Lesen Sie auch: Parkhaus am Markt wird teurer", True),
+        ("By Tuesday, the council had voted to close the library.", False),
+        ("The newsletter said profits had fallen for a third year.", False),
+        ("Related charges were filed against two other men on Friday.", False),
+        ("Sharing the prize were two teams from Leeds.", False),
+    ],
+)
+def test_ingest_html_furniture_lines(line: str, furniture: bool) -> None:
+    assert is_furniture(line) is furniture
+
+
+def test_ingest_html_post_filter_drops_header_and_repeats() -> None:
+    text = "Verkehr\nThe headline\nFirst paragraph of the story, which is long enough to be prose.\nA pull quote that repeats a line of the story.\nA pull quote that repeats a line of the story.\nHome"
+    out = post_filter(text, "The headline").split("\n")
+    assert out == ["First paragraph of the story, which is long enough to be prose.", "A pull quote that repeats a line of the story."]
+
+
+def test_ingest_html_extract_bodies_score_high() -> None:
+    from etl.evaluation.html_bodies import evaluate, mean_f1
+
+    results = evaluate(HTML)
+    assert len(results["news-etl"]) >= 8
+    assert mean_f1(results["news-etl"]) >= 0.90
+    assert mean_f1(results["news-etl"]) > mean_f1(results["trafilatura alone"])
+
+
+# ---------------------------------------------------------------------------------------------
+# the whole folder
+
+
+def _run(folder: Path) -> tuple[list[CleanArticle], list[Reject], dict[str, int]]:
+    dedup = Deduplicator()
+    kept: list[CleanArticle] = []
+    rejects: list[Reject] = []
+    counts = {"duplicates": 0, "near_duplicates": 0}
+    for rec in iter_records([folder]):
+        if isinstance(rec, Reject):
+            rejects.append(rec)
+            continue
+        art = clean(rec)
+        if isinstance(art, Reject):
+            rejects.append(art)
+            continue
+        verdict, art = dedup.check(tag_language(art))
+        if verdict is Verdict.DUPLICATE:
+            counts["duplicates"] += 1
+            continue
+        if verdict is Verdict.NEAR_DUPLICATE:
+            counts["near_duplicates"] += 1
+        kept.append(art)
+    return kept, rejects, counts
+
+
+def test_ingest_mixed_folder_end_to_end(tmp_path: Path) -> None:
+    kept, rejects, counts = _run(build_mixed_corpus(tmp_path / "in"))
+    by_uri = {a.source_uri: a for a in kept}
+    reasons = {r.source_uri: r.reason for r in rejects}
+
+    # every good article, with its metadata
+    expected_titles = {
+        "page.html": "Council approves £40m budget for flood defences",
+        "crawl.warc.gz#3": "Beloved Elm Street bakery to close after 62 years",
+        "compressed/radweg.html.gz": "Neuer Radweg zwischen Altstadt und Hafen: Stadtrat gibt grünes Licht",
+        "compressed/single.json.gz": "Offshore wind farm plans go on show",
+        "news-please.jsonl#2": "Bahnstrecke nach Sturm wieder frei",
+        "news-please.jsonl#5": "Library extends opening hours",
+        "feed.csv#1": "Council tax to rise by 4.9%",
+        "feed.csv#3": "School wins national chess title",
+        "ferry-copy.txt": "Harbour ferry service to resume after winter break",
+        "de-artikel.txt": "Neues Hallenbad öffnet im Herbst",
+        "encodings/latin1.txt": "Café owner fined over noise",
+        "encodings/cp1252.txt": "Museum bids for “lost” painting",
+        "encodings/utf16.txt": "Lifeboat crew rescue stranded walkers",
+        "encodings/mac-cr.txt": "Allotment waiting list reaches record",
+        "encodings/bom-crlf.txt": "Bus station toilets reopen",
+        "wind-farm-syndicated.txt": "Wind farm plans published",
+    }
+    assert {uri: a.title for uri, a in by_uri.items()} == expected_titles
+    assert "£450" in by_uri["encodings/latin1.txt"].body_text
+    assert "€20,000" in by_uri["encodings/cp1252.txt"].body_text and "–" in by_uri["encodings/cp1252.txt"].body_text
+    assert by_uri["page.html"].published_at == datetime(2024, 3, 14, 9, 30, tzinfo=UTC)
+    assert by_uri["crawl.warc.gz#3"].url == "https://www.valleyledger.example/2023/11/02/elm-street-bakery-to-close/"
+    assert all("\r" not in a.body_text for a in kept)
+
+    # languages: German detected (the JSON record's own "en" tag is not trusted)
+    assert by_uri["news-please.jsonl#2"].language == "de"
+    assert by_uri["de-artikel.txt"].language == "de"
+    assert by_uri["compressed/radweg.html.gz"].language == "de"
+    assert {a.language for uri, a in by_uri.items() if uri not in {"news-please.jsonl#2", "de-artikel.txt", "compressed/radweg.html.gz"}} == {"en"}
+
+    # duplicates: the ferry story in JSON and TXT stored once; the wind farm JSON twice (plain + gz) once
+    assert counts == {"duplicates": 2, "near_duplicates": 1}
+    assert by_uri["wind-farm-syndicated.txt"].near_duplicate_of == by_uri["compressed/single.json.gz"].article_id
+
+    # every bad input, with its reason
+    assert reasons == {
+        "bad/blank.jsonl": "empty file (whitespace only)",
+        "bad/corrupt.txt.gz": reasons["bad/corrupt.txt.gz"],
+        "bad/empty.txt": "empty file",
+        "bad/junk.txt": "not text: binary content (control bytes)",
+        "bad/notes.md": "unsupported file type: .md",
+        "bad/photo.png": "not text: PNG image",
+        "bad/picture.txt": "not text: JPEG image",
+        "bad/spreadsheet.xlsx": "not text: ZIP archive",
+        "bad/truncated-utf16.txt": reasons["bad/truncated-utf16.txt"],
+        "crawl.warc.gz#5": "WARC record has no HTML payload: image/png",
+        "crawl.warc.gz#7": "WARC record has no HTML payload: HTTP status 404",
+        "crawl.warc.gz#9": "no article text in HTML page",
+        "feed.csv#2": reasons["feed.csv#2"],
+        "news-please.jsonl#3": reasons["news-please.jsonl#3"],
+        "news-please.jsonl#4": reasons["news-please.jsonl#4"],
+    }
+    assert reasons["bad/corrupt.txt.gz"].startswith("corrupt gzip data")
+    assert reasons["bad/truncated-utf16.txt"].startswith("undecodable bytes")
+    assert reasons["news-please.jsonl#3"].startswith("malformed JSON on line 3")
+    assert reasons["feed.csv#2"].startswith("no article text in CSV row")
