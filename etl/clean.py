@@ -133,16 +133,16 @@ def decode(data: bytes) -> str:
     what = sniff_binary(data)
     if what:
         raise CleanError(f"not text: {what}")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        utf8_error = exc
-    utf16 = _utf16_without_bom(data[:4096])
+    utf16 = _utf16_without_bom(data[:4096])  # ASCII in UTF-16 is also valid UTF-8, with NULs
     if utf16:
         try:
             return data.decode(utf16)
         except UnicodeDecodeError as exc:
             raise CleanError(f"undecodable bytes: invalid {utf16} at byte {exc.start}: {exc.reason}") from exc
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
     if data.count(b"\x00") > len(data) // 20:
         raise CleanError("not text: binary content (NUL bytes)")
     for encoding in ("cp1252", "latin-1"):
