@@ -11,7 +11,10 @@ from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Iterator
 from importlib import resources
+
+from spacy.tokens import Token
 
 _IRREGULAR = {
     "said": "say", "says": "say", "told": "tell", "wrote": "write", "written": "write", "writes": "write",
@@ -65,23 +68,72 @@ SPEECH_VERBS = frozenset(
 QUOTE_FRAME_VERBS = SPEECH_VERBS
 
 
-FRAMES = ("ccomp", "xcomp", "dobj")
+CUE_TAGS = ("VB", "NN", "JJ")
+_PREP_CONTENT = ("pobj", "pcomp")
+
+
+def cue_stem(tok: Token) -> str:
+    return cue_key(tok.text) if tok.tag_.startswith("VB") else tok.lower_
+
+
+def frames(tok: Token) -> Iterator[tuple[str, Token, int, int]]:
+    """The ways ``tok`` could govern a content: (path, content root, first token, end token).
+
+    ``path`` names the dependency route from the cue to the content's root: ``ccomp``,
+    ``xcomp`` (with an object before the infinitive: "urged X to Y"), ``dobj``, ``prep:for``
+    (the object of a preposition: "called for X"), ``acl`` (a noun's clause: "a proposal to
+    ban"), ``nsubjpass`` and ``parataxis<`` (the cue inside the clause it reports: "X, he says").
+    """
+    if not tok.tag_.startswith(CUE_TAGS):
+        return
+    right_objs = []
+    for c in tok.children:
+        dep = c.dep_
+        if dep in ("ccomp", "parataxis") and c.tag_.startswith(("VB", "MD")) or dep == "ccomp":
+            yield "ccomp", c, c.left_edge.i, c.right_edge.i + 1
+        elif dep in ("dobj", "oprd") and c.i > tok.i:
+            right_objs.append(c)
+        elif dep == "xcomp" and c.i > tok.i:
+            right_objs.append(c)
+        elif dep == "prep" and c.i > tok.i:
+            for g in c.children:
+                if g.dep_ in _PREP_CONTENT:
+                    yield f"prep:{c.lower_}", g, g.left_edge.i, g.right_edge.i + 1
+                    break
+        elif dep in ("acl", "relcl") and tok.tag_.startswith("NN") and c.i > tok.i:
+            yield "acl", c, c.left_edge.i, c.right_edge.i + 1
+        elif dep == "nsubjpass":
+            yield "nsubjpass", c, c.left_edge.i, c.right_edge.i + 1
+    if right_objs:
+        has_x = any(c.dep_ == "xcomp" for c in right_objs)
+        lo = min(c.left_edge.i for c in right_objs)
+        hi = max(c.right_edge.i for c in right_objs) + 1
+        root = next(c for c in right_objs if c.dep_ == ("xcomp" if has_x else right_objs[0].dep_))
+        yield ("xcomp" if has_x else "dobj"), root, lo, hi
+    if tok.dep_ == "parataxis" and tok.head is not tok and tok.tag_.startswith("VB"):
+        head = tok.head
+        lo, hi = head.left_edge.i, tok.left_edge.i
+        if hi > lo:
+            yield "parataxis<", head, lo, hi
 
 
 @functools.lru_cache(maxsize=1)
-def learned_lexicon() -> dict[str, dict[str, float]]:
-    """Frame -> stem -> rate at which the stem in that frame was a cue in PolNeAR train."""
+def learned_lexicon() -> dict[str, float]:
+    """``stem|path`` -> rate at which that stem governing that path was a cue in PolNeAR train."""
     try:
         data = resources.files("etl.nlp").joinpath("data/cue_lexicon.json").read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError):
         return {}
-    rates = json.loads(data)["rates"]
-    return {frame: {k: float(v) for k, v in table.items()} for frame, table in rates.items()}
+    return {k: float(v) for k, v in json.loads(data)["rates"].items()}
+
+
+def path_score(stem: str, path: str) -> float:
+    """How likely a cue with ``stem`` governing a content by ``path`` is an attribution (0..1)."""
+    learned = learned_lexicon().get(f"{stem}|{path}")
+    if path in ("ccomp", "parataxis<") and stem in SPEECH_VERBS and (learned is None or learned >= 0.3):
+        return max(0.9, learned or 0.0)
+    return learned or 0.0
 
 
 def frame_score(key: str, frame: str) -> float:
-    """How likely a verb with stem ``key`` governing ``frame`` is an attribution cue (0..1)."""
-    learned = learned_lexicon().get(frame, {}).get(key)
-    if frame == "ccomp" and key in SPEECH_VERBS:
-        return max(0.9, learned or 0.0) if learned is None or learned >= 0.3 else learned
-    return learned or 0.0
+    return path_score(key, frame)

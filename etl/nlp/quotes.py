@@ -37,7 +37,7 @@ from spacy.tokens import Doc, Span, Token
 
 from etl import ids
 from etl.nlp.coref import PERSONAL_PRONOUNS, RELATIVE_PRONOUNS, PersonIndex
-from etl.nlp.cues import cue_key, frame_score
+from etl.nlp.cues import cue_key, cue_stem, frame_score, frames, path_score
 from etl.records import Mention, Quote
 
 DOUBLE_MARKS = "\"“”„«»"
@@ -45,8 +45,8 @@ DOUBLE_CLOSERS = "\"”»"
 OPENERS = "\"“„«‘'"
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 MIN_DIRECT_WORDS = 4  # a quote with fewer words and no cue is a scare quote or a title
-CCOMP_THRESHOLD = 0.5
-OTHER_THRESHOLD = 0.6
+CCOMP_THRESHOLD = 0.4
+OTHER_THRESHOLD = 0.4
 REPORTING = frozenset({"report", "accord"})
 NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 
@@ -257,6 +257,33 @@ class Quotes:
             return verb.head
         return None
 
+    def speaker_of(self, cue: Token) -> Token | None:
+        """The speaker of a cue: a verb's subject, a noun's possessor, an adjective's subject."""
+        if cue.tag_.startswith("VB"):
+            return self.subject_of(cue)
+        if cue.tag_.startswith("NN"):
+            for c in cue.children:
+                if c.dep_ == "poss" and c.tag_ != "PRP$" or c.dep_ == "poss":
+                    return c
+            head = cue.head
+            if cue.dep_ in ("dobj", "attr", "pobj") and head is not cue:
+                if head.dep_ == "prep" and head.head is not head:
+                    head = head.head
+                if head.tag_.startswith("VB"):
+                    return self.subject_of(head)
+            return None
+        # adjectives: "X is upbeat about ..."
+        head = cue.head if cue.dep_ in ("acomp", "amod", "oprd") else cue
+        return self.subject_of(head) if head.tag_.startswith("VB") else None
+
+    def agent_of(self, cue: Token) -> Token | None:
+        for c in cue.children:
+            if c.dep_ == "agent":
+                for g in c.children:
+                    if g.dep_ == "pobj":
+                        return g
+        return None
+
     def speaker_phrase(self, head: Token) -> Span:
         """The subject's noun phrase up to its head: modifiers on the left, no clauses on the right."""
         doc = self.doc
@@ -365,27 +392,25 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
                 lo, hi = (lo, a0) if a0 - lo >= hi - a1 else (a1, hi)
             add(_trim(doc, lo, hi), tok, f"{tok.text} {to.text}", pobj, 0.85, reporting=True)
             continue
-        if not tok.tag_.startswith("VB") or tok.dep_ == "amod":
+        stem = cue_stem(tok)
+        best = None
+        for path, root, lo, hi in frames(tok):
+            if q.in_quote[root.i] >= 0 and path not in ("ccomp", "parataxis<"):
+                continue
+            score = path_score(stem, path)
+            threshold = CCOMP_THRESHOLD if path in ("ccomp", "parataxis<") else OTHER_THRESHOLD
+            if score >= threshold and (best is None or score > best[0]):
+                best = (score, path, lo, hi)
+        subj = q.speaker_of(tok)
+        if best is not None:
+            score, path, lo, hi = best
+            if path == "nsubjpass":
+                subj = q.agent_of(tok)
+            add(_trim(doc, lo, hi), tok, tok.text, subj, score, reporting=stem in REPORTING)
             continue
-        key = cue_key(tok.text)
-        comp = [c for c in tok.children if c.dep_ in ("ccomp", "parataxis")]
-        subj = q.subject_of(tok)
-        if comp:
-            score = frame_score(key, "ccomp")
-            if score >= CCOMP_THRESHOLD:
-                # prefer the clause after the verb; a quote before it ("...," X said) also counts
-                c = max(comp, key=lambda c: (c.dep_ == "ccomp", c.right_edge.i - c.left_edge.i))
-                add(_subtree_chars(c), tok, tok.text, subj, score, reporting=key in REPORTING)
-                continue
-        objs = [c for c in tok.children if c.dep_ in ("dobj", "oprd", "xcomp", "attr") and c.i > tok.i]
-        if objs:
-            frame = "xcomp" if any(c.dep_ == "xcomp" for c in objs) else "dobj"
-            score = frame_score(key, frame)
-            if score >= OTHER_THRESHOLD:
-                lo = min(c.left_edge.i for c in objs)
-                hi = max(c.right_edge.i for c in objs) + 1
-                add(_trim(doc, lo, hi), tok, tok.text, subj, score * 0.9)
-                continue
+        if not tok.tag_.startswith("VB"):
+            continue
+        key = stem
         # "X said:" / "X continued:" before a quoted paragraph
         if frame_score(key, "ccomp") >= CCOMP_THRESHOLD and subj is not None:
             sent = tok.sent

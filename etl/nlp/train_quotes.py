@@ -19,54 +19,42 @@ from pathlib import Path
 
 from spacy.tokens import Doc
 
-from etl.nlp.cues import FRAMES, cue_key
+from etl.nlp.cues import cue_stem, frames
 
 DEFAULT_OUT = Path(__file__).parent / "data" / "cue_lexicon.json"
 MIN_COUNT = 3
 PRIOR = 2.0  # pseudo-count of negatives: rare stems need evidence
 
 
-def verb_frame(tok) -> str | None:  # type: ignore[no-untyped-def]
-    deps = {c.dep_ for c in tok.children}
-    if "ccomp" in deps or "parataxis" in deps:
-        return "ccomp"
-    right = {c.dep_ for c in tok.children if c.i > tok.i}
-    if "xcomp" in right:
-        return "xcomp"
-    if right & {"dobj", "oprd", "attr"}:
-        return "dobj"
-    return None
-
-
-def count(examples: Iterable[tuple[Doc, set[int]]]) -> dict[str, dict[str, list[int]]]:
-    """(doc, character offsets inside gold cues) -> frame -> stem -> [cue count, total]."""
+def count(examples: Iterable[tuple[Doc, list[tuple[set[int], set[int]]]]]) -> dict[str, list[int]]:
+    """(doc, [(cue chars, content chars) per gold attribution]) -> ``stem|path`` -> [cue count, total]."""
     from etl.nlp.quotes import find_quote_spans
 
-    table: dict[str, dict[str, Counter[bool]]] = {f: defaultdict(Counter) for f in FRAMES}
-    for doc, cue_chars in examples:
-        spans = find_quote_spans(doc.text)
+    table: dict[str, Counter[bool]] = defaultdict(Counter)
+    for doc, attributions in examples:
         inside = set()
-        for q in spans:
-            inside.update(range(q.start, q.end))
+        for q in find_quote_spans(doc.text):
+            inside.update(range(q.start + 1, q.end - 1))
+        cue_of: dict[int, list[set[int]]] = defaultdict(list)
+        for cue_chars, content_chars in attributions:
+            for ch in cue_chars:
+                cue_of[ch].append(content_chars)
         for tok in doc:
-            if not tok.tag_.startswith("VB") or tok.idx in inside:
+            if tok.idx in inside:
                 continue
-            frame = verb_frame(tok)
-            if frame is None:
-                continue
-            table[frame][cue_key(tok.text)][tok.idx in cue_chars] += 1
-    return {f: {k: [c[True], c[True] + c[False]] for k, c in t.items()} for f, t in table.items()}
+            stem = cue_stem(tok)
+            for path, root, _, _ in frames(tok):
+                hit = any(root.idx in content for content in cue_of.get(tok.idx, ()))
+                table[f"{stem}|{path}"][hit] += 1
+    return {k: [c[True], c[True] + c[False]] for k, c in table.items()}
 
 
-def rates(counts: dict[str, dict[str, list[int]]]) -> dict[str, dict[str, float]]:
-    out: dict[str, dict[str, float]] = {}
-    for frame, table in counts.items():
-        out[frame] = {
-            k: round(cue / (total + PRIOR), 3)
-            for k, (cue, total) in sorted(table.items())
-            if cue >= MIN_COUNT and cue / (total + PRIOR) >= 0.2
-        }
-    return out
+def rates(counts: dict[str, list[int]]) -> dict[str, float]:
+    return {
+        k: round(cue / (total + PRIOR), 3)
+        for k, (cue, total) in sorted(counts.items())
+        if cue >= MIN_COUNT and cue / (total + PRIOR) >= 0.15
+    }
 
 
 def gold_examples(gold_dir: Path, model: str, processes: int) -> Iterable[tuple[Doc, set[int]]]:
@@ -80,11 +68,14 @@ def gold_examples(gold_dir: Path, model: str, processes: int) -> Iterable[tuple[
         docs, articles, nlp.pipe((a.body_text for a in articles), batch_size=32, n_process=processes), strict=True
     ):
         mapping = align(gold.text, article.body_text)
-        raw_cues: set[int] = set()
-        for att in gold.attributions:
-            for a, b in att.cue:
-                raw_cues.update(range(a, b))
-        yield doc, {i for i in range(len(article.body_text)) if mapping[i] in raw_cues}
+        inverse: dict[int, int] = {}
+        for i in range(len(article.body_text)):
+            inverse.setdefault(mapping[i], i)
+
+        def chars(spans: tuple[tuple[int, int], ...]) -> set[int]:
+            return {inverse[r] for a, b in spans for r in range(a, b) if r in inverse}
+
+        yield doc, [(chars(att.cue), chars(att.content)) for att in gold.attributions]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -107,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
         "rates": table,
     }
     args.out.write_text(json.dumps(payload, indent=0, sort_keys=True) + "\n", encoding="utf-8")
-    print(f"wrote {args.out}: " + ", ".join(f"{f} {len(t)} stems" for f, t in table.items()))
+    print(f"wrote {args.out}: {len(table)} stem|path rates")
     return 0
 
 
