@@ -17,7 +17,7 @@ from etl.records import CleanArticle
 # below these, py3langid's answer is a guess: fall back to the source's tag (or None)
 MIN_LETTERS = 40
 MIN_PROBABILITY = 0.80
-SAMPLE_CHARS = 2000
+SAMPLE_CHARS = 1200
 
 _LETTER = re.compile(r"[^\W\d_]", re.UNICODE)
 
