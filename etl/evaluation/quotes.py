@@ -2,8 +2,8 @@
 
 ``gold_dir`` holds ``text/NAME.txt`` and ``attributions/NAME_ANNOTATOR.ann``; when an article has
 several annotators' files the first by name is used. Every ``E`` line is one attribution whose
-``Content`` (possibly discontinuous: ``start end;start end``) is one gold quote and whose
-``Source`` is its speaker.
+``Content`` (possibly discontinuous: ``start end;start end``, and possibly continued by a
+``Content2`` role) is one gold quote and whose ``Source`` is its speaker.
 
 The texts go through the real article path: ``etl.clean.clean`` (the detected headline is put
 back as the first paragraph, since the gold annotates headlines too), the spaCy pass in
@@ -13,7 +13,8 @@ to the gold text through a character alignment (cleaning only changes whitespace
 Scores:
 
 * content P/R/F1: a predicted quote matches a gold Content when their character-overlap F1 is at
-  least 0.5, one to one (greedy, best overlap first);
+  least 0.5, one to one (greedy, best overlap first); a quote in several pieces counts only its
+  pieces' characters, as a gold Content in several spans does;
 * speaker P/R/F1: a matched pair counts when the predicted speaker span overlaps the gold Source,
   or the predicted speaker name shares a name word with it; precision is over predicted quotes
   with a speaker, recall over gold Contents with a Source;
@@ -70,6 +71,7 @@ class PredictedQuote:
     kind: str
     speaker: tuple[int, int] | None
     speaker_name: str | None
+    pieces: tuple[tuple[int, int], ...] = ()
 
 
 # --- gold ---------------------------------------------------------------------------------------
@@ -108,11 +110,11 @@ def parse_ann(ann: str, text: str) -> list[GoldAttribution]:
     out: list[GoldAttribution] = []
     seen: set[str] = set()
     for roles in events:
-        cref = roles.get("Content")
-        if not cref or cref not in spans or cref in seen:
+        crefs = [roles[r] for r in sorted(roles) if r.startswith("Content") and roles[r] in spans]
+        if not crefs or crefs[0] in seen:
             continue
-        seen.add(cref)
-        content = spans[cref][1]
+        seen.update(crefs)
+        content = tuple(sorted(p for ref in crefs for p in spans[ref][1]))
         source = spans[roles["Source"]][1] if roles.get("Source") in spans else ()
         cue = spans[roles["Cue"]][1] if roles.get("Cue") in spans else ()
         out.append(
@@ -192,14 +194,43 @@ def map_span(mapping: Sequence[int], start: int, end: int) -> tuple[int, int]:
     return mapping[start], mapping[end - 1] + 1
 
 
-def predicted(quotes: Iterable[Quote], mapping: Sequence[int]) -> list[PredictedQuote]:
+def quote_pieces(quote: Quote, body: str) -> list[tuple[int, int]]:
+    """The body spans a quote row is made of.
+
+    A row whose ``quote_text`` is not simply its body slice joins several pieces with a space
+    (``“A,” he said. “B.”``); every piece after the first is a whole quotation, so the pieces are
+    recovered from the end, quotation by quotation.
+    """
+    start, end = quote.quote_start, quote.quote_end
+    text = quote.quote_text
+    if body[start:end] == text:
+        return [(start, end)]
+    from etl.nlp.quotes import find_quote_spans
+
+    spans = [(s.start, s.end) for s in find_quote_spans(body) if start <= s.start and s.end <= end]
+    pieces: list[tuple[int, int]] = []
+    rest = text
+    for a, b in reversed(spans):
+        piece = body[a:b]
+        if not rest.endswith(" " + piece):
+            continue
+        pieces.insert(0, (a, b))
+        rest = rest[: -len(piece) - 1]
+        if body[start : start + len(rest)] == rest:
+            return [(start, start + len(rest))] + pieces
+    return [(start, end)]
+
+
+def predicted(quotes: Iterable[Quote], mapping: Sequence[int], body: str | None = None) -> list[PredictedQuote]:
     out = []
     for q in quotes:
         start, end = map_span(mapping, q.quote_start, q.quote_end)
+        pieces = quote_pieces(q, body) if body is not None else [(q.quote_start, q.quote_end)]
+        mapped = tuple(map_span(mapping, a, b) for a, b in pieces)
         speaker = None
         if q.speaker_start is not None and q.speaker_end is not None:
             speaker = map_span(mapping, q.speaker_start, q.speaker_end)
-        out.append(PredictedQuote(start, end, q.quote_text, q.kind, speaker, q.speaker_name))
+        out.append(PredictedQuote(start, end, q.quote_text, q.kind, speaker, q.speaker_name, mapped))
     return out
 
 
@@ -210,11 +241,12 @@ def _length(spans: Iterable[tuple[int, int]]) -> int:
     return sum(b - a for a, b in spans)
 
 
-def overlap_f1(pred: tuple[int, int], gold: Sequence[tuple[int, int]]) -> float:
-    inter = sum(max(0, min(pred[1], b) - max(pred[0], a)) for a, b in gold)
+def overlap_f1(pred: Sequence[tuple[int, int]], gold: Sequence[tuple[int, int]]) -> float:
+    """Character-overlap F1 of two sets of spans (each set non-overlapping)."""
+    inter = sum(max(0, min(pb, gb) - max(pa, ga)) for pa, pb in pred for ga, gb in gold)
     if inter == 0:
         return 0.0
-    p, r = inter / (pred[1] - pred[0]), inter / _length(gold)
+    p, r = inter / max(1, _length(pred)), inter / max(1, _length(gold))
     return 2 * p * r / (p + r)
 
 
@@ -241,7 +273,7 @@ def match(preds: Sequence[PredictedQuote], golds: Sequence[GoldAttribution]) -> 
         if p.end <= p.start:
             continue
         for j, g in enumerate(golds):
-            f = overlap_f1((p.start, p.end), g.content)
+            f = overlap_f1(p.pieces or ((p.start, p.end),), g.content)
             if f >= MATCH_THRESHOLD:
                 cands.append((f, i, j))
     cands.sort(reverse=True)
@@ -316,7 +348,8 @@ def evaluate(gold_dir: Path, model: str, processes: int = 2, limit: int | None =
     with NlpRunner(model, processes=processes) as runner:
         for doc, analysed in zip(docs, runner.analyse(articles), strict=True):
             mapping = align(doc.text, analysed.article.body_text)
-            counts.add(predicted(analysed.quotes, mapping), doc.attributions)
+            body = analysed.article.body_text
+            counts.add(predicted(analysed.quotes, mapping, body), doc.attributions)
     scores = scores_of(counts, len(docs))
     scores["seconds"] = round(time.perf_counter() - started, 1)
     return scores

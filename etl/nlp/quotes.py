@@ -109,9 +109,14 @@ def find_quote_spans(text: str) -> list[QSpan]:
     for p_idx, (p_start, p_end) in enumerate(paragraph_bounds(text)):
         open_at: int | None = None
         found: list[QSpan] = []
-        for i in range(p_start, p_end):
+        i = p_start - 1
+        while i + 1 < p_end:
+            i += 1
             ch = text[i]
-            if ch not in DOUBLE_MARKS:
+            width = 1
+            if ch == "'" and i + 1 < p_end and text[i + 1] == "'":
+                ch, width = '"', 2  # ''doubled apostrophes'' stand for a double mark
+            elif ch not in DOUBLE_MARKS:
                 continue
             prev = text[i - 1] if i > p_start else " "
             if open_at is None:
@@ -122,8 +127,9 @@ def find_quote_spans(text: str) -> list[QSpan]:
                 # a second opener: the first quote was never closed; restart here
                 open_at = i
             else:
-                found.append(QSpan(open_at, i + 1, p_idx))
+                found.append(QSpan(open_at, i + width, p_idx))
                 open_at = None
+            i += width - 1
         if open_at is not None:
             end = p_end
             while end > open_at and text[end - 1].isspace():
@@ -176,6 +182,13 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     if start >= end:
         return None
     return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+
+
+def _trim_chars(q: Quotes, start: int, end: int) -> tuple[int, int] | None:
+    span = q.doc.char_span(start, end, alignment_mode="contract")
+    if span is None or not len(span):
+        return None
+    return _trim(q.doc, span.start, span.end)
 
 
 def _subtree_chars(tok: Token) -> tuple[int, int] | None:
@@ -460,6 +473,11 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
         s_idx = bisect.bisect_right(sent_starts, qs.start) - 1
         s_last = bisect.bisect_right(sent_starts, max(qs.start, qs.end - 1)) - 1
         verb = _cue_near(q, sents[s_idx].start_char, sents[s_last].end_char, cue_tokens)
+        if verb is None and s_last + 1 < len(sents):
+            # “...?” Biden said. -- the quote's own punctuation ended the sentence
+            nxt = sents[s_last + 1]
+            if nxt.start_char - qs.end <= 2 and q.paragraph_of(nxt.start_char) == qs.paragraph:
+                verb = _cue_near(q, nxt.start_char, nxt.end_char, cue_tokens, need_subject=True)
         if verb is not None:
             subj = q.subject_of(verb)
             c = add((qs.start, qs.end), verb, verb.text, subj, 0.75)
@@ -481,7 +499,7 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
             used_quotes[qi] = prev_c
             continue
 
-    return _to_records(q, _resolve_nesting(cands), article_id)
+    return _to_records(q, _resolve_nesting(q, cands), article_id)
 
 
 def _covering(cands: list[Candidate], start: int, end: int) -> Candidate | None:
@@ -492,7 +510,7 @@ def _covering(cands: list[Candidate], start: int, end: int) -> Candidate | None:
     return None
 
 
-def _cue_near(q: Quotes, lo_char: int, hi_char: int, used: set[int]) -> Token | None:
+def _cue_near(q: Quotes, lo_char: int, hi_char: int, used: set[int], need_subject: bool = False) -> Token | None:
     """A reporting verb outside quotation marks in the quote's sentence(s), not yet a cue."""
     doc = q.doc
     span = doc.char_span(lo_char, hi_char, alignment_mode="expand")
@@ -503,6 +521,8 @@ def _cue_near(q: Quotes, lo_char: int, hi_char: int, used: set[int]) -> Token | 
         if q.in_quote[t.i] >= 0 or not t.tag_.startswith("VB") or t.i in used:
             continue
         if frame_score(cue_key(t.text), "ccomp") >= CCOMP_THRESHOLD:
+            if need_subject and q.subject_of(t) is None:
+                continue
             if best is None:
                 best = t
     return best
@@ -543,9 +563,10 @@ def _previous_in_paragraph(q: Quotes, cands: list[Candidate], qs: QSpan) -> Cand
     return best
 
 
-def _resolve_nesting(cands: list[Candidate]) -> list[Candidate]:
-    """One attribution per token: a cue inside another quote's content loses, unless that other
-    quote is only ``X reported``/``according to X`` wrapping a named speaker."""
+def _resolve_nesting(q: Quotes, cands: list[Candidate]) -> list[Candidate]:
+    """One attribution per token. A cue inside another candidate's content: the inner one wins
+    when it is a direct quote or the outer one only reports it (``X reported``, ``according to
+    X``), and the outer one keeps the text before it; otherwise the outer one wins."""
     cands = sorted(cands, key=lambda c: (c.start, -c.end))
     drop: set[int] = set()
     for i, inner in enumerate(cands):
@@ -555,11 +576,18 @@ def _resolve_nesting(cands: list[Candidate]) -> list[Candidate]:
         for j, outer in enumerate(cands):
             if i == j or j in drop or i in drop:
                 continue
-            if any(a <= pos < b for a, b in outer.pieces):
-                if outer.reporting and not inner.reporting:
-                    drop.add(j)
+            if not any(a <= pos < b for a, b in outer.pieces):
+                continue
+            if (outer.reporting and not inner.reporting) or (_kind(q, inner) == "direct" and _kind(q, outer) != "direct"):
+                cut = min(pos, inner.start, inner.speaker.start_char if inner.speaker is not None else pos)
+                a, b = outer.pieces[0]
+                kept = _trim_chars(q, a, cut) if cut > a else None
+                if kept is not None and kept[1] - kept[0] >= 12 and len(outer.pieces) == 1:
+                    outer.pieces = [kept]
                 else:
-                    drop.add(i)
+                    drop.add(j)
+            else:
+                drop.add(i)
     kept = [c for k, c in enumerate(cands) if k not in drop]
     # overlapping contents (two cues claiming one quote): keep the more confident
     kept.sort(key=lambda c: -c.confidence)
