@@ -324,6 +324,16 @@ def test_ingest_parse_date_to_utc(value: object, expected: datetime | None) -> N
         ("The newsletter said profits had fallen for a third year.", False),
         ("Related charges were filed against two other men on Friday.", False),
         ("Sharing the prize were two teams from Leeds.", False),
+        ("Share prices fell 3% on Monday.", False),
+        ("Share this article", True),
+        ("Share via Facebook X Email", True),
+        ("Copyright lawyers said the ruling would be appealed.", False),
+        ("© 2024 Northern Courier Media Ltd.", True),
+        ("The regulator said websites must let users refuse cookies as easily as they accept them.", False),
+        ("We use cookies to improve your experience. By clicking Accept you agree to our use of cookies.", True),
+        ("Wir verwenden Cookies und ähnliche Technologien, um Inhalte zu personalisieren.", True),
+        ("The newsletter, which had 40,000 subscribers by email, closed last year.", False),
+        ("Get our free newsletter delivered to your inbox every morning.", True),
     ],
 )
 def test_ingest_html_furniture_lines(line: str, furniture: bool) -> None:

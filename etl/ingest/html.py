@@ -132,7 +132,7 @@ def page_metadata(tree: Any) -> dict[str, Any]:
 
 _FURNITURE = re.compile(
     r"""^(?:
-(?:share|teilen|partager)(?:\s+(?:this|on|via|article|story))?\b.{0,40}$
+(?:share|teilen|partager)(?:\s+(?:this|on|via|article|story|page|post))*(?:\s*[:|]?\s*(?:facebook|twitter|x|whatsapp|e-?mail|linkedin|reddit|copy\s+link|messenger|print))*\s*[:!]?$
       | (?:read|see|watch|listen)\s+(?:more|also|next)\s*[:›»>-].{0,160}$
       | (?:also\s+(?:read|see|watch|on\s+\w+)|watch|listen|video|audio|gallery)\s*[:›»>].{0,160}$
       | (?:related|more\s+on\s+this\s+story|recommended|most\s+read|trending)\s*[:›»>].{0,160}$
@@ -142,12 +142,13 @@ _FURNITURE = re.compile(
       | (?:(?:à\s+)?lire\s+aussi|voir\s+aussi|le[ea]r?\s+también|leggi\s+anche|lees\s+ook)\s*[:›»>-].{0,160}$
       | (?:advertisement|anzeige|sponsored(?:\s+content)?|publicité|werbung)$
       | (?:sign\s+up|subscribe)\b.{0,160}$
-      | .{0,80}\bnewsletters?\b.{0,80}(?:sign|subscribe|inbox|e-?mail|register|abonn|anmeld).{0,80}$
-      | .{0,80}(?:sign|subscribe|inbox|e-?mail|register|abonn|anmeld).{0,80}\bnewsletters?\b.{0,80}$
-      | .{0,120}\b(?:cookies?|privacy\s+policy)\b.{0,120}(?:accept|agree|consent|settings|akzeptieren|zustimmen).{0,60}$
+      | (?=.{0,240}$)(?=.*\b(?:our|your|free|daily|weekly|morning|evening)\b)(?=.*\b(?:sign|subscribe|inbox|e-?mail|register|abonn\w*|anmeld\w*)\b).*\bnewsletters?\b.*
+      | (?=.{0,240}$).*\bnewsletter\b.*(?:jetzt\s+anmelden|abonnieren|inscrivez|s'abonner).*
+      | (?=.{0,400}$)(?:we|this\s+(?:web)?site|our\s+(?:web)?site|wir|nous)\s+(?:and\s+our\s+partners\s+)?(?:use|uses|verwenden|nutzen|utilisons)\s+(?:des\s+)?cookies\b.*
+      | (?=.{0,400}$).*\byou\s+(?:agree|consent)\s+to\s+(?:our|the)\s+use\s+of\s+cookies\b.*
       | (?:photo|image|picture|foto|bild)(?:\s+(?:caption|source|credit))?\s*[:,].{0,160}$
       | (?:\(?(?:additional\s+)?(?:reporting|writing|editing|compiled|produced)\s+by\b.{0,200})$
-      | (?:copyright|©|\(c\))\s.{0,160}$
+      | (?:copyright\s*(?:©|\(c\)|\d{4})|©|\(c\)\s*\d{4}).{0,160}$
       | (?:updated|published|last\s+updated|posted|aktualisiert|veröffentlicht)\s*(?:on|at|:)?\s*\d.{0,60}$
       | (?:follow\s+(?:us|me|him|her)\s+on|click\s+here|tap\s+here)\b.{0,120}$
       | (?:comments?|kommentare?)\s*(?:\(\d+\))?\s*$
