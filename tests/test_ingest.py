@@ -445,3 +445,25 @@ def test_ingest_mixed_folder_end_to_end(tmp_path: Path) -> None:
     assert reasons["bad/truncated-utf16.txt"].startswith("undecodable bytes")
     assert reasons["news-please.jsonl#3"].startswith("malformed JSON on line 3")
     assert reasons["feed.csv#2"].startswith("no article text in CSV row")
+
+
+@pytest.mark.parametrize(
+    ("page", "title", "published", "language"),
+    [
+        ("02-bakery-closure", "Beloved Elm Street bakery to close after 62 years", datetime(2023, 11, 2, 21, 5, 12, tzinfo=UTC), "en"),
+        ("03-wire-copper", "Copper hits two-year high as Chilean mine strike drags on", datetime(2024, 5, 20, 11, 42, tzinfo=UTC), "en"),
+        ("06-de-radweg", "Neuer Radweg zwischen Altstadt und Hafen: Stadtrat gibt grünes Licht", datetime(2024, 4, 18, 16, 45, tzinfo=UTC), "de"),
+        ("07-legacy-table-layout", "Fishermen protest new quota rules", datetime(2019, 6, 12, tzinfo=UTC), None),  # title from <title>, not the site name
+        ("08-tech-outage", "Cloud outage knocks payment apps offline for six hours", datetime(2024, 7, 10, 4, 3, tzinfo=UTC), "en"),
+        ("10-fr-musee", "À Lyon, le musée des Tissus rouvre après six ans de travaux", datetime(2024, 9, 21, 4, 15, tzinfo=UTC), "fr"),
+    ],
+)
+def test_ingest_html_metadata_from_page(page: str, title: str, published: datetime, language: str | None) -> None:
+    got = extract((HTML / f"{page}.html").read_bytes())
+    assert got is not None
+    assert (got.title, got.published_at, got.language) == (title, published, language)
+
+
+def test_ingest_html_post_filter_keeps_short_closing_sentence() -> None:
+    text = "A long opening paragraph of the court report that reads as running text.\nThe trial continues.\nSolihull\nFraud"
+    assert post_filter(text).split("\n") == ["A long opening paragraph of the court report that reads as running text.", "The trial continues."]

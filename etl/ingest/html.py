@@ -81,6 +81,23 @@ def _json_ld(tree: Any) -> list[dict[str, Any]]:
     return found
 
 
+_TITLE_SEP = re.compile(r"\s+[|–—:-]\s+|\s+[|–—]\s*|\s*[|–—]\s+")
+
+
+def _heading_title(tree: Any) -> str | None:
+    """The page's one <h1>, else the longest part of its <title> (the rest is the site's name)."""
+    h1s = [" ".join(h.text_content().split()) for h in tree.iter("h1")]
+    h1s = [h for h in h1s if len(h.split()) >= 3]
+    if len(h1s) == 1:
+        return h1s[0]
+    for el in tree.iter("title"):
+        text = " ".join((el.text_content() or "").split())
+        parts = [p for p in _TITLE_SEP.split(text) if p.strip()]
+        if parts:
+            return max(parts, key=len).strip()
+    return None
+
+
 def page_metadata(tree: Any) -> dict[str, Any]:
     meta = _meta(tree)
     ld = _json_ld(tree)
@@ -101,6 +118,8 @@ def page_metadata(tree: Any) -> dict[str, Any]:
         title = article.get("headline") or title
         if title:
             break
+    if not title:
+        title = _heading_title(tree)
     url = None
     for el in tree.iter("link"):
         if (el.get("rel") or "").lower() == "canonical" and el.get("href"):
@@ -207,13 +226,22 @@ def post_filter(text: str, title: str | None = None) -> str:
     while out and _TAGLINE.match(out[-1]):
         out.pop()
     # menus above the text and link lists below it: trim short non-sentence lines at either end
-    prose = [i for i, line in enumerate(out) if is_prose(line)]
-    if not prose:
+    if not any(is_prose(line) for line in out):
         return ""  # menus, link lists, an error page: no running text, no article
-    return "\n".join(out[prose[0] : prose[-1] + 1])
+    # short sentences ("The trial continues.") may end the text; headlines, menus and links rarely end a sentence
+    keep = [i for i, line in enumerate(out) if is_prose(line) or is_sentence(line)]
+    return "\n".join(out[keep[0] : keep[-1] + 1])
 
 
 _TERMINAL = re.compile(r"[.!?:;…\"”’»“)]$")
+
+
+_SENTENCE = re.compile(r"^[\"“‘'«„(]?[A-ZÀ-ÖØ-Þ0-9].*[.!?][\"”’'»)]?$")
+
+
+def is_sentence(line: str) -> bool:
+    """A capitalised line of three words or more ending a sentence."""
+    return len(line.split()) >= 3 and bool(_SENTENCE.match(line))
 
 
 def is_prose(line: str) -> bool:
