@@ -467,3 +467,31 @@ def test_ingest_html_metadata_from_page(page: str, title: str, published: dateti
 def test_ingest_html_post_filter_keeps_short_closing_sentence() -> None:
     text = "A long opening paragraph of the court report that reads as running text.\nThe trial continues.\nSolihull\nFraud"
     assert post_filter(text).split("\n") == ["A long opening paragraph of the court report that reads as running text.", "The trial continues."]
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"])
+def test_ingest_csv_encodings(tmp_path: Path, encoding: str) -> None:
+    text = "title,text\nCafé prices,Coffee at the café now costs £3.20 after a 10% rise.\n"
+    (tmp_path / "a.csv").write_bytes(text.encode(encoding))
+    (art,) = records(tmp_path / "a.csv")
+    assert isinstance(art, RawArticle) and art.title == "Café prices" and art.text == "Coffee at the café now costs £3.20 after a 10% rise."
+
+
+def test_ingest_csv_undecodable_row_rejects_that_row(tmp_path: Path) -> None:
+    good = b"title,text\n" + b"".join(b"Row %d,Body of row %d.\n" % (i, i) for i in range(3000))
+    (tmp_path / "a.csv").write_bytes(good + b"Bad,Caf\xc3 broken UTF-8\nLast,Last body.\n")  # past the sampled head
+    recs = records(tmp_path / "a.csv")
+    assert len(only_articles(recs)) == 3001
+    (rej,) = only_rejects(recs)
+    assert rej.source_uri == "a.csv#3001" and rej.reason.startswith("undecodable bytes in CSV row")
+
+
+def test_ingest_csv_streams_without_reading_whole_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl.ingest.csv_reader import CsvReader
+
+    def no_whole_file(self: CsvReader, data: bytes, source_uri: str):  # type: ignore[no-untyped-def]
+        raise AssertionError("read() called: the file was loaded whole")
+
+    monkeypatch.setattr(CsvReader, "read", no_whole_file)
+    (tmp_path / "a.csv").write_text("title,text\nA,Body a.\nB,Body b.\n")
+    assert len(only_articles(records(tmp_path / "a.csv"))) == 2

@@ -1,20 +1,29 @@
-"""CSV (and TSV) files with a header row: one article per row.
+"""CSV (and TSV) files with a header row: one article per row, read as a stream.
 
-The file is decoded as a whole (the encoding is detected like a text file's), then read a row at a
-time. A row without text rejects that row only; a header without a text column rejects the file.
+The encoding is chosen from the file's first 64 KiB the way a text file's is (BOM, UTF-8, then
+cp1252/Latin-1 or detection); the rest is decoded row by row, so a large export is never held in
+memory whole. A row without text, or with bytes the encoding cannot read, rejects that row only; a
+header without a text column rejects the file.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
+import re
 import sys
 from collections.abc import Iterator
+from typing import IO
 
 from etl.ingest.base import STAGE, record_uri
 from etl.ingest.fields import BODY, body_field, to_raw
 from etl.records import RawArticle, Reject
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
+
+SAMPLE_BYTES = 1 << 16
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
 
 
 def _dialect(sample: str, name: str) -> type[csv.Dialect] | csv.Dialect:
@@ -33,6 +42,36 @@ def _dialect(sample: str, name: str) -> type[csv.Dialect] | csv.Dialect:
         return csv.excel_tab if delimiter == "\t" else csv.excel
 
 
+def _encoding(head: bytes) -> str:
+    """The file's encoding, judged from its head (a cut multi-byte character at the end is fine)."""
+    from etl.clean import CleanError, decode
+
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(head) - 3 and exc.reason in ("unexpected end of data",):
+            return "utf-8"
+    try:
+        text = decode(head)
+    except CleanError:
+        return "utf-8"  # rows that do not decode are rejected one by one
+    for candidate in ("cp1252", "latin-1"):
+        try:
+            if head.decode(candidate) == text:
+                return candidate
+        except UnicodeDecodeError:
+            continue
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(head).best()
+    return best.encoding if best else "utf-8"
+
+
 class CsvReader:
     name = "csv"
     extensions = (".csv", ".tsv")
@@ -41,22 +80,21 @@ class CsvReader:
         return name.endswith(self.extensions)
 
     def read(self, data: bytes, source_uri: str) -> Iterator[RawArticle | Reject]:
-        from etl.clean import CleanError, decode
+        yield from self.read_stream(io.BytesIO(data), source_uri)
 
-        try:
-            text = decode(data)
-        except CleanError as exc:
-            yield Reject(source_uri, STAGE, str(exc))
-            return
-        text = text.lstrip("\ufeff")
-        lines = text.splitlines(keepends=True)
-        rows = csv.reader(lines, _dialect(text[:8192], source_uri.lower().removesuffix(".gz")))
+    def read_stream(self, stream: IO[bytes], source_uri: str) -> Iterator[RawArticle | Reject]:
+        head = stream.read(SAMPLE_BYTES)
+        stream.seek(0)
+        encoding = _encoding(head)
+        text = io.TextIOWrapper(stream, encoding=encoding, errors="surrogateescape", newline="")  # type: ignore[arg-type]
+        sample = head.decode(encoding, errors="replace").lstrip("\ufeff")
+        rows = csv.reader(text, _dialect(sample[:8192], source_uri.lower().removesuffix(".gz")))
         try:
             header = next(rows)
         except (StopIteration, csv.Error) as exc:
             yield Reject(source_uri, STAGE, f"malformed CSV header: {exc}")
             return
-        header = [h.strip() for h in header]
+        header = [h.strip().lstrip("\ufeff") for h in header]
         if body_field(header) is None:
             found = ", ".join(h for h in header if h)[:200] or "none"
             yield Reject(source_uri, STAGE, f"CSV header has no text column (want one of {', '.join(BODY[:4])}; found {found})")
@@ -75,8 +113,10 @@ class CsvReader:
                 continue
             n += 1
             uri = record_uri(source_uri, n)
-            record = dict(zip(header, row, strict=False))
-            raw = to_raw(record, uri, self.name)
+            if any(_UNDECODABLE.search(cell) for cell in row):
+                yield Reject(uri, STAGE, f"undecodable bytes in CSV row at line {rows.line_num}: not {encoding}")
+                continue
+            raw = to_raw(dict(zip(header, row, strict=False)), uri, self.name)
             if isinstance(raw, str):
                 raw = Reject(uri, STAGE, raw.replace("CSV record", f"CSV row at line {rows.line_num}"))
             yield raw
