@@ -495,3 +495,16 @@ def test_ingest_csv_streams_without_reading_whole_file(tmp_path: Path, monkeypat
     monkeypatch.setattr(CsvReader, "read", no_whole_file)
     (tmp_path / "a.csv").write_text("title,text\nA,Body a.\nB,Body b.\n")
     assert len(only_articles(records(tmp_path / "a.csv"))) == 2
+
+
+def test_ingest_json_html_body_and_entities(tmp_path: Path) -> None:
+    record = {
+        "title": "Smith &amp; Sons close after 90 years",
+        "content": "<p>The shop&#8217;s owners said <strong>trade</strong> had fallen.</p><figure><img src='x.jpg'><figcaption>The shop in 1950</figcaption></figure><p>It closes on Friday.</p><script>track()</script>",
+    }
+    (tmp_path / "cms.jsonl").write_text(json.dumps(record) + "\n" + json.dumps({"text": "AT&T profits rose &amp; fell."}))
+    first, second = records(tmp_path / "cms.jsonl")
+    assert isinstance(first, RawArticle) and isinstance(second, RawArticle)
+    assert first.title == "Smith & Sons close after 90 years"
+    assert first.text == "The shop’s owners said trade had fallen.\nIt closes on Friday."
+    assert second.text == "AT&T profits rose & fell."

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -63,13 +65,30 @@ def _outlet(value: Any, url: str | None) -> str | None:
     return None
 
 
+_ENTITY = re.compile(r"&(?:[a-zA-Z]{2,8}|#\d{2,6}|#x[0-9a-fA-F]{2,5});")
+
+
+def _plain(text: str | None) -> str | None:
+    """HTML markup turned into lines and entities (``&amp;``, ``&#8217;``) unescaped."""
+    if text is None:
+        return None
+    from etl.ingest.html import fragment_to_text, looks_like_markup
+
+    if looks_like_markup(text):
+        text = fragment_to_text(text)
+    elif _ENTITY.search(text):
+        text = html.unescape(text)
+    return text if text.strip() else None
+
+
 def to_raw(record: Mapping[str, Any], source_uri: str, fmt: str) -> RawArticle | str:
     """A ``RawArticle`` from a structured record, or the reason there is none."""
     keys = _key_map(record)
-    body = text_value(pick(record, BODY, keys))
+    body = _plain(text_value(pick(record, BODY, keys)))
     if body is None:
         return f"no article text in {fmt.upper()} record (no non-empty field named {', '.join(BODY[:4])} or similar)"
     title = text_value(pick(record, TITLE, keys))
+    title = html.unescape(title) if title and _ENTITY.search(title) else title
     url = pick(record, URL, keys)
     url = url.strip() if isinstance(url, str) and url.strip() else None
     return RawArticle(

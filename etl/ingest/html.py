@@ -316,6 +316,38 @@ def extract(data: bytes | str, url: str | None = None, *, postprocess: bool = Tr
     )
 
 
+_BLOCK_TAGS = {
+    "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "section",
+    "article", "tr", "table", "pre", "hr", "figure", "dd", "dt",
+}  # fmt: skip
+_DROP_TAGS = ("script", "style", "noscript", "iframe", "svg", "form", "button", "figcaption", "aside", "nav")
+_MARKUP = re.compile(r"<(?:p|div|br|span|a|strong|em|b|i|h[1-6]|li|ul|ol|blockquote|figure|img)\b[^>]*>", re.I)
+
+
+def looks_like_markup(text: str) -> bool:
+    """A field's text holds HTML markup (a CMS export's body) rather than plain text."""
+    return len(_MARKUP.findall(text[:20000])) >= 2
+
+
+def fragment_to_text(fragment: str) -> str:
+    """Plain text, a block a line, of an HTML fragment (a JSON or CSV body field), scripts and captions dropped."""
+    from lxml import html as lxml_html
+
+    try:
+        root = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    except (ValueError, TypeError):
+        return fragment
+    for el in list(root.iter(*_DROP_TAGS)):
+        el.drop_tree()
+    for el in root.iter():
+        if isinstance(el.tag, str) and el.tag.lower() in _BLOCK_TAGS:
+            el.tail = "\n" + (el.tail or "")
+            if el.tag.lower() != "br":
+                el.text = "\n" + (el.text or "")
+    lines = (" ".join(line.split()) for line in root.text_content().split("\n"))
+    return "\n".join(line for line in lines if line)
+
+
 def looks_like_html(head: bytes) -> bool:
     h = strip_head(head)
     return h.startswith(_HTML_HEAD) and (b"<html" in h or b"<body" in h or b"<head" in h or b"<p" in h)
