@@ -508,3 +508,21 @@ def test_ingest_json_html_body_and_entities(tmp_path: Path) -> None:
     assert first.title == "Smith & Sons close after 90 years"
     assert first.text == "The shop’s owners said trade had fallen.\nIt closes on Friday."
     assert second.text == "AT&T profits rose & fell."
+
+
+def test_ingest_warc_bad_record_does_not_lose_the_rest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import etl.ingest.warc as warc_module
+
+    page = (HTML / "03-wire-copper.html").read_bytes()
+    write_warc(tmp_path / "c.warc.gz", [("https://x.example/boom", "200 OK", "text/html", page), ("https://x.example/ok", "200 OK", "text/html", page)])
+    real = warc_module.html_to_raw
+
+    def flaky(payload, uri, fmt, url=None):  # type: ignore[no-untyped-def]
+        if url == "https://x.example/boom":
+            raise RuntimeError("parser crashed")
+        return real(payload, uri, fmt, url=url)
+
+    monkeypatch.setattr(warc_module, "html_to_raw", flaky)
+    recs = records(tmp_path / "c.warc.gz")
+    assert [type(r).__name__ for r in recs] == ["Reject", "RawArticle"]
+    assert isinstance(recs[0], Reject) and recs[0].reason == "unreadable WARC record: RuntimeError: parser crashed"

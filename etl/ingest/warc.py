@@ -44,6 +44,12 @@ class WarcReader:
             yield Reject(record_uri(source_uri, n + 1) if n else source_uri, STAGE, f"malformed WARC: {str(exc).strip()[:200]}")
 
     def _record(self, record, uri: str) -> RawArticle | Reject:  # type: ignore[no-untyped-def]
+        try:
+            return self._read_record(record, uri)
+        except Exception as exc:  # noqa: BLE001 - one bad record must not lose the rest of the archive
+            return Reject(uri, STAGE, f"unreadable WARC record: {type(exc).__name__}: {exc}")
+
+    def _read_record(self, record, uri: str) -> RawArticle | Reject:  # type: ignore[no-untyped-def]
         url = record.rec_headers.get_header("WARC-Target-URI") or None
         if record.http_headers is not None:
             status = record.http_headers.get_statuscode()
@@ -52,8 +58,11 @@ class WarcReader:
             ctype = record.http_headers.get_header("Content-Type") or ""
         else:
             ctype = record.rec_headers.get_header("Content-Type") or ""
-        payload = record.content_stream().read()
         ctype = ctype.split(";", 1)[0].strip().lower()
+        if ctype and ctype not in _HTML_TYPES and not ctype.startswith("text/"):
+            # an image, a video, a PDF: say so without reading the payload
+            return Reject(uri, STAGE, f"WARC record has no HTML payload: {ctype}")
+        payload = record.content_stream().read()
         if not payload.strip():
             return Reject(uri, STAGE, "WARC record has no HTML payload: empty body")
         if ctype not in _HTML_TYPES and not looks_like_html(payload[:4096]):
