@@ -129,7 +129,9 @@ def decode(data: bytes) -> str:
             try:
                 return data.decode(encoding)
             except UnicodeDecodeError as exc:
-                raise CleanError(f"undecodable bytes: invalid {encoding} after its byte-order mark at byte {exc.start}: {exc.reason}") from exc
+                raise CleanError(
+                    f"undecodable bytes: invalid {encoding} after its byte-order mark at byte {exc.start}: {exc.reason}"
+                ) from exc
     what = sniff_binary(data)
     if what:
         raise CleanError(f"not text: {what}")
@@ -157,7 +159,9 @@ def decode(data: bytes) -> str:
 
     best = from_bytes(data, cp_isolation=None).best()
     if best is None or best.chaos > 0.5:
-        raise CleanError(f"undecodable bytes: not UTF-8 (invalid byte 0x{data[utf8_error.start]:02x} at {utf8_error.start}) and no other text encoding fits")
+        raise CleanError(
+            f"undecodable bytes: not UTF-8 (invalid byte 0x{data[utf8_error.start]:02x} at {utf8_error.start}) and no other text encoding fits"
+        )
     return str(best)
 
 

@@ -52,7 +52,9 @@ def shingles(text: str, k: int = SHINGLE_WORDS) -> list[bytes]:
 class Deduplicator:
     """Remembers every article it has seen in this run, in arrival order."""
 
-    def __init__(self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, seed: int = 1, k: int = SHINGLE_WORDS) -> None:
+    def __init__(
+        self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, seed: int = 1, k: int = SHINGLE_WORDS
+    ) -> None:
         from datasketch import MinHashLSH
 
         if not 1 <= k <= len(_MIX):
@@ -82,7 +84,10 @@ class Deduplicator:
         get = cache.get
         hs = [get(w) for w in ws]
         if None in hs:
-            hs = [h if h is not None else cache.setdefault(w, zlib.crc32(w.encode("utf-8"))) for h, w in zip(hs, ws, strict=True)]
+            hs = [
+                h if h is not None else cache.setdefault(w, zlib.crc32(w.encode("utf-8")))
+                for h, w in zip(hs, ws, strict=True)
+            ]
         return np.array(hs, dtype=np.uint64)
 
     def shingle_hashes(self, text: str) -> np.ndarray:

@@ -34,7 +34,9 @@ def test_clean_decode_latin1_detected_not_assumed() -> None:
 
 
 def test_clean_decode_bbc_style_latin1_pound_sign() -> None:
-    data = "Chelsea have written off a possible transfer fee for Mutu, a \xa315.8m signing from Parma.".encode("latin-1")
+    data = "Chelsea have written off a possible transfer fee for Mutu, a \xa315.8m signing from Parma.".encode(
+        "latin-1"
+    )
     assert "£15.8m" in decode(data)
 
 
@@ -44,7 +46,10 @@ def test_clean_decode_other_code_page_via_detection() -> None:
 
 
 def test_clean_decode_utf16_without_bom() -> None:
-    assert decode("Plain ASCII in UTF-16 without a byte-order mark.".encode("utf-16-le")) == "Plain ASCII in UTF-16 without a byte-order mark."
+    assert (
+        decode("Plain ASCII in UTF-16 without a byte-order mark.".encode("utf-16-le"))
+        == "Plain ASCII in UTF-16 without a byte-order mark."
+    )
 
 
 @pytest.mark.parametrize(
@@ -65,7 +70,7 @@ def test_clean_decode_rejects_with_specific_reason(data: bytes, reason: str) -> 
 
 
 def test_clean_sniff_binary_leaves_text_alone() -> None:
-    assert sniff_binary("Just words.\r\n\tIndented.".encode()) is None
+    assert sniff_binary(b"Just words.\r\n\tIndented.") is None
     assert sniff_binary("Ünïcödé".encode("utf-16")) is None
 
 
@@ -75,7 +80,10 @@ def test_clean_any_line_endings_same_article(newline: str) -> None:
     art = clean(raw)
     assert isinstance(art, CleanArticle)
     assert art.title == "Chelsea sack Mutu"
-    assert art.body_text == "Chelsea have sacked Adrian Mutu after he failed a drugs test.\n\nThe £15.8m signing may face a ban."
+    assert (
+        art.body_text
+        == "Chelsea have sacked Adrian Mutu after he failed a drugs test.\n\nThe £15.8m signing may face a ban."
+    )
     assert [art.body_text[p.start_char : p.end_char] for p in art.paragraphs][1] == "The £15.8m signing may face a ban."
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import gzip
-import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -173,12 +172,22 @@ def test_ingest_html_page_text_and_metadata() -> None:
     assert art.outlet == "Northern Courier"
     assert art.text is not None
     assert art.text.startswith("Councillors in Wenbridge have approved")
-    for boilerplate in ("cookies", "Read more", "Advertisement", "newsletter", "riverwatcher", "Related stories", "All rights reserved"):
+    for boilerplate in (
+        "cookies",
+        "Read more",
+        "Advertisement",
+        "newsletter",
+        "riverwatcher",
+        "Related stories",
+        "All rights reserved",
+    ):
         assert boilerplate not in art.text
 
 
 def test_ingest_html_without_article_text_is_rejected(tmp_path: Path) -> None:
-    (tmp_path / "menu.html").write_text("<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></body></html>")
+    (tmp_path / "menu.html").write_text(
+        "<html><body><nav><a href='/'>Home</a> <a href='/news'>News</a></nav></body></html>"
+    )
     (rej,) = records(tmp_path / "menu.html")
     assert isinstance(rej, Reject) and rej.reason == "no article text in HTML page"
 
@@ -204,13 +213,21 @@ def test_ingest_warc_html_responses_with_target_uri(tmp_path: Path) -> None:
 
 
 def test_ingest_warc_uncompressed(tmp_path: Path) -> None:
-    write_warc(tmp_path / "c.warc", [("https://x.example/a", "200 OK", "text/html", (HTML / "03-wire-copper.html").read_bytes())], compress=False)
+    write_warc(
+        tmp_path / "c.warc",
+        [("https://x.example/a", "200 OK", "text/html", (HTML / "03-wire-copper.html").read_bytes())],
+        compress=False,
+    )
     (art,) = records(tmp_path / "c.warc")
     assert isinstance(art, RawArticle) and art.url == "https://x.example/a"
 
 
 def test_ingest_warc_truncated_rejects_rest(tmp_path: Path) -> None:
-    write_warc(tmp_path / "c.warc", [("https://x.example/a", "200 OK", "text/html", (HTML / "03-wire-copper.html").read_bytes())], compress=False)
+    write_warc(
+        tmp_path / "c.warc",
+        [("https://x.example/a", "200 OK", "text/html", (HTML / "03-wire-copper.html").read_bytes())],
+        compress=False,
+    )
     data = (tmp_path / "c.warc").read_bytes()
     (tmp_path / "cut.warc").write_bytes(data + b"WARC/1.0\r\nWARC-Type: resp")
     recs = records(tmp_path / "cut.warc")
@@ -343,7 +360,10 @@ def test_ingest_html_furniture_lines(line: str, furniture: bool) -> None:
 def test_ingest_html_post_filter_drops_header_and_repeats() -> None:
     text = "Verkehr\nThe headline\nFirst paragraph of the story, which is long enough to be prose.\nA pull quote that repeats a line of the story.\nA pull quote that repeats a line of the story.\nHome"
     out = post_filter(text, "The headline").split("\n")
-    assert out == ["First paragraph of the story, which is long enough to be prose.", "A pull quote that repeats a line of the story."]
+    assert out == [
+        "First paragraph of the story, which is long enough to be prose.",
+        "A pull quote that repeats a line of the story.",
+    ]
 
 
 def test_ingest_html_extract_bodies_score_high() -> None:
@@ -417,7 +437,11 @@ def test_ingest_mixed_folder_end_to_end(tmp_path: Path) -> None:
     assert by_uri["news-please.jsonl#2"].language == "de"
     assert by_uri["de-artikel.txt"].language == "de"
     assert by_uri["compressed/radweg.html.gz"].language == "de"
-    assert {a.language for uri, a in by_uri.items() if uri not in {"news-please.jsonl#2", "de-artikel.txt", "compressed/radweg.html.gz"}} == {"en"}
+    assert {
+        a.language
+        for uri, a in by_uri.items()
+        if uri not in {"news-please.jsonl#2", "de-artikel.txt", "compressed/radweg.html.gz"}
+    } == {"en"}
 
     # duplicates: the ferry story in JSON and TXT stored once; the wind farm JSON twice (plain + gz) once
     assert counts == {"duplicates": 2, "near_duplicates": 1}
@@ -450,12 +474,42 @@ def test_ingest_mixed_folder_end_to_end(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("page", "title", "published", "language"),
     [
-        ("02-bakery-closure", "Beloved Elm Street bakery to close after 62 years", datetime(2023, 11, 2, 21, 5, 12, tzinfo=UTC), "en"),
-        ("03-wire-copper", "Copper hits two-year high as Chilean mine strike drags on", datetime(2024, 5, 20, 11, 42, tzinfo=UTC), "en"),
-        ("06-de-radweg", "Neuer Radweg zwischen Altstadt und Hafen: Stadtrat gibt grünes Licht", datetime(2024, 4, 18, 16, 45, tzinfo=UTC), "de"),
-        ("07-legacy-table-layout", "Fishermen protest new quota rules", datetime(2019, 6, 12, tzinfo=UTC), None),  # title from <title>, not the site name
-        ("08-tech-outage", "Cloud outage knocks payment apps offline for six hours", datetime(2024, 7, 10, 4, 3, tzinfo=UTC), "en"),
-        ("10-fr-musee", "À Lyon, le musée des Tissus rouvre après six ans de travaux", datetime(2024, 9, 21, 4, 15, tzinfo=UTC), "fr"),
+        (
+            "02-bakery-closure",
+            "Beloved Elm Street bakery to close after 62 years",
+            datetime(2023, 11, 2, 21, 5, 12, tzinfo=UTC),
+            "en",
+        ),
+        (
+            "03-wire-copper",
+            "Copper hits two-year high as Chilean mine strike drags on",
+            datetime(2024, 5, 20, 11, 42, tzinfo=UTC),
+            "en",
+        ),
+        (
+            "06-de-radweg",
+            "Neuer Radweg zwischen Altstadt und Hafen: Stadtrat gibt grünes Licht",
+            datetime(2024, 4, 18, 16, 45, tzinfo=UTC),
+            "de",
+        ),
+        (
+            "07-legacy-table-layout",
+            "Fishermen protest new quota rules",
+            datetime(2019, 6, 12, tzinfo=UTC),
+            None,
+        ),  # title from <title>, not the site name
+        (
+            "08-tech-outage",
+            "Cloud outage knocks payment apps offline for six hours",
+            datetime(2024, 7, 10, 4, 3, tzinfo=UTC),
+            "en",
+        ),
+        (
+            "10-fr-musee",
+            "À Lyon, le musée des Tissus rouvre après six ans de travaux",
+            datetime(2024, 9, 21, 4, 15, tzinfo=UTC),
+            "fr",
+        ),
     ],
 )
 def test_ingest_html_metadata_from_page(page: str, title: str, published: datetime, language: str | None) -> None:
@@ -466,7 +520,10 @@ def test_ingest_html_metadata_from_page(page: str, title: str, published: dateti
 
 def test_ingest_html_post_filter_keeps_short_closing_sentence() -> None:
     text = "A long opening paragraph of the court report that reads as running text.\nThe trial continues.\nSolihull\nFraud"
-    assert post_filter(text).split("\n") == ["A long opening paragraph of the court report that reads as running text.", "The trial continues."]
+    assert post_filter(text).split("\n") == [
+        "A long opening paragraph of the court report that reads as running text.",
+        "The trial continues.",
+    ]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"])
@@ -474,7 +531,11 @@ def test_ingest_csv_encodings(tmp_path: Path, encoding: str) -> None:
     text = "title,text\nCafé prices,Coffee at the café now costs £3.20 after a 10% rise.\n"
     (tmp_path / "a.csv").write_bytes(text.encode(encoding))
     (art,) = records(tmp_path / "a.csv")
-    assert isinstance(art, RawArticle) and art.title == "Café prices" and art.text == "Coffee at the café now costs £3.20 after a 10% rise."
+    assert (
+        isinstance(art, RawArticle)
+        and art.title == "Café prices"
+        and art.text == "Coffee at the café now costs £3.20 after a 10% rise."
+    )
 
 
 def test_ingest_csv_undecodable_row_rejects_that_row(tmp_path: Path) -> None:
@@ -502,7 +563,9 @@ def test_ingest_json_html_body_and_entities(tmp_path: Path) -> None:
         "title": "Smith &amp; Sons close after 90 years",
         "content": "<p>The shop&#8217;s owners said <strong>trade</strong> had fallen.</p><figure><img src='x.jpg'><figcaption>The shop in 1950</figcaption></figure><p>It closes on Friday.</p><script>track()</script>",
     }
-    (tmp_path / "cms.jsonl").write_text(json.dumps(record) + "\n" + json.dumps({"text": "AT&T profits rose &amp; fell."}))
+    (tmp_path / "cms.jsonl").write_text(
+        json.dumps(record) + "\n" + json.dumps({"text": "AT&T profits rose &amp; fell."})
+    )
     first, second = records(tmp_path / "cms.jsonl")
     assert isinstance(first, RawArticle) and isinstance(second, RawArticle)
     assert first.title == "Smith & Sons close after 90 years"
@@ -514,7 +577,13 @@ def test_ingest_warc_bad_record_does_not_lose_the_rest(tmp_path: Path, monkeypat
     import etl.ingest.warc as warc_module
 
     page = (HTML / "03-wire-copper.html").read_bytes()
-    write_warc(tmp_path / "c.warc.gz", [("https://x.example/boom", "200 OK", "text/html", page), ("https://x.example/ok", "200 OK", "text/html", page)])
+    write_warc(
+        tmp_path / "c.warc.gz",
+        [
+            ("https://x.example/boom", "200 OK", "text/html", page),
+            ("https://x.example/ok", "200 OK", "text/html", page),
+        ],
+    )
     real = warc_module.html_to_raw
 
     def flaky(payload, uri, fmt, url=None):  # type: ignore[no-untyped-def]

@@ -44,7 +44,9 @@ def test_language_source_tag_kept_when_it_agrees() -> None:
     assert tag_language(article(TEXTS["en"], language="en")).language == "en"
 
 
-@pytest.mark.parametrize(("body", "tag", "expected"), [("Ok.", "fr", "fr"), ("Ok.", None, None), ("12 - 4", "de", "de"), ("", None, None)])
+@pytest.mark.parametrize(
+    ("body", "tag", "expected"), [("Ok.", "fr", "fr"), ("Ok.", None, None), ("12 - 4", "de", "de"), ("", None, None)]
+)
 def test_language_short_text_falls_back_to_source_tag(body: str, tag: str | None, expected: str | None) -> None:
     assert tag_language(article(body, language=tag)).language == expected
 

@@ -14,7 +14,7 @@ import zlib
 from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 from etl.ingest.base import SNIFF_BYTES, STAGE, Reader, StreamReader, source_uri_for
 from etl.ingest.csv_reader import CsvReader
@@ -90,7 +90,9 @@ def read_file(path: Path, source_uri: str) -> Iterator[RawArticle | Reject]:
             return
         stream: IO[bytes] = raw
         if compressed:
-            stream = stack.enter_context(gzip.GzipFile(fileobj=raw, mode="rb"))
+            gz = gzip.GzipFile(fileobj=raw, mode="rb")
+            stack.callback(gz.close)
+            stream = cast(IO[bytes], gz)
             name = name.removesuffix(".gz")
         try:
             head = stream.read(SNIFF_BYTES)

@@ -97,7 +97,9 @@ class CsvReader:
         header = [h.strip().lstrip("\ufeff") for h in header]
         if body_field(header) is None:
             found = ", ".join(h for h in header if h)[:200] or "none"
-            yield Reject(source_uri, STAGE, f"CSV header has no text column (want one of {', '.join(BODY[:4])}; found {found})")
+            yield Reject(
+                source_uri, STAGE, f"CSV header has no text column (want one of {', '.join(BODY[:4])}; found {found})"
+            )
             return
         n = 0
         while True:
@@ -118,5 +120,6 @@ class CsvReader:
                 continue
             raw = to_raw(dict(zip(header, row, strict=False)), uri, self.name)
             if isinstance(raw, str):
-                raw = Reject(uri, STAGE, raw.replace("CSV record", f"CSV row at line {rows.line_num}"))
-            yield raw
+                yield Reject(uri, STAGE, raw.replace("CSV record", f"CSV row at line {rows.line_num}"))
+            else:
+                yield raw

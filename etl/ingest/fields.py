@@ -11,14 +11,36 @@ from urllib.parse import urlsplit
 from etl.ingest.base import normalise_language, parse_date, text_value
 from etl.records import RawArticle
 
-BODY = ("maintext", "text", "body", "content", "article", "article_body", "articlebody", "full_text", "fulltext", "story")
+BODY = (
+    "maintext",
+    "text",
+    "body",
+    "content",
+    "article",
+    "article_body",
+    "articlebody",
+    "full_text",
+    "fulltext",
+    "story",
+)
 TITLE = ("title", "headline")
 DATE = (
     "date_publish", "published_at", "date_published", "datepublished", "publish_date", "published",
     "pubdate", "pub_date", "publication_date", "date", "datetime", "timestamp", "time", "created_at",
 )  # fmt: skip
 URL = ("url", "link", "uri", "source_url", "canonical_url", "href", "permalink")
-OUTLET = ("source_domain", "outlet", "publisher", "source", "site_name", "sitename", "domain", "site", "newspaper", "media")
+OUTLET = (
+    "source_domain",
+    "outlet",
+    "publisher",
+    "source",
+    "site_name",
+    "sitename",
+    "domain",
+    "site",
+    "newspaper",
+    "media",
+)
 LANGUAGE = ("language", "lang", "language_code", "locale", "inlanguage")
 
 

@@ -181,7 +181,9 @@ _BYLINE = re.compile(
     r"^(?i:by|von|par|por)\s+[A-Z][\w.'-]+(?:\s+(?:[A-Z][\w.'-]+|van|von|de|der|da|di|le|la)){0,4}"
     r"(?:\s*(?:,|\||-|–|—|and|und|&|in)\s*[^.!?]{0,60})?$"
 )
-_SOCIAL = re.compile(r"^(?:(?:facebook|twitter|x|linkedin|whatsapp|email|e-mail|print|copy link|reddit|pinterest)\W*){1,}$", re.I)
+_SOCIAL = re.compile(
+    r"^(?:(?:facebook|twitter|x|linkedin|whatsapp|email|e-mail|print|copy link|reddit|pinterest)\W*){1,}$", re.I
+)
 
 
 def is_furniture(line: str) -> bool:
@@ -279,25 +281,26 @@ def extract(data: bytes | str, url: str | None = None, *, postprocess: bool = Tr
     if tree is None:
         return None
     meta = page_metadata(tree)
-    options = dict(
-        url=url or meta["url"],
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-        include_images=False,
-        deduplicate=False,
-    )
-    doc = None
+    options: dict[str, Any] = {
+        "url": url or meta["url"],
+        "with_metadata": True,
+        "include_comments": False,
+        "include_tables": False,
+        "include_images": False,
+        "deduplicate": False,
+    }
+    extract_with: Any = trafilatura.bare_extraction  # returns a Document (untyped union upstream)
+    doc: Any = None
     if postprocess:
         # precision first; when that finds nothing or far less than the default pass (old table
         # layouts, <br>-separated text), the default pass is the better reading of the page
-        precise = trafilatura.bare_extraction(tree, favor_precision=True, prune_xpath=_PRUNE, **options)
-        default = trafilatura.bare_extraction(tree, prune_xpath=_PRUNE, **options)
+        precise = extract_with(tree, favor_precision=True, prune_xpath=_PRUNE, **options)
+        default = extract_with(tree, prune_xpath=_PRUNE, **options)
         doc = precise
         if default is not None and (precise is None or len(precise.text or "") < 0.5 * len(default.text or "")):
             doc = default
     else:
-        doc = trafilatura.bare_extraction(tree, **options)
+        doc = extract_with(tree, **options)
     if doc is None or not (doc.text or "").strip():
         return None
     text = doc.text

@@ -41,7 +41,9 @@ class WarcReader:
                     continue
                 yield self._record(record, record_uri(source_uri, n))
         except ArchiveLoadFailed as exc:
-            yield Reject(record_uri(source_uri, n + 1) if n else source_uri, STAGE, f"malformed WARC: {str(exc).strip()[:200]}")
+            yield Reject(
+                record_uri(source_uri, n + 1) if n else source_uri, STAGE, f"malformed WARC: {str(exc).strip()[:200]}"
+            )
 
     def _record(self, record, uri: str) -> RawArticle | Reject:  # type: ignore[no-untyped-def]
         try:
