@@ -115,3 +115,30 @@ def test_dedup_linear_cost() -> None:
     small, large = run(300), run(1200)
     assert large < 4 * small * 2  # four times the articles: about four times the time, not sixteen
     assert large < 5.0
+
+
+@pytest.mark.slow
+def test_dedup_bbc_corpus_cost_and_counts() -> None:
+    """Reading, cleaning, language and dedup over the 2,225 BBC articles stay a few CPU seconds."""
+    from etl.clean import clean
+    from etl.ingest import iter_records
+    from etl.language import tag_language
+    from etl.records import Reject
+    from tests.conftest import SHARED_DATA
+
+    root = SHARED_DATA / "bbc_news" / "bbc"
+    if not root.is_dir():
+        pytest.skip("BBC reference data not present")
+    dedup = Deduplicator()
+    rejects = 0
+    start = time.process_time()
+    for rec in iter_records([root]):
+        art = rec if isinstance(rec, Reject) else clean(rec)
+        if isinstance(art, Reject):
+            rejects += 1
+            continue
+        dedup.check(tag_language(art))
+    cpu = time.process_time() - start
+    assert rejects == 0  # sport/199.txt is Latin-1 and loads
+    assert dedup.duplicates > 100 and dedup.near_duplicates > 10
+    assert cpu < 15.0
