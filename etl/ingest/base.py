@@ -25,6 +25,9 @@ STAGE = "ingest"
 
 
 class Reader(Protocol):
+    """A format's reader. It may also set ``extensions`` (a tuple of lower-case suffixes): a file
+    with one of them goes to this reader before any content sniffing (see ``reader_for``)."""
+
     name: str
 
     def matches(self, name: str, head: bytes) -> bool:
