@@ -50,12 +50,13 @@ RETRY_POLICY = ExceptionRetryPolicy(
     default=RetryAction.DEFAULT,
 )
 
+# The first retry delay is Airflow's [core] default_task_retry_delay (300 s unless configured),
+# doubling up to 30 minutes: long enough for a database restart.
 DEFAULT_ARGS: dict[str, Any] = {
     "owner": "news-etl",
     "retries": 3,
-    "retry_delay": timedelta(minutes=1),
     "retry_exponential_backoff": 2.0,
-    "max_retry_delay": timedelta(minutes=15),
+    "max_retry_delay": timedelta(minutes=30),
     "retry_policy": RETRY_POLICY,
 }
 

@@ -143,7 +143,7 @@ def _bind_batches(sql: str, batches: list[str]):  # type: ignore[no-untyped-def]
 
     stmt = sa.text(sql)
     if ":batches" in sql:
-        stmt = stmt.bindparams(sa.bindparam("batches", value=batches or ["\x00none"], expanding=True))
+        stmt = stmt.bindparams(sa.bindparam("batches", value=batches or [""], expanding=True))
     return stmt
 
 
