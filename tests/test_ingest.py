@@ -595,3 +595,50 @@ def test_ingest_warc_bad_record_does_not_lose_the_rest(tmp_path: Path, monkeypat
     recs = records(tmp_path / "c.warc.gz")
     assert [type(r).__name__ for r in recs] == ["Reject", "RawArticle"]
     assert isinstance(recs[0], Reject) and recs[0].reason == "unreadable WARC record: RuntimeError: parser crashed"
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 64, 1 << 20])
+def test_ingest_json_list_read_in_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int) -> None:
+    from etl.ingest import json as json_reader
+
+    monkeypatch.setattr(json_reader._ArrayReader, "CHUNK", chunk)
+    items = [{"title": f"Story {i}", "text": f"Body “{i}” with a £ sign.", "date": 1704067200 + i} for i in range(30)]
+    (tmp_path / "list.json").write_text(json.dumps(items, indent=2, ensure_ascii=False), encoding="utf-8")
+    recs = records(tmp_path / "list.json")
+    assert [r.title for r in only_articles(recs)] == [f"Story {i}" for i in range(30)]
+    assert only_articles(recs)[29].text == "Body “29” with a £ sign."
+    assert only_articles(recs)[29].published_at == datetime(2024, 1, 1, 0, 0, 29, tzinfo=UTC)
+    assert not only_rejects(recs)
+
+
+@pytest.mark.parametrize("chunk", [5, 1 << 20])
+def test_ingest_json_list_malformed_element_keeps_earlier_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+) -> None:
+    from etl.ingest import json as json_reader
+
+    monkeypatch.setattr(json_reader._ArrayReader, "CHUNK", chunk)
+    (tmp_path / "list.json").write_text(
+        '[\n  {"text": "One."},\n  {"text": "Two."},\n  {"text": oops},\n  {"text": "Four."}\n]\n'
+    )
+    recs = records(tmp_path / "list.json")
+    assert [r.text for r in only_articles(recs)] == ["One.", "Two."]
+    (rej,) = only_rejects(recs)
+    assert rej.source_uri == "list.json#3" and rej.reason.startswith("malformed JSON on line 4: Expecting value")
+
+
+@pytest.mark.parametrize(
+    ("content", "reason"), [("[]", "empty file: JSON list has no records"), ('[{"text": "One."}', "malformed JSON")]
+)
+def test_ingest_json_list_empty_or_unterminated(tmp_path: Path, content: str, reason: str) -> None:
+    (tmp_path / "list.json").write_text(content)
+    rejects = only_rejects(records(tmp_path / "list.json"))
+    assert len(rejects) == 1 and rejects[0].reason.startswith(reason)
+
+
+def test_ingest_json_list_legacy_encoding(tmp_path: Path) -> None:
+    (tmp_path / "list.json").write_bytes(
+        json.dumps([{"text": "Café at £3 – “cheap”."}], ensure_ascii=False).encode("cp1252")
+    )
+    (art,) = records(tmp_path / "list.json")
+    assert isinstance(art, RawArticle) and art.text == "Café at £3 – “cheap”."

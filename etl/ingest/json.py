@@ -53,6 +53,85 @@ def _first_line_is_object(data: bytes) -> bool:
         return False
 
 
+class _ArrayReader:
+    """Iterate over the elements of a top-level JSON list without reading the whole stream.
+
+    Raises ``json.JSONDecodeError`` (with the file's line number) at the first malformed element
+    and ``UnicodeDecodeError`` on bytes that are not UTF-8.
+    """
+
+    CHUNK = 1 << 20
+
+    def __init__(self, stream: IO[bytes]) -> None:
+        self._stream = stream
+        self._utf8 = codecs.getincrementaldecoder("utf-8")()
+        self._json = json.JSONDecoder()
+        self._buf = ""
+        self._pos = 0
+        self._line = 1  # line number of buf[0] in the file
+        self._eof = False
+
+    def _fill(self) -> bool:
+        if self._eof:
+            return False
+        chunk = self._stream.read(self.CHUNK)
+        self._line += self._buf.count("\n", 0, self._pos)
+        rest = self._buf[self._pos :]
+        if chunk:
+            self._buf = rest + self._utf8.decode(chunk)
+        else:
+            self._eof = True
+            self._buf = rest + self._utf8.decode(b"", final=True)
+        self._pos = 0
+        return True
+
+    def _skip_ws(self) -> str | None:
+        """The next non-blank character (not consumed), or None at the end of the stream."""
+        while True:
+            while self._pos < len(self._buf) and self._buf[self._pos] in " \t\r\n\ufeff":
+                self._pos += 1
+            if self._pos < len(self._buf):
+                return self._buf[self._pos]
+            if not self._fill():
+                return None
+
+    def _fail(self, msg: str, pos: int) -> json.JSONDecodeError:
+        doc = "\n" * (self._line - 1) + self._buf  # so lineno/colno count from the file's start
+        return json.JSONDecodeError(msg, doc, pos + self._line - 1)
+
+    def __iter__(self) -> Iterator[Any]:
+        if self._skip_ws() != "[":
+            raise self._fail("Expecting '['", self._pos)
+        self._pos += 1
+        first = True
+        while True:
+            ch = self._skip_ws()
+            if ch is None:
+                raise self._fail("Unterminated list", self._pos)
+            if ch == "]":
+                return
+            if not first:
+                if ch != ",":
+                    raise self._fail("Expecting ',' delimiter", self._pos)
+                self._pos += 1
+                if self._skip_ws() is None:
+                    raise self._fail("Unterminated list", self._pos)
+            first = False
+            while True:
+                try:
+                    element, end = self._json.raw_decode(self._buf, self._pos)
+                except json.JSONDecodeError as exc:
+                    truncated = exc.msg.startswith("Unterminated string") or exc.pos >= len(self._buf) - 1
+                    if truncated and self._fill():
+                        continue
+                    raise self._fail(exc.msg, exc.pos) from None
+                if end >= len(self._buf) and self._fill():
+                    continue  # a number or literal may go on in the next chunk
+                break
+            self._pos = end
+            yield element
+
+
 class JsonReader:
     name = "json"
     extensions = (".jsonl", ".ndjson", ".jsonlines", ".json")
@@ -72,7 +151,9 @@ class JsonReader:
             stream = io.BytesIO(text.read().encode("utf-8"))
         first = strip_head(stream.read(4096))[:1]
         stream.seek(0)
-        if first == b"[" or source_uri.lower().removesuffix(".gz").endswith(".json"):
+        if first == b"[":
+            yield from self._read_array(stream, source_uri)
+        elif source_uri.lower().removesuffix(".gz").endswith(".json"):
             yield from self._read_document(stream, source_uri)
         else:
             yield from self._read_lines(stream, source_uri)
@@ -107,6 +188,28 @@ class JsonReader:
             return
         for n, obj in enumerate(doc, 1):
             yield _record(obj, record_uri(source_uri, n), self.name)
+
+    def _read_array(self, stream: IO[bytes], source_uri: str) -> Iterator[RawArticle | Reject]:
+        """A top-level JSON list, one element at a time, reading the stream in chunks."""
+        reader = _ArrayReader(stream)
+        n = 0
+        try:
+            for element in reader:
+                n += 1
+                yield _record(element, record_uri(source_uri, n), self.name)
+        except UnicodeDecodeError:
+            if n == 0:  # not UTF-8 at all: read it whole, with encoding detection
+                stream.seek(0)
+                yield from self._read_document(stream, source_uri)
+                return
+            yield Reject(record_uri(source_uri, n + 1), STAGE, f"undecodable bytes after record {n}: invalid UTF-8")
+            return
+        except json.JSONDecodeError as exc:
+            uri = record_uri(source_uri, n + 1)
+            yield Reject(uri, STAGE, f"malformed JSON on line {exc.lineno}: {_describe(exc)} (rest of the list unread)")
+            return
+        if n == 0:
+            yield Reject(source_uri, STAGE, "empty file: JSON list has no records")
 
     def _read_lines(self, stream: IO[bytes], source_uri: str) -> Iterator[RawArticle | Reject]:
         n = 0
