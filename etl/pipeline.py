@@ -12,7 +12,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
-from contextlib import ExitStack
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -194,6 +194,27 @@ def add_stored(counts: RunCounts, stored: dict[str, int], rejects: int) -> None:
 # ---------------------------------------------------------------- runs
 
 
+@contextmanager
+def recorded(warehouse: Warehouse, summary: RunSummary, inputs: list[Path]) -> Iterator[None]:
+    """Record the run in ``runs`` as running, then as succeeded or failed (with why) and its counts."""
+    t0 = time.perf_counter()
+    warehouse.record_run(summary.run_row(inputs))
+    try:
+        yield
+        summary.status = "succeeded"
+    except BaseException as exc:
+        summary.status = "failed"
+        summary.error = f"{type(exc).__name__}: {exc}"
+        raise
+    finally:
+        summary.seconds = time.perf_counter() - t0
+        summary.finished_at = datetime.now(UTC)
+        try:
+            warehouse.record_run(summary.run_row(inputs))
+        except Exception:  # noqa: BLE001 - the original error matters more
+            logger.exception("could not record the run's end")
+
+
 def _tick(items: Iterator[AnalysedArticle | Reject], counts: RunCounts, progress: Progress | None) -> Iterator[AnalysedArticle | Reject]:
     """Count items as they leave the NLP stage, for the progress display."""
     for item in items:
@@ -216,39 +237,24 @@ def run(
     counts = RunCounts()
     summary = RunSummary(new_run_id(), "running", counts, 0.0, datetime.now(UTC))
     prefix = batch_prefix or input_key(inputs)
-    t0 = time.perf_counter()
-    with Warehouse(settings) as warehouse:
-        warehouse.record_run(summary.run_row(inputs))
-        try:
-            with NlpRunner(settings.model, settings.processes, nlp_batch_size=settings.nlp_batch_size) as nlp, ThreadPoolExecutor(1) as loader:
-                dedup = Deduplicator()
-                prepared = prepare(read_inputs(discover_inputs(inputs), counts), dedup, counts)
-                pending: Future[dict[str, int]] | None = None
-                pending_rejects = 0
-                stream = _tick(nlp.analyse(prepared), counts, progress)
-                for idx, (analysed, rejects) in enumerate(group_batches(stream, settings.batch_size)):
-                    batch_id = f"{prefix}-{idx:05d}"
-                    package = build_package(batch_id, summary.run_id, analysed, rejects)
-                    counts.words += sum(a.word_count for a in analysed)
-                    if pending is not None:
-                        add_stored(counts, pending.result(), pending_rejects)
-                    pending = loader.submit(warehouse.load, package)
-                    pending_rejects = sum(1 for r in rejects if r.stage != "dedup")
-                    summary.batches.append(batch_id)
-                if pending is not None:
-                    add_stored(counts, pending.result(), pending_rejects)
-            summary.status = "succeeded"
-        except BaseException as exc:
-            summary.status = "failed"
-            summary.error = f"{type(exc).__name__}: {exc}"
-            raise
-        finally:
-            summary.seconds = time.perf_counter() - t0
-            summary.finished_at = datetime.now(UTC)
-            try:
-                warehouse.record_run(summary.run_row(inputs))
-            except Exception:  # noqa: BLE001 - the original error matters more
-                logger.exception("could not record the run's end")
+    nlp = NlpRunner(settings.model, settings.processes, nlp_batch_size=settings.nlp_batch_size)
+    with Warehouse(settings) as warehouse, recorded(warehouse, summary, inputs), nlp, ThreadPoolExecutor(1) as loader:
+        dedup = Deduplicator()
+        prepared = prepare(read_inputs(discover_inputs(inputs), counts), dedup, counts)
+        pending: Future[dict[str, int]] | None = None
+        pending_rejects = 0
+        stream = _tick(nlp.analyse(prepared), counts, progress)
+        for idx, (analysed, rejects) in enumerate(group_batches(stream, settings.batch_size)):
+            batch_id = f"{prefix}-{idx:05d}"
+            package = build_package(batch_id, summary.run_id, analysed, rejects)
+            counts.words += sum(a.word_count for a in analysed)
+            if pending is not None:
+                add_stored(counts, pending.result(), pending_rejects)
+            pending = loader.submit(warehouse.load, package)
+            pending_rejects = sum(1 for r in rejects if r.stage != "dedup")
+            summary.batches.append(batch_id)
+        if pending is not None:
+            add_stored(counts, pending.result(), pending_rejects)
     if progress:
         progress(counts)
     return summary
@@ -304,24 +310,13 @@ def load_packages(paths: list[Path], settings: Settings, run_id: str, inputs: li
 
     counts = RunCounts()
     summary = RunSummary(run_id, "running", counts, 0.0, datetime.now(UTC))
-    t0 = time.perf_counter()
     labels = [Path(p) for p in (inputs or [])]
-    with Warehouse(settings) as warehouse:
-        try:
-            for path in paths:
-                package = read_package(Path(path))
-                stored = warehouse.load(package)
-                for key in ("files", "duplicates", "near_duplicates", "non_english", "words"):
-                    setattr(counts, key, getattr(counts, key) + int(package.counts.get(key, 0)))
-                add_stored(counts, stored, int(package.counts.get("rejects", 0)))
-                summary.batches.append(package.batch_id)
-            summary.status = "succeeded"
-        except BaseException as exc:
-            summary.status = "failed"
-            summary.error = f"{type(exc).__name__}: {exc}"
-            raise
-        finally:
-            summary.seconds = time.perf_counter() - t0
-            summary.finished_at = datetime.now(UTC)
-            warehouse.record_run(summary.run_row(labels))
+    with Warehouse(settings) as warehouse, recorded(warehouse, summary, labels):
+        for path in paths:
+            package = read_package(Path(path))
+            stored = warehouse.load(package)
+            for key in ("files", "duplicates", "near_duplicates", "non_english", "words"):
+                setattr(counts, key, getattr(counts, key) + int(package.counts.get(key, 0)))
+            add_stored(counts, stored, int(package.counts.get("rejects", 0)))
+            summary.batches.append(package.batch_id)
     return summary
