@@ -90,7 +90,10 @@ def frames(tok: Token) -> Iterator[tuple[str, Token, int, int]]:
     for c in tok.children:
         dep = c.dep_
         if dep in ("ccomp", "parataxis") and c.tag_.startswith(("VB", "MD")) or dep == "ccomp":
-            yield "ccomp", c, c.left_edge.i, c.right_edge.i + 1
+            hi = c.right_edge.i + 1
+            if c.i > tok.i and SPAN_OPTIONS["ccomp_to_end"]:
+                hi = _right_siblings_end(tok, c, hi)
+            yield "ccomp", c, c.left_edge.i, hi
         elif dep in ("dobj", "oprd") and c.i > tok.i:
             right_objs.append(c)
         elif dep == "xcomp" and c.i > tok.i:
@@ -98,7 +101,7 @@ def frames(tok: Token) -> Iterator[tuple[str, Token, int, int]]:
         elif dep == "prep" and c.i > tok.i:
             for g in c.children:
                 if g.dep_ in _PREP_CONTENT:
-                    yield f"prep:{c.lower_}", g, g.left_edge.i, g.right_edge.i + 1
+                    yield f"prep:{c.lower_}", g, g.left_edge.i, _np_end(g)
                     break
         elif dep in ("acl", "relcl") and tok.tag_.startswith("NN") and c.i > tok.i:
             yield "acl", c, c.left_edge.i, c.right_edge.i + 1
@@ -107,7 +110,10 @@ def frames(tok: Token) -> Iterator[tuple[str, Token, int, int]]:
     if right_objs:
         has_x = any(c.dep_ == "xcomp" for c in right_objs)
         lo = min(c.left_edge.i for c in right_objs)
-        hi = max(c.right_edge.i for c in right_objs) + 1
+        last = max(right_objs, key=lambda c: c.i)
+        hi = _np_end(last) if last.tag_.startswith(("NN", "PRP")) and len(right_objs) == 1 else last.right_edge.i + 1
+        if SPAN_OPTIONS["dobj_siblings"]:
+            hi = _right_siblings_end(tok, last, hi)
         root = next(c for c in right_objs if c.dep_ == ("xcomp" if has_x else right_objs[0].dep_))
         yield ("xcomp" if has_x else "dobj"), root, lo, hi
     if tok.dep_ == "parataxis" and tok.head is not tok and tok.tag_.startswith("VB"):
@@ -115,6 +121,36 @@ def frames(tok: Token) -> Iterator[tuple[str, Token, int, int]]:
         lo, hi = head.left_edge.i, tok.left_edge.i
         if hi > lo:
             yield "parataxis<", head, lo, hi
+
+
+SPAN_OPTIONS = {"ccomp_to_end": True, "dobj_siblings": True, "np_cut": False}
+_SIBLING_DEPS = frozenset({"prep", "oprd", "xcomp", "ccomp", "advcl", "conj", "dative", "npadvmod", "advmod"})
+_CLAUSE_BREAK = frozenset({",", ";", ":", "—", "–", "(", "--"})
+
+
+def _np_end(root: Token) -> int:
+    """End of a noun phrase without a trailing appositive or non-restrictive clause."""
+    hi = root.right_edge.i + 1
+    if not SPAN_OPTIONS["np_cut"]:
+        return hi
+    for c in root.rights:
+        if (c.dep_ == "punct" and c.text in _CLAUSE_BREAK) or c.dep_ == "appos":
+            return min(hi, c.left_edge.i)
+    return hi
+
+
+def _right_siblings_end(cue: Token, content: Token, hi: int) -> int:
+    """Widen a content that follows its cue over the cue's later complements ("blamed X for Y")."""
+    for c in cue.rights:
+        if c.i <= content.i:
+            continue
+        if c.dep_ == "punct" and c.text in _CLAUSE_BREAK:
+            break
+        if c.dep_ in _SIBLING_DEPS:
+            hi = max(hi, c.right_edge.i + 1)
+        elif c.dep_ != "punct":
+            break
+    return hi
 
 
 @functools.lru_cache(maxsize=1)

@@ -37,6 +37,7 @@ from spacy.tokens import Doc, Span, Token
 
 from etl import ids
 from etl.nlp.coref import PERSONAL_PRONOUNS, RELATIVE_PRONOUNS, PersonIndex
+from etl.nlp.cue_model import extra_features, feature_matrix, lexicon_rate, load_model, score
 from etl.nlp.cues import cue_key, cue_stem, frame_score, frames, path_score
 from etl.records import Mention, Quote
 
@@ -184,6 +185,12 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
 
 
+def _has_clause(q: Quotes, start: int, end: int) -> bool:
+    """Whether a stretch of text holds a finite verb (a clause, not just a noun phrase)."""
+    span = q.doc.char_span(start, end, alignment_mode="contract")
+    return span is not None and any(t.tag_ in ("VBD", "VBZ", "VBP", "MD") for t in span)
+
+
 def _trim_chars(q: Quotes, start: int, end: int) -> tuple[int, int] | None:
     span = q.doc.char_span(start, end, alignment_mode="contract")
     if span is None or not len(span):
@@ -273,7 +280,10 @@ class Quotes:
     def speaker_of(self, cue: Token) -> Token | None:
         """The speaker of a cue: a verb's subject, a noun's possessor, an adjective's subject."""
         if cue.tag_.startswith("VB"):
-            return self.subject_of(cue)
+            subj = self.subject_of(cue)
+            if subj is None and cue.dep_ in ("ROOT", "ccomp", "conj"):
+                subj = self.name_before(cue)
+            return subj
         if cue.tag_.startswith("NN"):
             for c in cue.children:
                 if c.dep_ == "poss" and c.tag_ != "PRP$" or c.dep_ == "poss":
@@ -288,6 +298,16 @@ class Quotes:
         # adjectives: "X is upbeat about ..."
         head = cue.head if cue.dep_ in ("acomp", "amod", "oprd") else cue
         return self.subject_of(head) if head.tag_.startswith("VB") else None
+
+    def name_before(self, cue: Token) -> Token | None:
+        """A subjectless reporting verb ("X, speaking in Berlin, said ..."): the nearest person
+        named before it in its sentence."""
+        sent_start = cue.sent.start
+        for i in range(cue.i - 1, sent_start - 1, -1):
+            p = self.people.by_token.get(i)
+            if p is not None and self.in_quote[i] < 0:
+                return self.doc[i]
+        return None
 
     def agent_of(self, cue: Token) -> Token | None:
         for c in cue.children:
@@ -355,6 +375,63 @@ def _sentence_ends_with_colon(sent: Span) -> bool:
     return False
 
 
+@dataclass(slots=True)
+class FrameCandidate:
+    tok: Token
+    stem: str
+    path: str
+    root: Token
+    lo: int
+    hi: int
+    rate: float | None
+
+
+def frame_candidates(q: Quotes) -> list[FrameCandidate]:
+    """Every (cue word, path, content root) the scorer considers, outside quotation marks."""
+    out = []
+    for tok in q.doc:
+        if q.in_quote[tok.i] >= 0 or tok.lower_ == "according":
+            continue
+        stem = cue_stem(tok)
+        for path, root, lo, hi in frames(tok):
+            if q.in_quote[root.i] >= 0 and path not in ("ccomp", "parataxis<"):
+                continue
+            out.append(FrameCandidate(tok, stem, path, root, lo, hi, lexicon_rate(stem, path)))
+    return out
+
+
+def candidate_features(q: Quotes, cands: Sequence[FrameCandidate], rates: Sequence[float | None] | None = None):  # type: ignore[no-untyped-def]
+    rows = []
+    for k, c in enumerate(cands):
+        rate = c.rate if rates is None else rates[k]
+        subj = q.agent_of(c.tok) if c.path == "nsubjpass" else q.speaker_of(c.tok)
+        extra = extra_features(c.tok, c.path, c.root, c.lo, c.hi, rate, subj, q.in_quote[c.root.i] >= 0)
+        rows.append((c.tok.i, c.root.i, subj.i if subj is not None else -1, extra))
+    return feature_matrix(q.doc, rows)
+
+
+def choose_frames(q: Quotes) -> dict[int, tuple[float, str, int, int]]:
+    """For each cue token, its best-scoring frame above the threshold."""
+    cands = frame_candidates(q)
+    if not cands:
+        return {}
+    probs = None
+    model = load_model()
+    if model is not None:
+        probs = score(candidate_features(q, cands))
+    best: dict[int, tuple[float, str, int, int]] = {}
+    for k, c in enumerate(cands):
+        if probs is not None:
+            p = float(probs[k])
+            threshold = model[1] if model is not None else 0.5
+        else:
+            p = path_score(c.stem, c.path)
+            threshold = CCOMP_THRESHOLD if c.path in ("ccomp", "parataxis<") else OTHER_THRESHOLD
+        if p >= threshold and (c.tok.i not in best or p > best[c.tok.i][0]):
+            best[c.tok.i] = (p, c.path, c.lo, c.hi)
+    return best
+
+
 def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> list[Quote]:
     """Every attributed statement in ``doc``; offsets index ``doc.text`` (the clean body)."""
     if not len(doc):
@@ -378,7 +455,8 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
             cue_tokens.add(cue.i)
         return c
 
-    # pass 2: cue verbs with a clause, infinitive or object
+    # pass 2: cue words governing a clause, infinitive or object, scored by the trained model
+    best_frames = choose_frames(q)
     for tok in doc:
         if q.in_quote[tok.i] >= 0:
             continue
@@ -405,27 +483,17 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
                 lo, hi = (lo, a0) if a0 - lo >= hi - a1 else (a1, hi)
             add(_trim(doc, lo, hi), tok, f"{tok.text} {to.text}", pobj, 0.85, reporting=True)
             continue
-        stem = cue_stem(tok)
-        best = None
-        for path, root, lo, hi in frames(tok):
-            if q.in_quote[root.i] >= 0 and path not in ("ccomp", "parataxis<"):
-                continue
-            score = path_score(stem, path)
-            threshold = CCOMP_THRESHOLD if path in ("ccomp", "parataxis<") else OTHER_THRESHOLD
-            if score >= threshold and (best is None or score > best[0]):
-                best = (score, path, lo, hi)
-        subj = q.speaker_of(tok)
-        if best is not None:
-            score, path, lo, hi = best
-            if path == "nsubjpass":
-                subj = q.agent_of(tok)
-            add(_trim(doc, lo, hi), tok, tok.text, subj, score, reporting=stem in REPORTING)
+        chosen = best_frames.get(tok.i)
+        if chosen is not None:
+            score, path, lo, hi = chosen
+            subj = q.agent_of(tok) if path == "nsubjpass" else q.speaker_of(tok)
+            add(_trim(doc, lo, hi), tok, tok.text, subj, score, reporting=cue_stem(tok) in REPORTING)
             continue
         if not tok.tag_.startswith("VB"):
             continue
-        key = stem
         # "X said:" / "X continued:" before a quoted paragraph
-        if frame_score(key, "ccomp") >= CCOMP_THRESHOLD and subj is not None:
+        subj = q.subject_of(tok)
+        if frame_score(cue_stem(tok), "ccomp") >= CCOMP_THRESHOLD and subj is not None:
             sent = tok.sent
             if _sentence_ends_with_colon(sent):
                 end = sent.end_char
@@ -582,7 +650,7 @@ def _resolve_nesting(q: Quotes, cands: list[Candidate]) -> list[Candidate]:
                 cut = min(pos, inner.start, inner.speaker.start_char if inner.speaker is not None else pos)
                 a, b = outer.pieces[0]
                 kept = _trim_chars(q, a, cut) if cut > a else None
-                if kept is not None and kept[1] - kept[0] >= 12 and len(outer.pieces) == 1:
+                if kept is not None and kept[1] - kept[0] >= 12 and len(outer.pieces) == 1 and _has_clause(q, *kept):
                     outer.pieces = [kept]
                 else:
                     drop.add(j)
@@ -605,17 +673,26 @@ def _overlap(a: Candidate, b: Candidate) -> float:
     return inter / max(1, min(a.end - a.start, b.end - b.start))
 
 
+def is_title(quoted: str) -> bool:
+    """A short quoted name in title case (the so-called “Geneva Agreement”): a title or a scare
+    quote, not somebody's words."""
+    words = quoted.strip(DOUBLE_MARKS + "‘’' ,.").split()
+    return 0 < len(words) <= 4 and all(w[:1].isupper() or not w[:1].isalpha() for w in words)
+
+
 def _kind(q: Quotes, c: Candidate) -> str:
     quoted = 0
     total = 0
+    titles_only = True
     for a, b in c.pieces:
         total += b - a
         for qi in q.quotes_in(a, b):
             s = q.spans[qi]
             quoted += max(0, min(b, s.end) - max(a, s.start))
+            titles_only = titles_only and is_title(q.text[s.start : s.end])
     if total and quoted >= total - 3 * len(c.pieces):
         return "direct"
-    return "mixed" if quoted else "indirect"
+    return "mixed" if quoted and not titles_only else "indirect"
 
 
 def _to_records(q: Quotes, cands: list[Candidate], article_id: str) -> list[Quote]:

@@ -17,13 +17,22 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
 from spacy.tokens import Doc
 
+from etl.nlp.cue_model import N_EXTRA, train_logistic
 from etl.nlp.cues import cue_stem, frames
 
 DEFAULT_OUT = Path(__file__).parent / "data" / "cue_lexicon.json"
 MIN_COUNT = 3
 PRIOR = 2.0  # pseudo-count of negatives: rare stems need evidence
+THRESHOLD = 0.3  # probability above which a candidate is a cue (chosen on train for content F1)
+
+
+def lexicon_rates_cache_clear() -> None:
+    from etl.nlp.cues import learned_lexicon
+
+    learned_lexicon.cache_clear()
 
 
 def count(examples: Iterable[tuple[Doc, list[tuple[set[int], set[int]]]]]) -> dict[str, list[int]]:
@@ -57,6 +66,38 @@ def rates(counts: dict[str, list[int]]) -> dict[str, float]:
     }
 
 
+def model_examples(
+    examples: Iterable[tuple[Doc, list[tuple[set[int], set[int]]]]], counts: dict[str, list[int]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Feature rows and labels for the cue scorer. The lexicon rate feature is computed
+    leave-one-out (without the candidate's own label), so the model cannot learn to trust it more
+    than it deserves on unseen text."""
+    from etl.nlp.quotes import Quotes, candidate_features, frame_candidates
+
+    xs, ys = [], []
+    for doc, attributions in examples:
+        q = Quotes(doc, [])
+        cands = frame_candidates(q)
+        if not cands:
+            continue
+        cue_of: dict[int, list[set[int]]] = defaultdict(list)
+        for cue_chars, content_chars in attributions:
+            for ch in cue_chars:
+                cue_of[ch].append(content_chars)
+        labels, rates_loo = [], []
+        for c in cands:
+            y = any(c.root.idx in content for content in cue_of.get(c.tok.idx, ()))
+            cue, total = counts.get(f"{c.stem}|{c.path}", [0, 0])
+            cue, total = cue - int(y), total - 1
+            rate = cue / (total + PRIOR) if total >= 0 else 0.0
+            keep = cue >= MIN_COUNT and rate >= 0.15
+            rates_loo.append(round(rate, 3) if keep else None)
+            labels.append(float(y))
+        xs.append(candidate_features(q, cands, rates_loo))
+        ys.append(np.asarray(labels, dtype=np.float32))
+    return np.concatenate(xs), np.concatenate(ys)
+
+
 def gold_examples(gold_dir: Path, model: str, processes: int) -> Iterable[tuple[Doc, set[int]]]:
     from etl.evaluation.quotes import align, load_gold, to_article
     from etl.nlp.model import get_nlp
@@ -72,10 +113,12 @@ def gold_examples(gold_dir: Path, model: str, processes: int) -> Iterable[tuple[
         for i in range(len(article.body_text)):
             inverse.setdefault(mapping[i], i)
 
-        def chars(spans: tuple[tuple[int, int], ...]) -> set[int]:
-            return {inverse[r] for a, b in spans for r in range(a, b) if r in inverse}
+        yield doc, [(_chars(att.cue, inverse), _chars(att.content, inverse)) for att in gold.attributions]
 
-        yield doc, [(chars(att.cue), chars(att.content)) for att in gold.attributions]
+
+def _chars(spans: tuple[tuple[int, int], ...], inverse: dict[int, int]) -> set[int]:
+    """Gold-text spans to the set of body offsets they cover."""
+    return {inverse[r] for a, b in spans for r in range(a, b) if r in inverse}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,7 +130,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--processes", type=int, default=2)
     args = parser.parse_args(argv)
-    counts = count(gold_examples(args.gold, args.model, args.processes))
+    examples = list(gold_examples(args.gold, args.model, args.processes))
+    counts = count(examples)
     table = rates(counts)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
@@ -99,6 +143,26 @@ def main(argv: list[str] | None = None) -> int:
     }
     args.out.write_text(json.dumps(payload, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: {len(table)} stem|path rates")
+    lexicon_rates_cache_clear()
+    x, y = model_examples(examples, counts)
+    weights = train_logistic(x, y)
+    model_out = args.out.with_name("cue_model.json")
+    model_out.write_text(
+        json.dumps(
+            {
+                "source": "PolNeAR v1.0 train (Newell, Margolin, Ruths, LREC 2018)",
+                "recipe": "python -m etl.nlp.train_quotes --gold <polnear>/train",
+                "features": f"tok2vec(cue) + tok2vec(root) + tok2vec(subject) + {N_EXTRA} path/lexicon/subject features",
+                "examples": int(len(y)),
+                "positives": int(y.sum()),
+                "threshold": THRESHOLD,
+                "weights": [round(float(w), 5) for w in weights],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    print(f"wrote {model_out}: {len(weights)} weights from {len(y)} candidates ({int(y.sum())} cues)")
     return 0
 
 

@@ -1,0 +1,189 @@
+"""A small trained scorer for cue candidates: is this word, governing this content, an attribution?
+
+Each candidate is a (cue token, path, content root) triple from ``etl.nlp.cues.frames``. Its
+features are the two tokens' vectors from the pipeline's own ``tok2vec`` (``doc.tensor``, so
+nothing new is computed), the path type and preposition, the cue's part of speech, and the
+learned ``stem|path`` rate from ``cue_lexicon.json``. A logistic regression over them
+(``cue_model.json``, a few hundred weights, trained on PolNeAR train by
+``etl.nlp.train_quotes``) gives a probability; every candidate of one article is scored with
+one matrix product.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Sequence
+from importlib import resources
+
+import numpy as np
+from spacy.tokens import Doc, Token
+
+from etl.nlp.cues import SPEECH_VERBS, learned_lexicon
+
+PATH_TYPES = ("ccomp", "parataxis<", "xcomp", "dobj", "prep", "acl", "nsubjpass")
+PREPS = ("of", "for", "to", "about", "on", "with", "in", "at", "against", "as", "by", "from", "over", "that")
+POS_TAGS = ("VB", "NN", "JJ")
+SUBJECT_TYPES = ("PERSON", "ORG", "PLACE", "PRON", "REL", "NOUN", "OTHER")
+N_EXTRA = len(PATH_TYPES) + len(PREPS) + len(POS_TAGS) + len(SUBJECT_TYPES) + 8
+_PRONOUNS = frozenset({"he", "she", "they", "i", "we", "you", "it"})
+
+
+def subject_type(subj: Token | None) -> str | None:
+    if subj is None:
+        return None
+    if subj.ent_type_ == "PERSON":
+        return "PERSON"
+    if subj.ent_type_ == "ORG":
+        return "ORG"
+    if subj.ent_type_ in ("GPE", "NORP", "LOC"):
+        return "PLACE"
+    low = subj.lower_
+    if low in _PRONOUNS:
+        return "PRON"
+    if low in ("who", "that", "which"):
+        return "REL"
+    if subj.tag_.startswith("NN"):
+        return "NOUN"
+    return "OTHER"
+
+
+def extra_features(
+    tok: Token, path: str, root: Token, lo: int, hi: int, rate: float | None, subj: Token | None, root_quoted: bool
+) -> list[float]:
+    ptype = "prep" if path.startswith("prep:") else path
+    prep = path[5:] if path.startswith("prep:") else ""
+    out = [1.0 if ptype == p else 0.0 for p in PATH_TYPES]
+    out += [1.0 if prep == p else 0.0 for p in PREPS]
+    out += [1.0 if tok.tag_.startswith(t) else 0.0 for t in POS_TAGS]
+    stype = subject_type(subj)
+    out += [1.0 if stype == t else 0.0 for t in SUBJECT_TYPES]
+    has_subject = subj is not None
+    out += [
+        rate if rate is not None else 0.0,
+        1.0 if rate is None else 0.0,
+        1.0 if tok.lower_ in SPEECH_VERBS or _stem_in_speech(tok) else 0.0,
+        1.0 if has_subject else 0.0,
+        1.0 if root_quoted else 0.0,
+        math.log1p(max(0, hi - lo)) / 4.0,
+        1.0 if tok.dep_ == "ROOT" else 0.0,
+        1.0,
+    ]
+    return out
+
+
+def _stem_in_speech(tok: Token) -> bool:
+    from etl.nlp.cues import cue_stem
+
+    return cue_stem(tok) in SPEECH_VERBS
+
+
+def lexicon_rate(stem: str, path: str) -> float | None:
+    return learned_lexicon().get(f"{stem}|{path}")
+
+
+def feature_matrix(doc: Doc, rows: Sequence[tuple[int, int, int, list[float]]]) -> np.ndarray:
+    """rows: (cue token, content root token, subject token or -1, extra features) -> one matrix."""
+    width = doc.tensor.shape[1] if doc.tensor is not None and doc.tensor.size else 96
+    x = np.zeros((len(rows), 3 * width + N_EXTRA), dtype=np.float32)
+    if not rows:
+        return x
+    if doc.tensor is not None and doc.tensor.size:
+        cue_idx = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        root_idx = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+        subj_idx = np.fromiter((r[2] for r in rows), dtype=np.int64, count=len(rows))
+        x[:, :width] = doc.tensor[cue_idx]
+        x[:, width : 2 * width] = doc.tensor[root_idx]
+        has = subj_idx >= 0
+        x[has, 2 * width : 3 * width] = doc.tensor[subj_idx[has]]
+    x[:, 3 * width :] = np.asarray([r[3] for r in rows], dtype=np.float32)
+    return x
+
+
+@functools.lru_cache(maxsize=1)
+def load_model() -> tuple[np.ndarray, float] | None:
+    try:
+        data = resources.files("etl.nlp").joinpath("data/cue_model.json").read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError):
+        return None
+    payload = json.loads(data)
+    return np.asarray(payload["weights"], dtype=np.float32), float(payload["threshold"])
+
+
+def score(x: np.ndarray) -> np.ndarray | None:
+    model = load_model()
+    if model is None or not len(x):
+        return None
+    w, _ = model
+    if x.shape[1] != w.shape[0]:
+        return None
+    z = x @ w
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+
+
+def train_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, epochs: int = 400, lr: float = 0.5) -> np.ndarray:
+    """Full-batch logistic regression with Adam; returns the weights (bias is a feature)."""
+    n, d = x.shape
+    w = np.zeros(d, dtype=np.float64)
+    m = np.zeros(d)
+    v = np.zeros(d)
+    b1, b2, eps = 0.9, 0.999, 1e-8
+    xf = x.astype(np.float32)
+    for t in range(1, epochs + 1):
+        z = xf @ w.astype(np.float32)
+        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+        g = (xf.T @ (p - y).astype(np.float32)) / n + l2 * w
+        m = b1 * m + (1 - b1) * g
+        v = b2 * v + (1 - b2) * g * g
+        w -= lr * 0.02 * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
+    return w.astype(np.float32)
+
+
+def train_mlp(
+    x: np.ndarray, y: np.ndarray, hidden: int = 64, epochs: int = 30, batch: int = 256, lr: float = 1e-3,
+    l2: float = 1e-5, seed: int = 0,
+) -> dict[str, np.ndarray]:
+    """One hidden ReLU layer, minibatch Adam, binary cross-entropy."""
+    rng = np.random.default_rng(seed)
+    n, d = x.shape
+    params = {
+        "w1": (rng.standard_normal((d, hidden)) * np.sqrt(2.0 / d)).astype(np.float32),
+        "b1": np.zeros(hidden, dtype=np.float32),
+        "w2": (rng.standard_normal(hidden) * np.sqrt(1.0 / hidden)).astype(np.float32),
+        "b2": np.zeros(1, dtype=np.float32),
+    }
+    m = {k: np.zeros_like(v) for k, v in params.items()}
+    v = {k: np.zeros_like(p) for k, p in params.items()}
+    b1, b2, eps, t = 0.9, 0.999, 1e-8, 0
+    x = x.astype(np.float32)
+    y = y.astype(np.float32)
+    for _ in range(epochs):
+        order = rng.permutation(n)
+        for s in range(0, n, batch):
+            idx = order[s : s + batch]
+            xb, yb = x[idx], y[idx]
+            h_pre = xb @ params["w1"] + params["b1"]
+            h = np.maximum(h_pre, 0)
+            z = h @ params["w2"] + params["b2"][0]
+            p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+            dz = (p - yb) / len(idx)
+            grads = {
+                "w2": h.T @ dz + l2 * params["w2"],
+                "b2": np.array([dz.sum()], dtype=np.float32),
+            }
+            dh = np.outer(dz, params["w2"]) * (h_pre > 0)
+            grads["w1"] = xb.T @ dh + l2 * params["w1"]
+            grads["b1"] = dh.sum(axis=0)
+            t += 1
+            for k in params:
+                m[k] = b1 * m[k] + (1 - b1) * grads[k]
+                v[k] = b2 * v[k] + (1 - b2) * grads[k] ** 2
+                params[k] -= (lr * (m[k] / (1 - b1**t)) / (np.sqrt(v[k] / (1 - b2**t)) + eps)).astype(np.float32)
+    return params
+
+
+def mlp_forward(params: dict[str, np.ndarray], x: np.ndarray) -> np.ndarray:
+    h = np.maximum(x @ params["w1"] + params["b1"], 0)
+    z = h @ params["w2"] + params["b2"][0]
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
