@@ -12,7 +12,6 @@ from typing import Any
 
 from airflow.sdk import (
     Asset,
-    AssetAlias,
     ExceptionRetryPolicy,
     RetryAction,
     RetryRule,
@@ -21,13 +20,17 @@ from airflow.sdk import (
     task,
 )
 
-# Assets: one per warehouse table, published through this alias for the tables a run changed.
-WAREHOUSE_ALIAS = AssetAlias("news_warehouse")
+# Assets: one per warehouse table, published by every run that loaded or dropped a batch (each run
+# rewrites its batches' partition of every table). Downstream DAGs schedule on them, e.g.
+# schedule=[Asset("news_warehouse.quotes")]. Declared statically so they show in the UI's lineage.
 TABLES = ("articles", "sentences", "mentions", "entities", "quotes", "rejects", "batches", "runs")
 
 
 def table_asset(table: str) -> Asset:
     return Asset(name=f"news_warehouse.{table}", uri=f"news-etl://warehouse/{table}", group="news_warehouse")
+
+
+WAREHOUSE_ASSETS = [table_asset(t) for t in TABLES]
 
 
 # Retries are for transient faults only (database down, shared storage hiccup). Bad input never
@@ -114,17 +117,24 @@ def check(loaded: dict[str, Any]) -> dict[str, Any]:
     return check_load(task_settings(), loaded)
 
 
-@task(outlets=[WAREHOUSE_ALIAS])
+@task(outlets=WAREHOUSE_ASSETS)
 def publish(loaded: dict[str, Any], *, outlet_events: Any = None) -> list[str]:
-    """Publish an Asset event for each warehouse table the run changed (none for an empty run)."""
+    """Publish the warehouse tables' Assets with this run's counts; skipped when the run changed nothing."""
+    from airflow.sdk.exceptions import AirflowSkipException
+
     from etl.airflow_support import updated_tables
 
     tables = updated_tables(loaded)
-    for table in tables:
-        outlet_events[WAREHOUSE_ALIAS].add(
-            table_asset(table),
-            extra={"run_id": loaded["run_id"], "batches": len(loaded["batches"]), "rows": loaded["counts"].get(table, 0)},
-        )
+    if not tables:
+        raise AirflowSkipException("nothing loaded or dropped: no Asset event")
+    for asset in WAREHOUSE_ASSETS:
+        table = asset.name.split(".", 1)[1]
+        outlet_events[asset].extra = {
+            "run_id": loaded["run_id"],
+            "batches": loaded["batches"],
+            "dropped": loaded["dropped"],
+            "rows": loaded["counts"].get(table, len(loaded["batches"]) if table == "batches" else 1),
+        }
     return tables
 
 
