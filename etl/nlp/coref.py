@@ -141,12 +141,25 @@ class PersonIndex:
             m, f = v[MALE], v[FEMALE]
             self.gender[name] = MALE if m > f else FEMALE if f > m else None
         self._starts = [p.start_char for p in self.people]
+        self._surnames: dict[str, Person] | None = None
         self.by_token: dict[int, Person] = {}
         for p in self.people:
             span = doc.char_span(p.start_char, p.end_char, alignment_mode="expand")
             if span is not None:
                 for t in span:
                     self.by_token[t.i] = p
+
+    def by_surname(self, word: str) -> Person | None:
+        """The one person in the article whose full name ends (or starts) with ``word``."""
+        if self._surnames is None:
+            table: dict[str, dict[str, Person]] = defaultdict(dict)
+            for p in self.people:
+                parts = p.name.split()
+                if len(parts) > 1:
+                    table[parts[-1]][p.name] = p
+                    table[parts[0]][p.name] = p
+            self._surnames = {k: next(iter(v.values())) for k, v in table.items() if len(v) == 1}
+        return self._surnames.get(word)
 
     def sentence_of(self, token: Token) -> int:
         return bisect.bisect_right(self._sent_starts, token.i) - 1

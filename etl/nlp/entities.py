@@ -32,10 +32,34 @@ def trim_span(span: Span) -> Span | None:
     return Span(doc, start, end, label=span.label)
 
 
+# Titles and roles that news writes before a name ("Russian Foreign Minister Sergei Lavrov"):
+# when the entity span includes them, the canonical name drops them.
+_ROLE_WORDS = frozenset(
+    """president vice prime minister foreign secretary state senator sen sen. representative rep rep.
+    congressman congresswoman governor gov gov. mayor chairman chairwoman chair spokesman spokeswoman
+    spokesperson judge justice chief general gen gen. admiral adm adm. colonel col col. captain capt
+    sergeant sgt officer director ambassador deputy former acting leader speaker majority minority
+    attorney commissioner chancellor king queen prince princess pope cardinal bishop archbishop pastor
+    reverend rev rev. dr dr. mr mr. mrs mrs. ms ms. u.s. us russian american british french german
+    chinese israeli syrian iranian democratic republican gop candidate nominee host anchor ceo founder
+    lt lt. maj maj. sir dame lord lady professor prof prof. the""".split()
+)
+
+
+def strip_roles(name: str) -> str:
+    """``Russian Foreign Minister Sergei Lavrov`` -> ``Sergei Lavrov``: leading role words and
+    lowercase words go; the name itself (at least its last word) stays."""
+    words = name.split()
+    start = 0
+    while start < len(words) - 1 and (words[start].lower() in _ROLE_WORDS or words[start][:1].islower()):
+        start += 1
+    return " ".join(words[start:])
+
+
 def canonical_text(text: str, label: str) -> str:
     text = " ".join(text.split())
     if label == "PERSON":
-        text = _HONORIFICS.sub("", text)
+        text = strip_roles(_HONORIFICS.sub("", text))
     return text
 
 

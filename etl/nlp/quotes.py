@@ -38,7 +38,8 @@ from spacy.tokens import Doc, Span, Token
 from etl import ids
 from etl.nlp.coref import PERSONAL_PRONOUNS, RELATIVE_PRONOUNS, PersonIndex
 from etl.nlp.cue_model import extra_features, feature_matrix, lexicon_rate, load_model, score
-from etl.nlp.cues import cue_key, cue_stem, frame_score, frames, path_score
+from etl.nlp.cues import SPEECH_VERBS, cue_key, cue_stem, frame_score, frames, path_score
+from etl.nlp.entities import strip_roles
 from etl.records import Mention, Quote
 
 DOUBLE_MARKS = "\"“”„«»"
@@ -48,6 +49,7 @@ SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 MIN_DIRECT_WORDS = 4  # a quote with fewer words and no cue is a scare quote or a title
 CCOMP_THRESHOLD = 0.4
 OTHER_THRESHOLD = 0.4
+NEAR_CUE_THRESHOLD = 0.6  # a reporting verb claiming an unattached quote in its sentence
 REPORTING = frozenset({"report", "accord"})
 NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 
@@ -358,6 +360,19 @@ class Quotes:
                 return self.resolve(self.speaker_phrase(noun), noun)
             return None, None
         m = self.mention_in(span, head)
+        if m is None or m.label != "PERSON":
+            # a surname the tagger missed or mislabelled ("Ventrell said"): the person it names
+            p = self.people.by_surname(head.text) if head.tag_ == "NNP" else None
+            if p is not None:
+                return p.name, p.entity_id
+        if head.tag_ == "NNP":
+            # a name the tagger cut short or mislabelled ("Ana Costa" as ORG "Costa"): the
+            # proper-noun run around the head, without titles
+            run = [t for t in span if t.tag_ == "NNP" and (t.i == head.i or t.head.i == head.i)]
+            name = strip_roles(" ".join(t.text for t in run)) if run else head.text
+            if m is not None and (m.label == "PERSON" or len(name.split()) <= len(m.canonical_name.split())):
+                return m.canonical_name, m.entity_id
+            return name, None
         if m is not None:
             return m.canonical_name, m.entity_id
         if head.pos_ == "NOUN":
@@ -538,19 +553,23 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
             prev.pieces.append((qs.start, qs.end))
             used_quotes[qi] = prev
             continue
+        # a title or a scare quote ("the so-called “Geneva Agreement”") needs a speech verb
+        title = is_title(q.text[qs.start : qs.end])
         s_idx = bisect.bisect_right(sent_starts, qs.start) - 1
         s_last = bisect.bisect_right(sent_starts, max(qs.start, qs.end - 1)) - 1
-        verb = _cue_near(q, sents[s_idx].start_char, sents[s_last].end_char, cue_tokens)
+        verb = _cue_near(q, sents[s_idx].start_char, sents[s_last].end_char, cue_tokens, speech_only=title)
         if verb is None and s_last + 1 < len(sents):
             # “...?” Biden said. -- the quote's own punctuation ended the sentence
             nxt = sents[s_last + 1]
             if nxt.start_char - qs.end <= 2 and q.paragraph_of(nxt.start_char) == qs.paragraph:
-                verb = _cue_near(q, nxt.start_char, nxt.end_char, cue_tokens, need_subject=True)
+                verb = _cue_near(q, nxt.start_char, nxt.end_char, cue_tokens, need_subject=True, speech_only=title)
         if verb is not None:
             subj = q.subject_of(verb)
             c = add((qs.start, qs.end), verb, verb.text, subj, 0.75)
             if c is not None:
                 used_quotes[qi] = c
+            continue
+        if title:
             continue
         dash = _dash_speaker(q, qs)
         if dash is not None:
@@ -578,7 +597,9 @@ def _covering(cands: list[Candidate], start: int, end: int) -> Candidate | None:
     return None
 
 
-def _cue_near(q: Quotes, lo_char: int, hi_char: int, used: set[int], need_subject: bool = False) -> Token | None:
+def _cue_near(
+    q: Quotes, lo_char: int, hi_char: int, used: set[int], need_subject: bool = False, speech_only: bool = False
+) -> Token | None:
     """A reporting verb outside quotation marks in the quote's sentence(s), not yet a cue."""
     doc = q.doc
     span = doc.char_span(lo_char, hi_char, alignment_mode="expand")
@@ -586,9 +607,10 @@ def _cue_near(q: Quotes, lo_char: int, hi_char: int, used: set[int], need_subjec
         return None
     best = None
     for t in span:
-        if q.in_quote[t.i] >= 0 or not t.tag_.startswith("VB") or t.i in used:
-            continue
-        if frame_score(cue_key(t.text), "ccomp") >= CCOMP_THRESHOLD:
+        if q.in_quote[t.i] >= 0 or not t.tag_.startswith("VB") or t.i in used or t.dep_ in ("amod", "compound"):
+            continue  # "so-called" is no reporting verb
+        key = cue_key(t.text)
+        if key in SPEECH_VERBS or (not speech_only and frame_score(key, "ccomp") >= NEAR_CUE_THRESHOLD):
             if need_subject and q.subject_of(t) is None:
                 continue
             if best is None:
