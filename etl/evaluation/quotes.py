@@ -369,15 +369,73 @@ def format_report(scores: dict[str, float | int]) -> str:
     return "\n".join(lines)
 
 
+def measure_overhead(paths: Sequence[Path], model: str, repeats: int = 3) -> dict[str, float]:
+    """Seconds of ``analyse_batch`` over ``paths`` with and without quote extraction (one
+    process, best of ``repeats``), and the quote share of the NLP stage."""
+    import etl.nlp.analyse as analyse_module
+    from etl.clean import clean
+    from etl.nlp.runner import analyse_batch
+
+    articles = [a for p in paths if isinstance(a := clean(RawArticle(source_uri=str(p), data=p.read_bytes())), CleanArticle)]
+    analyse_batch(articles[:4], model)  # load the model and warm up
+    real = analyse_module.extract_quotes
+
+    def timed() -> float:
+        best = float("inf")
+        for _ in range(repeats):
+            started = time.perf_counter()
+            analyse_batch(articles, model)
+            best = min(best, time.perf_counter() - started)
+        return best
+
+    try:
+        analyse_module.extract_quotes = lambda doc, article_id, mentions: []  # type: ignore[assignment]
+        without = timed()
+    finally:
+        analyse_module.extract_quotes = real
+    with_quotes = timed()
+    # the extraction alone, on docs parsed once
+    from etl.nlp.analyse import segment
+    from etl.nlp.entities import extract_mentions
+    from etl.nlp.model import get_nlp
+
+    nlp = get_nlp(model)
+    docs = list(nlp.pipe((a.body_text for a in articles), batch_size=32))
+    started = time.perf_counter()
+    for article, doc in zip(articles, docs, strict=True):
+        _, sentence_of_token = segment(article, doc)
+        real(doc, article.article_id, extract_mentions(doc, sentence_of_token))
+    extraction = time.perf_counter() - started
+    return {
+        "articles": len(articles),
+        "seconds_without_quotes": round(without, 2),
+        "seconds_with_quotes": round(with_quotes, 2),
+        "overhead": round(with_quotes / without - 1, 4),
+        "extraction_seconds": round(extraction, 2),
+        "extraction_share": round(extraction / without, 4),
+    }
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     from etl.settings import Settings, default_processes
 
     parser = argparse.ArgumentParser(prog="python -m etl.evaluation.quotes", description=__doc__.splitlines()[0])
-    parser.add_argument("--gold", type=Path, required=True, help="directory with text/ and attributions/")
+    parser.add_argument("--gold", type=Path, help="directory with text/ and attributions/")
     parser.add_argument("--model", default=Settings().model)
     parser.add_argument("--processes", type=int, default=default_processes())
     parser.add_argument("--limit", type=int, default=None)
+    parser.add_argument(
+        "--overhead", nargs="+", type=Path, metavar="FILE",
+        help="instead of scoring, time the NLP stage with and without quote extraction over these text files",
+    )
     args = parser.parse_args(argv)
+    if args.overhead:
+        paths = args.overhead[: args.limit] if args.limit else args.overhead
+        for key, value in measure_overhead(paths, args.model).items():
+            print(f"{key:24s} {value}")
+        return 0
+    if args.gold is None:
+        parser.error("--gold is required")
     print(format_report(evaluate(args.gold, args.model, args.processes, args.limit)))
     return 0
 

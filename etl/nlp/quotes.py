@@ -432,7 +432,7 @@ def choose_frames(q: Quotes) -> dict[int, tuple[float, str, int, int]]:
         return {}
     probs = None
     model = load_model()
-    if model is not None:
+    if model is not None and q.doc.tensor is not None and q.doc.tensor.size:
         probs = score(candidate_features(q, cands))
     best: dict[int, tuple[float, str, int, int]] = {}
     for k, c in enumerate(cands):
