@@ -1,7 +1,7 @@
 """news_nightly: load one day of landed news into the warehouse, scaled out by mapped shards.
 
 Each run reads ``$NEWS_ETL_LANDING/<YYYY-MM-DD>/`` (recursively, every supported format) for its
-data interval's start date and writes the warehouse (``$NEWS_ETL_WAREHOUSE`` Parquet, and the SQL
+data interval's start date (a manual run with a logical date: the day before it, as ``dags test``) and writes the warehouse (``$NEWS_ETL_WAREHOUSE`` Parquet, and the SQL
 database: ``$NEWS_ETL_DATABASE_URL`` or the ``news_warehouse`` connection). Re-running an interval
 replaces its batches (``nightly-<date>-s<shard>-...``), never duplicates them. An empty or missing
 landing folder is a successful empty run. See docs/airflow.md.
@@ -28,11 +28,11 @@ from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
 )
 def news_nightly() -> None:
     @task
-    def discover(data_interval_start: Any = None) -> dict[str, Any]:
+    def discover(data_interval_start: Any = None, logical_date: Any = None, dag_run: Any = None) -> dict[str, Any]:
         """List the interval's landing folder; XCom: the listing's path, file count and batch prefix."""
-        from etl.airflow_support import discover_nightly
+        from etl.airflow_support import discover_nightly, nightly_day
 
-        return discover_nightly(data_interval_start.date())
+        return discover_nightly(nightly_day(data_interval_start, logical_date, getattr(dag_run, "run_type", None)))
 
     shard_pipeline(discover())
 

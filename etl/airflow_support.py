@@ -23,7 +23,7 @@ import re
 import shutil
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -98,6 +98,19 @@ def task_settings(database_url: str | None = None, processes: int | None = None)
 def pipeline_run_id(dag_id: str, run_id: str) -> str:
     """A warehouse run id for an Airflow DAG run (letters, digits, '.', '_' and '-' only)."""
     return _RUN_ID_UNSAFE.sub("_", f"{dag_id}.{run_id}").strip("_")[:120]
+
+
+def nightly_day(data_interval_start: datetime, logical_date: datetime | None = None, run_type: str | None = None) -> date:
+    """The landing date a news_nightly run reads: its data interval's start (UTC).
+
+    Scheduled runs and backfills have real daily intervals. A manual run (``airflow dags trigger
+    --logical-date``) gets an interval ending at its trigger time in Airflow 3, whatever its logical
+    date says, so it reads the day before the logical date's UTC midnight instead: the interval
+    ``airflow dags test news_nightly <date>`` infers from the same date.
+    """
+    if str(run_type or "").lower().endswith("manual") and logical_date is not None:
+        return logical_date.astimezone(UTC).date() - timedelta(days=1)
+    return data_interval_start.astimezone(UTC).date()
 
 
 def nightly_prefix(day: date) -> str:
