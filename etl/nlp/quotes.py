@@ -49,7 +49,8 @@ SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 MIN_DIRECT_WORDS = 4  # a quote with fewer words and no cue is a scare quote or a title
 CCOMP_THRESHOLD = 0.4
 OTHER_THRESHOLD = 0.4
-NEAR_CUE_THRESHOLD = 0.6  # a reporting verb claiming an unattached quote in its sentence
+NEAR_CUE_THRESHOLD = 0.6
+_FLAGS = {"adjacent": True, "colon": True, "nearest": True}  # a reporting verb claiming an unattached quote in its sentence
 REPORTING = frozenset({"report", "accord"})
 NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 
@@ -557,7 +558,9 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
         title = is_title(q.text[qs.start : qs.end])
         s_idx = bisect.bisect_right(sent_starts, qs.start) - 1
         s_last = bisect.bisect_right(sent_starts, max(qs.start, qs.end - 1)) - 1
-        verb = _cue_near(q, sents[s_idx].start_char, sents[s_last].end_char, cue_tokens, speech_only=title)
+        verb = _cue_near(q, sents[s_idx].start_char, sents[s_last].end_char, cue_tokens, speech_only=title, quote=qs)
+        if verb is None and not title and _FLAGS["adjacent"]:
+            verb = _adjacent_verb(q, qs, cue_tokens)
         if verb is None and s_last + 1 < len(sents):
             # “...?” Biden said. -- the quote's own punctuation ended the sentence
             nxt = sents[s_last + 1]
@@ -570,6 +573,13 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
                 used_quotes[qi] = c
             continue
         if title:
+            continue
+        colon = _colon_speaker(q, qs, cue_tokens) if _FLAGS["colon"] else None
+        if colon is not None:
+            cue, subj = colon
+            c = add((qs.start, qs.end), cue, cue.text if cue is not None else ":", subj, 0.7)
+            if c is not None:
+                used_quotes[qi] = c
             continue
         dash = _dash_speaker(q, qs)
         if dash is not None:
@@ -597,15 +607,77 @@ def _covering(cands: list[Candidate], start: int, end: int) -> Candidate | None:
     return None
 
 
+def _adjacent_verb(q: Quotes, qs: QSpan, used: set[int]) -> Token | None:
+    """Any verb right next to a quotation, with its subject: “...,” Toomey fumed /
+    “...,” fumed Toomey / Hillary shot back, “...”."""
+    doc = q.doc
+    inner = q.text[qs.start : qs.end].rstrip(DOUBLE_CLOSERS + "’' ")
+    after = doc.char_span(qs.end, min(len(q.text), qs.end + 80), alignment_mode="expand")
+    if after is not None and inner[-1:] in (",", "?", "!"):
+        for t in list(after)[:7]:
+            if t.is_space or (t.is_punct and t.text in ",—–"):
+                continue
+            if q.in_quote[t.i] >= 0 or t.i in used:
+                break
+            if t.tag_.startswith("VB") and t.dep_ not in ("amod", "compound", "aux", "auxpass"):
+                subj = q.subject_of(t)
+                if subj is not None and q.in_quote[subj.i] < 0 and t.i - after.start <= 6:
+                    return t
+                break
+            if not (t.tag_.startswith(("NN", "DT", "PRP", "JJ")) or t.dep_ in ("compound", "poss", "case")):
+                break
+    before = doc.char_span(max(0, qs.start - 60), qs.start, alignment_mode="contract")
+    if before is not None and len(before):
+        toks = [t for t in reversed(list(before)) if not t.is_space]
+        if not toks or toks[0].text not in ",:":
+            return None
+        k = 0
+        while k < len(toks) and (toks[k].text in ",:" or toks[k].dep_ in ("prt", "advmod")):
+            k += 1
+        if k < len(toks) and k <= 3 and toks[k].tag_.startswith("VB") and toks[k].i not in used:
+            t = toks[k]
+            if q.in_quote[t.i] < 0 and q.subject_of(t) is not None and not any(c.dep_ in ("ccomp", "dobj") for c in t.children if c.i < qs.start and c.i > t.i):
+                return t
+    return None
+
+
+def _colon_speaker(q: Quotes, qs: QSpan, used: set[int]) -> tuple[Token | None, Token] | None:
+    """A quotation after a colon: "Transcript as follows:", "More from Jones:", "Philip Bump:".
+    The clause before the colon gives the cue and speaker, or its last name does."""
+    text = q.text
+    i = qs.start - 1
+    while i >= 0 and text[i].isspace():
+        i -= 1
+    if i < 0 or text[i] != ":":
+        return None
+    colon = q.doc.char_span(i, i + 1, alignment_mode="expand")
+    if colon is None:
+        return None
+    sent = colon[0].sent
+    root = sent.root
+    if root.tag_.startswith("VB") and root.i not in used and root.i < colon[0].i and q.in_quote[root.i] < 0:
+        subj = q.subject_of(root)
+        if subj is not None:
+            return root, subj
+    prev = colon[0].i - 1
+    while prev >= sent.start and (q.doc[prev].is_punct or q.doc[prev].is_space):
+        prev -= 1
+    if prev >= sent.start and q.people.person_at(q.doc[prev]) is not None:
+        return None, q.doc[prev]
+    return None
+
+
 def _cue_near(
-    q: Quotes, lo_char: int, hi_char: int, used: set[int], need_subject: bool = False, speech_only: bool = False
+    q: Quotes, lo_char: int, hi_char: int, used: set[int], need_subject: bool = False, speech_only: bool = False,
+    quote: QSpan | None = None,
 ) -> Token | None:
-    """A reporting verb outside quotation marks in the quote's sentence(s), not yet a cue."""
+    """The reporting verb outside quotation marks nearest the quote in its sentence(s), not yet a cue."""
     doc = q.doc
     span = doc.char_span(lo_char, hi_char, alignment_mode="expand")
     if span is None:
         return None
     best = None
+    best_distance = 1 << 30
     for t in span:
         if q.in_quote[t.i] >= 0 or not t.tag_.startswith("VB") or t.i in used or t.dep_ in ("amod", "compound"):
             continue  # "so-called" is no reporting verb
@@ -613,8 +685,9 @@ def _cue_near(
         if key in SPEECH_VERBS or (not speech_only and frame_score(key, "ccomp") >= NEAR_CUE_THRESHOLD):
             if need_subject and q.subject_of(t) is None:
                 continue
-            if best is None:
-                best = t
+            distance = 0 if quote is None or not _FLAGS["nearest"] else min(abs(t.idx - quote.start), abs(t.idx - quote.end))
+            if distance < best_distance:
+                best, best_distance = t, distance
     return best
 
 
@@ -622,7 +695,7 @@ def _dash_speaker(q: Quotes, qs: QSpan) -> Token | None:
     """``“...” — Name`` or ``“...” ― Name``: the name after a dash right after the quote."""
     text = q.text
     i = qs.end
-    while i < len(text) and text[i] == " ":
+    while i < len(text) and text[i].isspace() and i - qs.end < 4:
         i += 1
     if i >= len(text) or text[i] not in "—―–-":
         return None
