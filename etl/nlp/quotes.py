@@ -50,7 +50,7 @@ MIN_DIRECT_WORDS = 4  # a quote with fewer words and no cue is a scare quote or 
 CCOMP_THRESHOLD = 0.4
 OTHER_THRESHOLD = 0.4
 NEAR_CUE_THRESHOLD = 0.6
-_FLAGS = {"adjacent": True, "colon": True, "nearest": True}  # a reporting verb claiming an unattached quote in its sentence
+_FLAGS = {"adjacent": True, "colon": True, "nearest": True, "para_merge": True}  # a reporting verb claiming an unattached quote in its sentence
 REPORTING = frozenset({"report", "accord"})
 NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 
@@ -587,10 +587,13 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
             if c is not None:
                 used_quotes[qi] = c
             continue
-        if qs.words < MIN_DIRECT_WORDS:
+        inner = q.text[qs.start : qs.end].rstrip(DOUBLE_CLOSERS + "’' ")
+        if qs.words < MIN_DIRECT_WORDS and inner[-1:] not in (".", "?", "!", ","):
             continue  # a scare quote or a title
         # "A," he said. "B." -- the attribution just before, in the same paragraph
         prev_c = _previous_in_paragraph(q, cands, qs)
+        if prev_c is None and _FLAGS["para_merge"]:
+            prev_c = _previous_paragraph_quote(q, cands, qs)
         if prev_c is not None:
             prev_c.pieces.append((qs.start, qs.end))
             used_quotes[qi] = prev_c
@@ -711,6 +714,20 @@ def _dash_speaker(q: Quotes, qs: QSpan) -> Token | None:
             return last[-1] if last is not None else t
         break
     return None
+
+
+def _previous_paragraph_quote(q: Quotes, cands: list[Candidate], qs: QSpan) -> Candidate | None:
+    """A paragraph that is only a quotation, right after a paragraph ending in an attributed
+    direct quote: the same speaker goes on."""
+    p_start, p_end = q.paragraphs[qs.paragraph]
+    if qs.paragraph == 0 or qs.start - p_start > 1 or p_end - qs.end > 2:
+        return None
+    prev_start, prev_end = q.paragraphs[qs.paragraph - 1]
+    best = None
+    for c in cands:
+        if prev_start <= c.start and c.end <= prev_end and c.quote_ids and (best is None or c.end > best.end):
+            best = c
+    return best
 
 
 def _previous_in_paragraph(q: Quotes, cands: list[Candidate], qs: QSpan) -> Candidate | None:
