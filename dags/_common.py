@@ -131,8 +131,9 @@ def publish(loaded: dict[str, Any], *, outlet_events: Any = None) -> list[str]:
         table = asset.name.split(".", 1)[1]
         outlet_events[asset].extra = {
             "run_id": loaded["run_id"],
-            "batches": loaded["batches"],
-            "dropped": loaded["dropped"],
+            "prefix": loaded["prefix"],
+            "batches": len(loaded["batches"]),
+            "dropped": len(loaded["dropped"]),
             "rows": loaded["counts"].get(table, len(loaded["batches"]) if table == "batches" else 1),
         }
     return tables

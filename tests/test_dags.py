@@ -442,6 +442,8 @@ def test_dags_shards_are_stable_and_stale_batches_are_dropped(tmp_path: Path, mo
 
     # load two shards, then only the first one: the second is dropped from SQL and Parquet
     results = [af.process(s, "r1", settings) for s in resharded[:2]]
+    # shard outputs live in the warehouse, where any worker can load them
+    assert all(Path(r["package"]).parent == settings.warehouse / "packages" for r in results)
     loaded = af.load(results, everything["prefix"], "r1", settings)
     assert loaded["counts"]["articles"] == 4 and loaded["dropped"] == []
     again = af.load(results[:1], everything["prefix"], "r2", settings)
@@ -466,3 +468,16 @@ def test_dags_connection_news_warehouse_resolves_to_a_sqlalchemy_url(airflow: Ai
         """
     )
     assert "URL=postgresql+psycopg://news:secret@warehouse-db:5432/news" in proc.stdout, proc.stderr[-3000:]
+
+
+def test_dags_database_down_is_a_transient_error(tmp_path: Path) -> None:
+    """A load against an unreachable database raises the error the retry policy retries."""
+    from etl import airflow_support as af
+    from etl.errors import Transient, WarehouseUnavailable
+    from etl.settings import Settings
+
+    settings = Settings(warehouse=tmp_path / "wh", database_url="postgresql+psycopg://news@127.0.0.1:1/news", processes=1)
+    with pytest.raises(WarehouseUnavailable) as info:
+        af.load([], "nightly-2013-02-26", "r1", settings)
+    assert isinstance(info.value, Transient)
+    assert "cannot reach the database" in str(info.value)
