@@ -57,6 +57,9 @@ def test_scheduler_smoke_runs_news_nightly_for_a_logical_date(tmp_path: Path, pg
         AIRFLOW__CORE__PARALLELISM="2",
         AIRFLOW__SCHEDULER__USE_JOB_SCHEDULE="False",  # only the run this test triggers
         AIRFLOW__SCHEDULER__ENABLE_HEALTH_CHECK="False",
+        # free ports for the log servers too, so a concurrent Airflow on this machine cannot collide
+        AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT=str(_free_port()),
+        AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=str(_free_port()),
         AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL="5",
         NEWS_ETL_LANDING=str(tmp_path / "landing"),
         NEWS_ETL_WAREHOUSE=str(tmp_path / "warehouse"),
