@@ -339,11 +339,15 @@ def _run_id(output: str) -> str:
     return ""
 
 
-def test_dags_nightly_empty_landing_folder_is_a_successful_empty_run(
+def test_dags_nightly_empty_landing_folder_is_a_successful_empty_run_via_the_connection(
     airflow: Airflow, workdir: dict[str, Path], pg_url: str
 ) -> None:
     (workdir["landing"] / "2013-03-01").mkdir(parents=True)
-    proc = airflow.run("dags", "test", "news_nightly", "2013-03-02", extra_env=etl_env(workdir, pg_url))
+    # the warehouse database through the Airflow connection news_warehouse this time
+    env = etl_env(workdir, pg_url)
+    del env["NEWS_ETL_DATABASE_URL"]
+    env["AIRFLOW_CONN_NEWS_WAREHOUSE"] = pg_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    proc = airflow.run("dags", "test", "news_nightly", "2013-03-02", extra_env=env)
     assert dag_run_state(proc.stdout + proc.stderr) == "success"
     counts = sql_counts(pg_url, "articles", "batches", "runs")
     assert counts == {"articles": 0, "batches": 0, "runs": 1}
