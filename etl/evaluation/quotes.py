@@ -218,6 +218,10 @@ def quote_pieces(quote: Quote, body: str) -> list[tuple[int, int]]:
         rest = rest[: -len(piece) - 1]
         if body[start : start + len(rest)] == rest:
             return [(start, start + len(rest))] + pieces
+    # two pieces around a hole ("The effects, he said, are hard to predict")
+    for k in range(len(text)):
+        if text[k] == " " and body[start : start + k] == text[:k] and body.endswith(text[k + 1 :], start, end):
+            return [(start, start + k), (end - (len(text) - k - 1), end)]
     return [(start, end)]
 
 

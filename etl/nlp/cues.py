@@ -117,14 +117,17 @@ def frames(tok: Token) -> Iterator[tuple[str, Token, int, int]]:
         root = next(c for c in right_objs if c.dep_ == ("xcomp" if has_x else right_objs[0].dep_))
         yield ("xcomp" if has_x else "dobj"), root, lo, hi
     if tok.dep_ == "parataxis" and tok.head is not tok and tok.tag_.startswith("VB"):
+        # "The effects, he said, are hard to predict": the head clause around the cue's phrase
         head = tok.head
-        lo, hi = head.left_edge.i, tok.left_edge.i
-        if hi > lo:
+        lo, hi = head.left_edge.i, head.right_edge.i + 1
+        if hi - lo > tok.right_edge.i + 1 - tok.left_edge.i:
             yield "parataxis<", head, lo, hi
 
 
 SPAN_OPTIONS = {"ccomp_to_end": True, "dobj_siblings": True, "np_cut": False}
 _SIBLING_DEPS = frozenset({"prep", "oprd", "xcomp", "ccomp", "advcl", "conj", "dative", "npadvmod", "advmod"})
+# time: "praised X after the vote" -- what was praised ends before it
+_CIRCUMSTANCE_PREPS = frozenset({"during", "after", "before", "since", "until", "amid"})
 _CLAUSE_BREAK = frozenset({",", ";", ":", "—", "–", "(", "--"})
 
 
@@ -146,7 +149,7 @@ def _right_siblings_end(cue: Token, content: Token, hi: int) -> int:
             continue
         if c.dep_ == "punct" and c.text in _CLAUSE_BREAK:
             break
-        if c.dep_ in _SIBLING_DEPS:
+        if c.dep_ in _SIBLING_DEPS and not (c.dep_ == "prep" and c.lower_ in _CIRCUMSTANCE_PREPS):
             hi = max(hi, c.right_edge.i + 1)
         elif c.dep_ != "punct":
             break

@@ -50,6 +50,8 @@ MIN_DIRECT_WORDS = 4  # a quote with fewer words and no cue is a scare quote or 
 CCOMP_THRESHOLD = 0.4
 OTHER_THRESHOLD = 0.4
 NEAR_CUE_THRESHOLD = 0.6
+_PATH_OFFSETS: dict[str, float] = {"nsubjpass": 0.3}
+_DEBUG: list[tuple[int, int, str]] | None = None
 _FLAGS = {"adjacent": True, "colon": True, "nearest": True, "para_merge": True}  # a reporting verb claiming an unattached quote in its sentence
 REPORTING = frozenset({"report", "accord"})
 NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
@@ -76,6 +78,7 @@ class Candidate:
     reporting: bool = False
     quote_ids: set[int] = field(default_factory=set)
     speaker_head: Token | None = None
+    frame: str = ""
 
     @property
     def start(self) -> int:
@@ -440,6 +443,7 @@ def choose_frames(q: Quotes) -> dict[int, tuple[float, str, int, int]]:
         if probs is not None:
             p = float(probs[k])
             threshold = model[1] if model is not None else 0.5
+            threshold += _PATH_OFFSETS.get(c.path.split(":")[0], 0.0)
         else:
             p = path_score(c.stem, c.path)
             threshold = CCOMP_THRESHOLD if c.path in ("ccomp", "parataxis<") else OTHER_THRESHOLD
@@ -503,7 +507,17 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
         if chosen is not None:
             score, path, lo, hi = chosen
             subj = q.agent_of(tok) if path == "nsubjpass" else q.speaker_of(tok)
-            add(_trim(doc, lo, hi), tok, tok.text, subj, score, reporting=cue_stem(tok) in REPORTING)
+            if path == "parataxis<":
+                # the cue's own phrase is a hole in the content: two pieces around it
+                left = _trim(doc, lo, tok.left_edge.i)
+                right = _trim(doc, tok.right_edge.i + 1, hi)
+                made = add(left or right, tok, tok.text, subj, score)
+                if made is not None and left is not None and right is not None:
+                    made.pieces.append(right)
+            else:
+                made = add(_trim(doc, lo, hi), tok, tok.text, subj, score, reporting=cue_stem(tok) in REPORTING)
+            if made is not None:
+                made.frame = path
             continue
         if not tok.tag_.startswith("VB"):
             continue
@@ -816,6 +830,8 @@ def _to_records(q: Quotes, cands: list[Candidate], article_id: str) -> list[Quot
         if (start, end) in seen:
             continue
         seen.add((start, end))
+        if _DEBUG is not None:
+            _DEBUG.append((start, end, c.frame or c.cue_text))
         text = " ".join(q.text[a:b] for a, b in c.pieces)
         name, entity = q.resolve(c.speaker, c.speaker_head)
         out.append(
