@@ -17,8 +17,9 @@ Rules over the dependency parse, in three passes, all linear in the article's to
    quote), or to the quote they continue from the previous paragraph. A short quoted phrase with
    no cue (``the so-called “Geneva Agreement”``) is a scare quote or a title, not a quote.
 
-Attributions do not nest (as in PolNeAR): a cue inside another quote's content is dropped,
-except under ``X reported``/``according to X``, where the inner, named speaker is kept.
+Attributions may nest ("X said Y argued that Z" is two rows), except that a direct quote whose
+cue sits inside another candidate's indirect content wins over it; of two candidates claiming
+mostly the same text, the more confident one stays.
 
 A quote with several pieces (``“A,” he said. “B.”``) is one row: its offsets run from the first
 piece's start to the last piece's end, and ``quote_text`` joins the pieces with a space.
@@ -47,12 +48,15 @@ DOUBLE_CLOSERS = "\"”»"
 OPENERS = "\"“„«‘'"
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 MIN_DIRECT_WORDS = 4  # a quote with fewer words and no cue is a scare quote or a title
+# lexicon-rate thresholds, used when the trained scorer is unavailable (no tensor, no weights)
 CCOMP_THRESHOLD = 0.4
 OTHER_THRESHOLD = 0.4
-NEAR_CUE_THRESHOLD = 0.6
+NEAR_CUE_THRESHOLD = 0.6  # a learned cue claiming an unattached quotation in its sentence
+# added to the scorer's threshold per path: passive subjects are rarely what was said
 _PATH_OFFSETS: dict[str, float] = {"nsubjpass": 0.3}
+# development switches (all on in production) and a hook collecting (start, end, frame) rows
+_FLAGS = {"adjacent": True, "colon": True, "nearest": True, "para_merge": True}
 _DEBUG: list[tuple[int, int, str]] | None = None
-_FLAGS = {"adjacent": True, "colon": True, "nearest": True, "para_merge": True}  # a reporting verb claiming an unattached quote in its sentence
 REPORTING = frozenset({"report", "accord"})
 NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 
@@ -758,9 +762,10 @@ def _previous_in_paragraph(q: Quotes, cands: list[Candidate], qs: QSpan) -> Cand
 
 
 def _resolve_nesting(q: Quotes, cands: list[Candidate]) -> list[Candidate]:
-    """One attribution per token. A cue inside another candidate's content: the inner one wins
-    when it is a direct quote or the outer one only reports it (``X reported``, ``according to
-    X``), and the outer one keeps the text before it; otherwise the outer one wins."""
+    """Nested attributions stay ("X said Y argued that Z" is two), except a direct quote whose
+    cue sits inside another, non-direct content ("Asked about X, Lavrov said, “...”"): the
+    direct quote wins and the other keeps the clause before it, or goes. Then, of two
+    candidates claiming mostly the same text, the more confident stays."""
     cands = sorted(cands, key=lambda c: (c.start, -c.end))
     drop: set[int] = set()
     for i, inner in enumerate(cands):
@@ -772,7 +777,7 @@ def _resolve_nesting(q: Quotes, cands: list[Candidate]) -> list[Candidate]:
                 continue
             if not any(a <= pos < b for a, b in outer.pieces):
                 continue
-            if (outer.reporting and not inner.reporting) or (_kind(q, inner) == "direct" and _kind(q, outer) != "direct"):
+            if _kind(q, inner) == "direct" and _kind(q, outer) != "direct":
                 cut = min(pos, inner.start, inner.speaker.start_char if inner.speaker is not None else pos)
                 a, b = outer.pieces[0]
                 kept = _trim_chars(q, a, cut) if cut > a else None
@@ -780,8 +785,6 @@ def _resolve_nesting(q: Quotes, cands: list[Candidate]) -> list[Candidate]:
                     outer.pieces = [kept]
                 else:
                     drop.add(j)
-            else:
-                drop.add(i)
     kept = [c for k, c in enumerate(cands) if k not in drop]
     # overlapping contents (two cues claiming one quote): keep the more confident
     kept.sort(key=lambda c: -c.confidence)
