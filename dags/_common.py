@@ -10,6 +10,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from airflow.providers.common.sql.hooks.sql import DbApiHook
+from airflow.providers.common.sql.operators.sql import SQLCheckOperator
 from airflow.sdk import (
     Asset,
     ExceptionRetryPolicy,
@@ -19,6 +21,8 @@ from airflow.sdk import (
     get_current_context,
     task,
 )
+
+from etl.quality import GLOBAL_CHECKS, check_query  # light: SQL strings only, no driver, no I/O
 
 # Assets: one per warehouse table, published by every run that loaded or dropped a batch (each run
 # rewrites its batches' partition of every table). Downstream DAGs schedule on them, e.g.
@@ -110,11 +114,48 @@ def load(discovered: dict[str, Any], processed: list[dict[str, Any]]) -> dict[st
 
 @task
 def check(loaded: dict[str, Any]) -> dict[str, Any]:
-    """Data-quality checks on what the load stored; fails the run with every violation listed."""
+    """Data-quality checks on the run's batches (offsets, row counts, Parquet = SQL); fails with every violation listed."""
     from etl.airflow_support import task_settings
-    from etl.quality import check_load
+    from etl.quality import SCOPED_CHECKS, check_load
 
-    return check_load(task_settings(), loaded)
+    return check_load(task_settings(), loaded, sql_checks=SCOPED_CHECKS)
+
+
+class WarehouseHook(DbApiHook):
+    """A common-sql DB-API hook on the news warehouse, for any SQLAlchemy URL (PostgreSQL or SQLite).
+
+    The URL is the one the other tasks use ($NEWS_ETL_DATABASE_URL, else the news_warehouse
+    connection), so the check operators need no database provider package.
+    """
+
+    conn_name_attr = "warehouse_conn_id"
+    default_conn_name = "news_warehouse"
+    conn_type = "news_warehouse"
+    hook_name = "news-etl warehouse"
+
+    def __init__(self, url: str, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.url = url
+
+    def get_conn(self) -> Any:
+        import sqlalchemy as sa
+
+        return sa.create_engine(self.url, poolclass=sa.pool.NullPool).raw_connection()
+
+    def get_uri(self) -> str:
+        return self.url
+
+
+class WarehouseCheckOperator(SQLCheckOperator):
+    """common-sql's SQLCheckOperator on the warehouse; a failed check fails the run without retry."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(conn_id="news_warehouse", retry_on_failure=False, **kwargs)
+
+    def get_db_hook(self) -> DbApiHook:
+        from etl.airflow_support import task_settings
+
+        return WarehouseHook(task_settings().db_url)
 
 
 @task(outlets=WAREHOUSE_ASSETS)
@@ -140,8 +181,14 @@ def publish(loaded: dict[str, Any], *, outlet_events: Any = None) -> list[str]:
 
 
 def shard_pipeline(discovered: Any) -> None:
-    """discover -> shard -> process (mapped) -> load -> check -> publish."""
+    """discover -> shard -> process (mapped) -> load -> [check, dq_* SQL checks] -> publish."""
     shards = shard(discovered)
     processed = process.expand(shard=shards)
     loaded = load(discovered, processed)
-    check(loaded) >> publish(loaded)
+    # invariants of the whole warehouse (one run can orphan another's rows), one SQLCheckOperator each
+    sql_checks = [
+        WarehouseCheckOperator(task_id=f"dq_{c.name}", sql=check_query(c), doc=f"Fails when there are {c.description}.")
+        for c in GLOBAL_CHECKS
+    ]
+    loaded >> sql_checks
+    [check(loaded), *sql_checks] >> publish(loaded)

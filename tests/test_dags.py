@@ -183,6 +183,7 @@ for dag_id, dag in bag.dags.items():
                 "trigger_rule": getattr(t.trigger_rule, "value", str(t.trigger_rule)),
                 "upstream": sorted(t.upstream_task_ids),
                 "outlets": [type(o).__name__ for o in t.outlets],
+                "type": type(t).__name__,
             }
             for t in dag.tasks
         },
@@ -209,7 +210,8 @@ def test_dags_dagbag_has_both_dags_without_import_errors(airflow: Airflow) -> No
     assert nightly["catchup"] is False
     assert archive["timetable"] == "NullTimetable"
     assert {"source", "date_from", "date_to", "shard_size"} <= set(archive["params"])
-    expected = {"discover", "shard", "process", "load", "check", "publish"}
+    dq = {"dq_no_orphan_mentions", "dq_no_mentions_of_unknown_entities", "dq_no_orphan_sentences", "dq_no_orphan_quotes", "dq_no_duplicate_articles"}
+    expected = {"discover", "shard", "process", "load", "check", "publish", *dq}
     for dag in (nightly, archive):
         tasks = dag["tasks"]
         assert set(tasks) == expected
@@ -219,7 +221,10 @@ def test_dags_dagbag_has_both_dags_without_import_errors(airflow: Airflow) -> No
         assert set(tasks["load"]["upstream"]) == {"discover", "process"}
         assert tasks["load"]["trigger_rule"] == "none_failed"
         assert tasks["check"]["upstream"] == ["load"]
-        assert set(tasks["publish"]["upstream"]) == {"check", "load"}
+        assert set(tasks["publish"]["upstream"]) == {"check", "load", *dq}
+        for name in dq:
+            assert tasks[name]["upstream"] == ["load"]
+            assert tasks[name]["type"] == "WarehouseCheckOperator"  # common-sql's SQLCheckOperator
         assert tasks["publish"]["outlets"] == ["Asset"] * 8
 
 
@@ -361,6 +366,35 @@ def test_dags_nightly_empty_landing_folder_is_a_successful_empty_run_via_the_con
     assert states["process"] == "skipped"  # mapped over zero shards
     assert states["load"] == states["check"] == "success"
     assert states["publish"] == "skipped"  # nothing changed: no Asset event
+
+
+def test_dags_nightly_warehouse_invariant_broken_fails_the_run_at_its_sql_check(
+    airflow: Airflow, workdir: dict[str, Path], pg_url: str
+) -> None:
+    from etl.warehouse.sql import SqlStore
+
+    with SqlStore(pg_url) as store:
+        store.migrate()
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:  # a mention whose article is gone, left by some other batch
+        conn.execute(sa.text(
+            "INSERT INTO mentions (article_id, sentence_idx, start_char, end_char, text, label, entity_id, batch_id) "
+            "VALUES ('0000000000000000', 0, 0, 5, 'Kerry', 'PERSON', 'e1', 'other-batch')"
+        ))
+    engine.dispose()
+    proc = airflow.run("dags", "test", "news_nightly", "2013-03-05", extra_env=etl_env(workdir, pg_url), check=False)
+    output = proc.stdout + proc.stderr
+    assert dag_run_state(output) == "failed"
+    assert "Test failed" in output and "no_orphan_mentions" in output
+    states = {
+        t: (state, tries)
+        for t, state, tries in airflow.metadata(
+            "SELECT task_id, state, try_number FROM task_instance WHERE dag_id = 'news_nightly' AND run_id = ?", (_run_id(output),)
+        )
+    }
+    assert states["dq_no_orphan_mentions"] == ("failed", 1)  # a failed check is not retried
+    assert states["dq_no_orphan_quotes"][0] == "success"
+    assert states["publish"][0] == "upstream_failed"
 
 
 # ---------------------------------------------------------------- news_archive_import
