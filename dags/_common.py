@@ -1,8 +1,9 @@
 """Shared by the news DAGs: task defaults, retry policy and the mapped shard pipeline.
 
-Import-light on purpose: only the Airflow Task SDK at module level. Every task imports the one
-``etl`` function it calls inside its body, so parsing a DAG file never loads spaCy, pyarrow or a
-database driver, and never touches the landing folder or the warehouse.
+Import-light on purpose: the Airflow Task SDK, the common-sql provider and the SQL strings of
+``etl.quality`` at module level. Every task imports the one ``etl`` function it calls inside its
+body, so parsing a DAG file never loads spaCy, pyarrow or a database driver, and never touches the
+landing folder or the warehouse.
 """
 
 from __future__ import annotations
