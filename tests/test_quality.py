@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 from etl import airflow_support as af
 from etl.errors import DataQualityError
-from etl.quality import SQL_CHECKS, check_load
+from etl.quality import GLOBAL_CHECKS, SQL_CHECKS, check_load, check_query
 from etl.settings import Settings
 
 PREFIX = "nightly-2013-02-26"
@@ -82,9 +82,21 @@ def test_quality_quote_outside_its_article_fails_the_check(shard_result: dict[st
     assert "row_counts" not in message  # only the broken invariant is reported
 
 
+def scalar(settings: Settings, sql: str) -> int:
+    engine = sa.create_engine(settings.db_url)
+    with engine.connect() as conn:
+        value = conn.execute(sa.text(sql)).scalar_one()
+    engine.dispose()
+    return int(value)
+
+
 def test_quality_orphan_mentions_fail_the_check(shard_result: dict[str, Any], tmp_path: Path, pg_url: str) -> None:
     settings, loaded = load_fresh(shard_result, tmp_path / "wh", pg_url)
+    # the SQLCheckOperator form of every global check: 1 while it holds
+    assert {c.name: scalar(settings, check_query(c)) for c in GLOBAL_CHECKS} == {c.name: 1 for c in GLOBAL_CHECKS}
     execute(settings, "DELETE FROM articles WHERE article_id = (SELECT MIN(article_id) FROM articles)")
+    orphan = next(c for c in GLOBAL_CHECKS if c.name == "no_orphan_mentions")
+    assert scalar(settings, check_query(orphan)) == 0
     message = failure(settings, loaded)
     assert "no_orphan_mentions:" in message and "mentions whose article is not in articles" in message
     assert "sql_rows_match_batch_records:" in message  # the batch now holds fewer articles than it recorded
