@@ -453,6 +453,13 @@ def choose_frames(q: Quotes) -> dict[int, tuple[float, str, int, int]]:
             threshold = CCOMP_THRESHOLD if c.path in ("ccomp", "parataxis<") else OTHER_THRESHOLD
         if p >= threshold and (c.tok.i not in best or p > best[c.tok.i][0]):
             best[c.tok.i] = (p, c.path, c.lo, c.hi)
+    if _FLAGS.get("prep_with_object", True):
+        for i, (p, path, lo, hi) in best.items():
+            if path.startswith("prep:"):
+                # "criticized the governor for his handling": the object belongs to the content
+                obj = [c for c in q.doc[i].children if c.dep_ in ("dobj", "dative") and i < c.i < lo]
+                if obj:
+                    best[i] = (p, path, min(c.left_edge.i for c in obj), hi)
     return best
 
 
