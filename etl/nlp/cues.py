@@ -125,9 +125,10 @@ def frames(tok: Token) -> Iterator[tuple[str, Token, int, int]]:
 
 
 SPAN_OPTIONS = {"ccomp_to_end": True, "dobj_siblings": True, "np_cut": False}
-_SIBLING_DEPS = frozenset({"prep", "oprd", "xcomp", "ccomp", "advcl", "conj", "dative", "npadvmod", "advmod"})
+_SIBLING_DEPS = frozenset({"prep", "oprd", "xcomp", "ccomp", "advcl", "dative", "npadvmod", "advmod"})
 # time: "praised X after the vote" -- what was praised ends before it
 _CIRCUMSTANCE_PREPS = frozenset({"during", "after", "before", "since", "until", "amid"})
+_REASON_MARKS = frozenset({"because", "since", "if", "unless", "although", "though", "so"})
 _CLAUSE_BREAK = frozenset({",", ";", ":", "—", "–", "(", "--"})
 
 
@@ -149,6 +150,8 @@ def _right_siblings_end(cue: Token, content: Token, hi: int) -> int:
             continue
         if c.dep_ == "punct" and c.text in _CLAUSE_BREAK:
             break
+        if c.dep_ == "advcl" and c.left_edge.lower_ not in _REASON_MARKS:
+            break  # ", noting ...", "explaining ...": the cue's own comment, not the content
         if c.dep_ in _SIBLING_DEPS and not (c.dep_ == "prep" and c.lower_ in _CIRCUMSTANCE_PREPS):
             hi = max(hi, c.right_edge.i + 1)
         elif c.dep_ != "punct":

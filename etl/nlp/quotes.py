@@ -55,7 +55,7 @@ NEAR_CUE_THRESHOLD = 0.6  # a learned cue claiming an unattached quotation in it
 # added to the scorer's threshold per path: passive subjects are rarely what was said
 _PATH_OFFSETS: dict[str, float] = {"nsubjpass": 0.3}
 # development switches (all on in production) and a hook collecting (start, end, frame) rows
-_FLAGS = {"adjacent": True, "colon": True, "nearest": True, "para_merge": True}
+_FLAGS = {"adjacent": True, "colon": True, "nearest": True, "para_merge": True, "tail": True}
 _DEBUG: list[tuple[int, int, str]] | None = None
 REPORTING = frozenset({"report", "accord"})
 NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
@@ -282,7 +282,11 @@ class Quotes:
             if c.dep_ in SUBJECT_DEPS and self.in_quote[c.i] < 0:
                 return c
         if depth < 3 and verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
-            return self.subject_of(verb.head, depth + 1)
+            head = verb.head
+            if verb.dep_ == "conj" and head.dep_ == "ccomp" and cue_stem(verb) in SPEECH_VERBS and head.head is not head:
+                # "X said it was early but added ...": the parser hung "added" on the reported clause
+                head = head.head
+            return self.subject_of(head, depth + 1)
         if verb.dep_ in ("relcl", "acl") and verb.head is not verb:
             return verb.head
         return None
@@ -388,6 +392,26 @@ class Quotes:
             if p is not None:
                 return p.name, p.entity_id
         return None, None
+
+
+def _sentence_before_tail_cue(q: Quotes, tok: Token, subj: Token | None) -> tuple[int, int] | None:
+    """"..., a girl was pepper-sprayed by a bystander, police said.": a speech verb closing its
+    sentence after a comma, with no clause of its own, reports everything before the comma."""
+    if subj is None or tok.dep_ != "ROOT" or cue_stem(tok) not in SPEECH_VERBS or subj.i > tok.i:
+        return None
+    if any(c.dep_ in ("ccomp", "parataxis", "dobj") for c in tok.children):
+        return None
+    doc = q.doc
+    start = q.speaker_phrase(subj).start
+    if start < 1 or doc[start - 1].text != ",":
+        return None
+    sent = tok.sent
+    rest = [t for t in doc[tok.i + 1 : sent.end] if not (t.is_punct or t.is_space)]
+    if len(rest) > 4:  # "police said on Tuesday" is fine, a new clause is not
+        return None
+    if start - 1 - sent.start < 3:
+        return None
+    return _trim(doc, sent.start, start - 1)
 
 
 def _sentence_ends_with_colon(sent: Span) -> bool:
@@ -532,8 +556,14 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
             continue
         if not tok.tag_.startswith("VB"):
             continue
-        # "X said:" / "X continued:" before a quoted paragraph
         subj = q.subject_of(tok)
+        tail = _sentence_before_tail_cue(q, tok, subj) if _FLAGS["tail"] else None
+        if tail is not None:
+            made = add(tail, tok, tok.text, subj, 0.8)
+            if made is not None:
+                made.frame = "tail"
+            continue
+        # "X said:" / "X continued:" before a quoted paragraph
         if frame_score(cue_stem(tok), "ccomp") >= CCOMP_THRESHOLD and subj is not None:
             sent = tok.sent
             if _sentence_ends_with_colon(sent):
@@ -785,7 +815,9 @@ def _resolve_nesting(q: Quotes, cands: list[Candidate]) -> list[Candidate]:
             if not any(a <= pos < b for a, b in outer.pieces):
                 continue
             if _kind(q, inner) == "direct" and _kind(q, outer) != "direct":
-                cut = min(pos, inner.start, inner.speaker.start_char if inner.speaker is not None else pos)
+                cut = min(pos, inner.start)
+                if inner.speaker is not None and 0 <= inner.cue.i - inner.speaker.end <= 2:
+                    cut = min(cut, inner.speaker.start_char)
                 a, b = outer.pieces[0]
                 kept = _trim_chars(q, a, cut) if cut > a else None
                 if kept is not None and kept[1] - kept[0] >= 12 and len(outer.pieces) == 1 and _has_clause(q, *kept):
