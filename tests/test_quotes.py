@@ -224,3 +224,49 @@ def test_quotes_offsets_index_body_text() -> None:
     body = article.article.body_text
     for quote in article.quotes:
         assert body[quote.quote_start : quote.quote_end] == quote.quote_text
+
+
+# --- cues beyond "said" ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment", "speaker", "cue"),
+    [
+        (
+            "Janet Yellen spoke on Monday. The effects, she said, are difficult to predict.",
+            "The effects are difficult to predict",
+            "Janet Yellen",
+            "said",
+        ),
+        (
+            "As the rally began on Tuesday, a girl outside the venue was pepper-sprayed by a bystander, police said.",
+            "a girl outside the venue was pepper-sprayed",
+            None,
+            "said",
+        ),
+        ("Maria Lopez criticized the governor for his handling of the budget.", "the governor for his handling", "Maria Lopez", "criticized"),
+        ("Senator Maria Lopez backs the new trade deal.", "the new trade deal", "Maria Lopez", "backs"),
+        ("Maria Lopez believes that the deal will create jobs.", "that the deal will create jobs", "Maria Lopez", "believes"),
+        ("“We will fight on,” Maria Lopez fumed after the vote.", "We will fight on", "Maria Lopez", "fumed"),
+    ],
+)
+def test_quotes_cues_beyond_say(text: str, fragment: str, speaker: str | None, cue: str) -> None:
+    quote = find(quotes_of(text), fragment)
+    assert quote.cue_text == cue
+    if speaker is not None:
+        assert quote.speaker_name == speaker
+
+
+def test_quotes_name_colon_introduces_a_quote() -> None:
+    quote = find(quotes_of("Pat Caddell: Democrat Voters Worried About the Health Issue"), "Democrat Voters Worried")
+    assert quote.speaker_text == "Pat Caddell"
+    assert quote.cue_text == ":"
+
+
+def test_quotes_parenthetical_cue_is_a_hole_in_the_quote() -> None:
+    article = run("Janet Yellen spoke on Monday. The effects, she said, are difficult to predict.")
+    quote = find(list(article.quotes), "The effects")
+    body = article.article.body_text
+    # the row spans both pieces; its text leaves out the cue's own words
+    assert "she said" in body[quote.quote_start : quote.quote_end]
+    assert "she said" not in quote.quote_text
