@@ -89,7 +89,10 @@ def test_quotes_seed_kinds(seed: AnalysedArticle) -> None:
         ("He said “we won” today.", ["“we won”"]),
         ('He said "we won" today.', ['"we won"']),
         ('She called it a "really serious session.” Then she left.', ['"really serious session.”']),
-        ("“No one will solve the Syrians’ problems for them,” he said.", ["“No one will solve the Syrians’ problems for them,”"]),
+        (
+            "“No one will solve the Syrians’ problems for them,” he said.",
+            ["“No one will solve the Syrians’ problems for them,”"],
+        ),
         ("“We are ready. We were always ready,” she said.", ["“We are ready. We were always ready,”"]),
         ("Voters are worried; it’s ‘in Their Heads.’", ["‘in Their Heads.’"]),
         ("It's the voters’ choice, not Trump's.", []),
@@ -179,12 +182,17 @@ def test_quotes_mismatched_marks_still_pair() -> None:
             "mixed",
         ),
         (
-            "Victoria Nuland said the two men spoke for hours in what she called a \"really serious session.”",
+            'Victoria Nuland said the two men spoke for hours in what she called a "really serious session.”',
             "really serious session",
             "Victoria Nuland",
             "mixed",
         ),
-        ("John Smith said that the economy was improving quickly.", "the economy was improving", "John Smith", "indirect"),
+        (
+            "John Smith said that the economy was improving quickly.",
+            "the economy was improving",
+            "John Smith",
+            "indirect",
+        ),
         ("John Smith said the economy was improving quickly.", "the economy was improving", "John Smith", "indirect"),
         (
             "Ana Costa told reporters on Monday that the talks had failed.",
@@ -244,9 +252,19 @@ def test_quotes_offsets_index_body_text() -> None:
             None,
             "said",
         ),
-        ("Maria Lopez criticized the governor for his handling of the budget.", "the governor for his handling", "Maria Lopez", "criticized"),
+        (
+            "Maria Lopez criticized the governor for his handling of the budget.",
+            "the governor for his handling",
+            "Maria Lopez",
+            "criticized",
+        ),
         ("Senator Maria Lopez backs the new trade deal.", "the new trade deal", "Maria Lopez", "backs"),
-        ("Maria Lopez believes that the deal will create jobs.", "that the deal will create jobs", "Maria Lopez", "believes"),
+        (
+            "Maria Lopez believes that the deal will create jobs.",
+            "that the deal will create jobs",
+            "Maria Lopez",
+            "believes",
+        ),
         ("“We will fight on,” Maria Lopez fumed after the vote.", "We will fight on", "Maria Lopez", "fumed"),
     ],
 )

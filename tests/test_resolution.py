@@ -99,7 +99,9 @@ def test_resolution_mentions_of_a_surname_point_to_the_full_name_entity() -> Non
         ),
     ],
 )
-def test_resolution_pronoun_speaker_to_antecedent(text: str, fragment: str, speaker_text: str | None, speaker: str) -> None:
+def test_resolution_pronoun_speaker_to_antecedent(
+    text: str, fragment: str, speaker_text: str | None, speaker: str
+) -> None:
     quote = find(run(text), fragment)
     if speaker_text is not None:
         assert quote.speaker_text == speaker_text

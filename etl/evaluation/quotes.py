@@ -32,7 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from etl.records import CleanArticle, Paragraph, Quote, RawArticle
+from etl.records import AnalysedArticle, CleanArticle, Paragraph, Quote, RawArticle
 
 QUOTE_OPENERS = "\"'“‘«„‹"
 MATCH_THRESHOLD = 0.5
@@ -349,12 +349,17 @@ def evaluate(gold_dir: Path, model: str, processes: int = 2, limit: int | None =
     docs = load_gold(Path(gold_dir), limit)
     articles = [to_article(d.name, d.text) for d in docs]
     counts = Counts()
+    rejected = 0
     with NlpRunner(model, processes=processes) as runner:
         for doc, analysed in zip(docs, runner.analyse(articles), strict=True):
-            mapping = align(doc.text, analysed.article.body_text)
+            if not isinstance(analysed, AnalysedArticle):
+                rejected += 1  # an extraction failure: scored as no predictions
+                counts.add([], doc.attributions)
+                continue
             body = analysed.article.body_text
-            counts.add(predicted(analysed.quotes, mapping, body), doc.attributions)
+            counts.add(predicted(analysed.quotes, align(doc.text, body), body), doc.attributions)
     scores = scores_of(counts, len(docs))
+    scores["rejected"] = rejected
     scores["seconds"] = round(time.perf_counter() - started, 1)
     return scores
 
@@ -368,6 +373,8 @@ def format_report(scores: dict[str, float | int]) -> str:
         f"speaker          P {scores['speaker_p']:.3f}  R {scores['speaker_r']:.3f}  F1 {scores['speaker_f1']:.3f}",
         f"direct recall    {scores['direct_recall']:.3f}  (over {scores.get('gold_direct', '?')} direct gold quotes)",
     ]
+    if scores.get("rejected"):
+        lines.append(f"rejected         {scores['rejected']} articles (extraction failed; scored as empty)")
     if "seconds" in scores:
         lines.append(f"seconds          {scores['seconds']}")
     return "\n".join(lines)
@@ -380,7 +387,9 @@ def measure_overhead(paths: Sequence[Path], model: str, repeats: int = 3) -> dic
     from etl.clean import clean
     from etl.nlp.runner import analyse_batch
 
-    articles = [a for p in paths if isinstance(a := clean(RawArticle(source_uri=str(p), data=p.read_bytes())), CleanArticle)]
+    articles = [
+        a for p in paths if isinstance(a := clean(RawArticle(source_uri=str(p), data=p.read_bytes())), CleanArticle)
+    ]
     analyse_batch(articles[:4], model)  # load the model and warm up
     real = analyse_module.extract_quotes
 
@@ -429,7 +438,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--processes", type=int, default=default_processes())
     parser.add_argument("--limit", type=int, default=None)
     parser.add_argument(
-        "--overhead", nargs="+", type=Path, metavar="FILE",
+        "--overhead",
+        nargs="+",
+        type=Path,
+        metavar="FILE",
         help="instead of scoring, time the NLP stage with and without quote extraction over these text files",
     )
     args = parser.parse_args(argv)

@@ -112,7 +112,15 @@ class PersonIndex:
             head = span.root if span is not None and len(span) else doc[first]
             sent = bisect.bisect_right(sent_starts, first) - 1
             self.people.append(
-                Person(m.start_char, m.end_char, head.i, m.canonical_name, m.entity_id, sent, head.dep_ in ("nsubj", "nsubjpass"))
+                Person(
+                    m.start_char,
+                    m.end_char,
+                    head.i,
+                    m.canonical_name,
+                    m.entity_id,
+                    sent,
+                    head.dep_ in ("nsubj", "nsubjpass"),
+                )
             )
             by_sentence[sent].add(m.canonical_name)
             # honorifics and role nouns just before the mention
@@ -138,8 +146,8 @@ class PersonIndex:
                     votes[name][g] += 1
         self.gender: dict[str, str | None] = {}
         for name, v in votes.items():
-            m, f = v[MALE], v[FEMALE]
-            self.gender[name] = MALE if m > f else FEMALE if f > m else None
+            males, females = v[MALE], v[FEMALE]
+            self.gender[name] = MALE if males > females else FEMALE if females > males else None
         self._starts = [p.start_char for p in self.people]
         self._surnames: dict[str, Person] | None = None
         self.by_token: dict[int, Person] = {}

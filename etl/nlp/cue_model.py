@@ -141,8 +141,14 @@ def train_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, epochs: int =
 
 
 def train_mlp(
-    x: np.ndarray, y: np.ndarray, hidden: int = 64, epochs: int = 30, batch: int = 256, lr: float = 1e-3,
-    l2: float = 1e-5, seed: int = 0,
+    x: np.ndarray,
+    y: np.ndarray,
+    hidden: int = 64,
+    epochs: int = 30,
+    batch: int = 256,
+    lr: float = 1e-3,
+    l2: float = 1e-5,
+    seed: int = 0,
 ) -> dict[str, np.ndarray]:
     """One hidden ReLU layer, minibatch Adam, binary cross-entropy."""
     rng = np.random.default_rng(seed)

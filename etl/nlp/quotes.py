@@ -43,8 +43,8 @@ from etl.nlp.cues import SPEECH_VERBS, cue_key, cue_stem, frame_score, frames, p
 from etl.nlp.entities import strip_roles
 from etl.records import Mention, Quote
 
-DOUBLE_MARKS = "\"“”„«»"
-DOUBLE_CLOSERS = "\"”»"
+DOUBLE_MARKS = '"“”„«»'
+DOUBLE_CLOSERS = '"”»'
 OPENERS = "\"“„«‘'"
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 MIN_DIRECT_WORDS = 4  # a quote with fewer words and no cue is a scare quote or a title
@@ -159,7 +159,12 @@ def _single_quotes(text: str, p_start: int, p_end: int, p_idx: int, doubles: lis
     out: list[QSpan] = []
     i = p_start
     while i < p_end:
-        if text[i] == "‘" and (i == p_start or not _is_word(text[i - 1])) and i + 1 < p_end and not text[i + 1].isspace():
+        if (
+            text[i] == "‘"
+            and (i == p_start or not _is_word(text[i - 1]))
+            and i + 1 < p_end
+            and not text[i + 1].isspace()
+        ):
             if any(q.start <= i < q.end for q in doubles):
                 i += 1
                 continue
@@ -188,7 +193,9 @@ def _trim(doc: Doc, start: int, end: int) -> tuple[int, int] | None:
     """Token range [start, end) without edge punctuation and spaces (quotation marks stay)."""
     while start < end and (doc[start].is_space or (doc[start].is_punct and doc[start].text[0] not in OPENERS + "‘“")):
         start += 1
-    while end > start and (doc[end - 1].is_space or (doc[end - 1].is_punct and doc[end - 1].text[-1] not in DOUBLE_CLOSERS + "’'")):
+    while end > start and (
+        doc[end - 1].is_space or (doc[end - 1].is_punct and doc[end - 1].text[-1] not in DOUBLE_CLOSERS + "’'")
+    ):
         end -= 1
     if start >= end:
         return None
@@ -283,7 +290,12 @@ class Quotes:
                 return c
         if depth < 3 and verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
             head = verb.head
-            if verb.dep_ == "conj" and head.dep_ == "ccomp" and cue_stem(verb) in SPEECH_VERBS and head.head is not head:
+            if (
+                verb.dep_ == "conj"
+                and head.dep_ == "ccomp"
+                and cue_stem(verb) in SPEECH_VERBS
+                and head.head is not head
+            ):
                 # "X said it was early but added ...": the parser hung "added" on the reported clause
                 head = head.head
             return self.subject_of(head, depth + 1)
@@ -395,7 +407,7 @@ class Quotes:
 
 
 def _sentence_before_tail_cue(q: Quotes, tok: Token, subj: Token | None) -> tuple[int, int] | None:
-    """"..., a girl was pepper-sprayed by a bystander, police said.": a speech verb closing its
+    """ "..., a girl was pepper-sprayed by a bystander, police said.": a speech verb closing its
     sentence after a comma, with no clause of its own, reports everything before the comma."""
     if subj is None or tok.dep_ != "ROOT" or cue_stem(tok) not in SPEECH_VERBS or subj.i > tok.i:
         return None
@@ -496,8 +508,14 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
     used_quotes: dict[int, Candidate] = {}
     cue_tokens: set[int] = set()
 
-    def add(pieces: tuple[int, int] | None, cue: Token | None, cue_text: str, subj: Token | None,
-            conf: float, reporting: bool = False) -> Candidate | None:
+    def add(
+        pieces: tuple[int, int] | None,
+        cue: Token | None,
+        cue_text: str,
+        subj: Token | None,
+        conf: float,
+        reporting: bool = False,
+    ) -> Candidate | None:
         if pieces is None:
             return None
         start, end, used = q.widen(*pieces)
@@ -519,7 +537,7 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
         if lower == "according":
             to = next((c for c in tok.children if c.lower_ == "to"), None)
             pobj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
-            if pobj is None:
+            if to is None or pobj is None:
                 continue
             head = tok.head if tok.head is not tok else None
             sent = tok.sent
@@ -604,7 +622,12 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
             used_quotes[qi] = host
             continue
         # continuation of an open quote from the previous paragraph
-        if qi > 0 and q.spans[qi - 1].open_end and q.spans[qi - 1].paragraph == qs.paragraph - 1 and qi - 1 in used_quotes:
+        if (
+            qi > 0
+            and q.spans[qi - 1].open_end
+            and q.spans[qi - 1].paragraph == qs.paragraph - 1
+            and qi - 1 in used_quotes
+        ):
             prev = used_quotes[qi - 1]
             prev.pieces.append((qs.start, qs.end))
             used_quotes[qi] = prev
@@ -618,29 +641,32 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
             verb = _adjacent_verb(q, qs, cue_tokens)
         if verb is None and s_last + 1 < len(sents):
             # “...?” Biden said. -- the quote's own punctuation ended the sentence
-            nxt = sents[s_last + 1]
-            if nxt.start_char - qs.end <= 2 and q.paragraph_of(nxt.start_char) == qs.paragraph:
-                verb = _cue_near(q, nxt.start_char, nxt.end_char, cue_tokens, need_subject=True, speech_only=title)
+            next_sent = sents[s_last + 1]
+            if next_sent.start_char - qs.end <= 2 and q.paragraph_of(next_sent.start_char) == qs.paragraph:
+                verb = _cue_near(
+                    q, next_sent.start_char, next_sent.end_char, cue_tokens, need_subject=True, speech_only=title
+                )
         if verb is not None:
-            subj = q.subject_of(verb)
-            c = add((qs.start, qs.end), verb, verb.text, subj, 0.75)
-            if c is not None:
-                used_quotes[qi] = c
+            made = add((qs.start, qs.end), verb, verb.text, q.subject_of(verb), 0.75)
+            if made is not None:
+                used_quotes[qi] = made
             continue
         if title:
             continue
-        colon = _colon_speaker(q, qs, cue_tokens) if _FLAGS["colon"] else None
-        if colon is not None:
-            cue, subj = colon
-            c = add((qs.start, qs.end), cue, cue.text if cue is not None else ":", subj, 0.7)
-            if c is not None:
-                used_quotes[qi] = c
+        intro = _colon_speaker(q, qs, cue_tokens) if _FLAGS["colon"] else None
+        if intro is not None:
+            intro_cue, intro_speaker = intro
+            made = add(
+                (qs.start, qs.end), intro_cue, intro_cue.text if intro_cue is not None else ":", intro_speaker, 0.7
+            )
+            if made is not None:
+                used_quotes[qi] = made
             continue
         dash = _dash_speaker(q, qs)
         if dash is not None:
-            c = add((qs.start, qs.end), None, "—", dash, 0.7)
-            if c is not None:
-                used_quotes[qi] = c
+            made = add((qs.start, qs.end), None, "—", dash, 0.7)
+            if made is not None:
+                used_quotes[qi] = made
             continue
         inner = q.text[qs.start : qs.end].rstrip(DOUBLE_CLOSERS + "’' ")
         if qs.words < MIN_DIRECT_WORDS and inner[-1:] not in (".", "?", "!", ","):
@@ -694,7 +720,11 @@ def _adjacent_verb(q: Quotes, qs: QSpan, used: set[int]) -> Token | None:
             k += 1
         if k < len(toks) and k <= 3 and toks[k].tag_.startswith("VB") and toks[k].i not in used:
             t = toks[k]
-            if q.in_quote[t.i] < 0 and q.subject_of(t) is not None and not any(c.dep_ in ("ccomp", "dobj") for c in t.children if c.i < qs.start and c.i > t.i):
+            if (
+                q.in_quote[t.i] < 0
+                and q.subject_of(t) is not None
+                and not any(c.dep_ in ("ccomp", "dobj") for c in t.children if c.i < qs.start and c.i > t.i)
+            ):
                 return t
     return None
 
@@ -726,7 +756,12 @@ def _colon_speaker(q: Quotes, qs: QSpan, used: set[int]) -> tuple[Token | None, 
 
 
 def _cue_near(
-    q: Quotes, lo_char: int, hi_char: int, used: set[int], need_subject: bool = False, speech_only: bool = False,
+    q: Quotes,
+    lo_char: int,
+    hi_char: int,
+    used: set[int],
+    need_subject: bool = False,
+    speech_only: bool = False,
     quote: QSpan | None = None,
 ) -> Token | None:
     """The reporting verb outside quotation marks nearest the quote in its sentence(s), not yet a cue."""
@@ -743,7 +778,9 @@ def _cue_near(
         if key in SPEECH_VERBS or (not speech_only and frame_score(key, "ccomp") >= NEAR_CUE_THRESHOLD):
             if need_subject and q.subject_of(t) is None:
                 continue
-            distance = 0 if quote is None or not _FLAGS["nearest"] else min(abs(t.idx - quote.start), abs(t.idx - quote.end))
+            distance = (
+                0 if quote is None or not _FLAGS["nearest"] else min(abs(t.idx - quote.start), abs(t.idx - quote.end))
+            )
             if distance < best_distance:
                 best, best_distance = t, distance
     return best
@@ -763,9 +800,9 @@ def _dash_speaker(q: Quotes, qs: QSpan) -> Token | None:
     for t in span:
         if t.is_space:
             continue
-        if q.people.person_at(t) is not None:
-            p = q.people.person_at(t)
-            last = q.doc.char_span(p.start_char, p.end_char, alignment_mode="expand")
+        person = q.people.person_at(t)
+        if person is not None:
+            last = q.doc.char_span(person.start_char, person.end_char, alignment_mode="expand")
             return last[-1] if last is not None else t
         break
     return None
@@ -819,9 +856,14 @@ def _resolve_nesting(q: Quotes, cands: list[Candidate]) -> list[Candidate]:
                 if inner.speaker is not None and 0 <= inner.cue.i - inner.speaker.end <= 2:
                     cut = min(cut, inner.speaker.start_char)
                 a, b = outer.pieces[0]
-                kept = _trim_chars(q, a, cut) if cut > a else None
-                if kept is not None and kept[1] - kept[0] >= 12 and len(outer.pieces) == 1 and _has_clause(q, *kept):
-                    outer.pieces = [kept]
+                before = _trim_chars(q, a, cut) if cut > a else None
+                if (
+                    before is not None
+                    and before[1] - before[0] >= 12
+                    and len(outer.pieces) == 1
+                    and _has_clause(q, *before)
+                ):
+                    outer.pieces = [before]
                 else:
                     drop.add(j)
     kept = [c for k, c in enumerate(cands) if k not in drop]

@@ -41,7 +41,7 @@ def count(examples: Iterable[tuple[Doc, list[tuple[set[int], set[int]]]]]) -> di
 
     table: dict[str, Counter[bool]] = defaultdict(Counter)
     for doc, attributions in examples:
-        inside = set()
+        inside: set[int] = set()
         for q in find_quote_spans(doc.text):
             inside.update(range(q.start + 1, q.end - 1))
         cue_of: dict[int, list[set[int]]] = defaultdict(list)
@@ -98,7 +98,7 @@ def model_examples(
     return np.concatenate(xs), np.concatenate(ys)
 
 
-def gold_examples(gold_dir: Path, model: str, processes: int) -> Iterable[tuple[Doc, set[int]]]:
+def gold_examples(gold_dir: Path, model: str, processes: int) -> Iterable[tuple[Doc, list[tuple[set[int], set[int]]]]]:
     from etl.evaluation.quotes import align, load_gold, to_article
     from etl.nlp.model import get_nlp
 
