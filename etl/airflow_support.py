@@ -324,53 +324,15 @@ def process(shard: dict[str, Any], run_id: str, settings: Settings) -> dict[str,
 # ---------------------------------------------------------------- load
 
 
-def _partition_batches(root: Path, prefix: str) -> set[str]:
-    found: set[str] = set()
-    if root.exists():
-        for table_dir in root.iterdir():
-            if table_dir.is_dir():
-                found.update(p.name.split("=", 1)[1] for p in table_dir.glob(f"batch_id={prefix}-*") if p.is_dir())
-    return found
-
-
 def drop_batches(settings: Settings, prefix: str, keep: Iterable[str]) -> list[str]:
     """Remove every batch named ``<prefix>-...`` but those in ``keep`` from SQL and Parquet."""
-    from etl.warehouse.parquet import ParquetStore
-    from etl.warehouse.schema import BATCH_TABLES, PARTITION, SQL_TABLES
+    from etl.pipeline import Warehouse, package_dir
 
-    keep = set(keep)
-    dropped: set[str] = set()
-    if settings.write_sql:
-        import sqlalchemy as sa
-
-        from etl.warehouse.sql import SqlStore
-
-        with SqlStore(settings.db_url) as store:
-            store.migrate()
-            with store.engine.begin() as conn:
-                stale: set[str] = set()
-                for name in BATCH_TABLES:
-                    col = SQL_TABLES[name].c[PARTITION]
-                    stale.update(conn.execute(sa.select(col).where(col.startswith(f"{prefix}-", autoescape=True)).distinct()).scalars())
-                stale -= keep
-                for name in reversed(BATCH_TABLES):  # the batch marker first
-                    table = SQL_TABLES[name]
-                    for batch in sorted(stale):
-                        conn.execute(sa.delete(table).where(table.c[PARTITION] == batch))
-            dropped |= stale
-    if settings.write_parquet:
-        root = settings.parquet_root
-        with ParquetStore(root):  # holds the warehouse's write lock
-            stale = _partition_batches(root, prefix) - keep
-            for batch in sorted(stale):
-                for name in reversed(BATCH_TABLES):
-                    shutil.rmtree(root / name / f"{PARTITION}={batch}", ignore_errors=True)
-            dropped |= stale
+    with Warehouse(settings) as warehouse:
+        dropped = warehouse.drop_stale(prefix, keep)
     for batch in dropped:
-        shutil.rmtree(settings.warehouse / "packages" / batch, ignore_errors=True)
-    if dropped:
-        logger.info("dropped %d batches no longer produced: %s", len(dropped), sorted(dropped))
-    return sorted(dropped)
+        shutil.rmtree(package_dir(settings, batch), ignore_errors=True)
+    return dropped
 
 
 def load(

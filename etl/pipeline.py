@@ -178,6 +178,21 @@ class Warehouse:
             counts = sql_counts
         return counts
 
+    def drop_stale(self, prefix: str, keep: Iterable[str]) -> list[str]:
+        """Drop every batch named ``<prefix>-...`` except ``keep``: a re-run whose input changed."""
+        keep = set(keep)
+        dropped: set[str] = set()
+        for store in (self.parquet, self.sql):
+            if store is None:
+                continue
+            stale = {b for b in store.batch_ids() if b.startswith(f"{prefix}-")} - keep
+            for batch in sorted(stale):
+                store.drop(batch)
+            dropped |= stale
+        if dropped:
+            logger.info("dropped %d batches no longer produced: %s", len(dropped), sorted(dropped))
+        return sorted(dropped)
+
     def record_run(self, row: dict[str, object]) -> None:
         if self.sql is not None:
             self.sql.record_run(row)

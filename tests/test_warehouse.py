@@ -154,3 +154,39 @@ def test_sql_failed_load_rolls_back_the_whole_batch(pg_url: str, monkeypatch: py
         store.load(build_package("b-1", "r2", [_article(1), _article(7)]))
     # nothing of the failed load is visible; the earlier load is intact
     assert store.count("articles") == 1 and store.count("sentences") == 1 and store.count("batches") == 1
+
+
+def _orphan_mentions(mentions: list[dict], entities: list[dict]) -> set[str]:
+    return {m["entity_id"] for m in mentions} - {e["entity_id"] for e in entities}
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_stores_keep_entities_other_batches_still_mention(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> None:
+    url = f"sqlite:///{tmp_path / 'w.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
+    pq_store, sql_store = _stores(tmp_path, url)
+    # b-1 stores entities e0 (article 2) and e1 (article 1); b-2's article 4 mentions e0 too
+    for store in (pq_store, sql_store):
+        store.load(build_package("b-1", "r1", [_article(1), _article(2)]))
+        store.load(build_package("b-2", "r1", [_article(4)]))
+        # b-1 re-run with input that no longer mentions e0: e0 must stay for b-2's mention
+        store.load(build_package("b-1", "r2", [_article(1)]))
+    engine = sql_store.engine
+
+    def sql(name: str) -> list[dict]:
+        with engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(sa.select(sa.table(name, sa.column("entity_id"))))]
+
+    for mentions, entities in (
+        (read_table(tmp_path / "parquet", "mentions").to_pylist(), read_table(tmp_path / "parquet", "entities").to_pylist()),
+        (sql("mentions"), sql("entities")),
+    ):
+        assert _orphan_mentions(mentions, entities) == set()
+        assert sorted(e["entity_id"] for e in entities) == ["e0", "e1"]
+    # dropping b-2 leaves e0 unreferenced; dropping b-1 then keeps nothing of it
+    for store in (pq_store, sql_store):
+        store.drop("b-2")
+        assert "b-2" not in store.batch_ids()
+        store.drop("b-1")
+        store.load(build_package("b-3", "r3", [_article(2)]))  # e0 comes back, owned by b-3
+    assert read_table(tmp_path / "parquet", "entities")["entity_id"].to_pylist() == ["e0"]
+    assert [e["entity_id"] for e in sql("entities")] == ["e0"]

@@ -10,16 +10,18 @@ from __future__ import annotations
 import fcntl
 import logging
 import os
+import shutil
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from etl.warehouse.package import Package, stored_counts, without
-from etl.warehouse.schema import PARTITION, arrow_schema
+from etl.warehouse.schema import BATCH_TABLES, PARTITION, arrow_schema
 
 logger = logging.getLogger(__name__)
 
@@ -85,28 +87,75 @@ class ParquetStore:
         index = self._key_index(table, key)
         return {i for i in ids if index.get(i, batch_id) != batch_id}
 
+    def _partition(self, table: str, batch: str) -> Path:
+        return self.root / table / f"{PARTITION}={batch}"
+
+    def _retained_entities(self, batch: str) -> pa.Table:
+        """Entities ``batch`` stored that other batches' mentions still refer to: they must stay."""
+        path = self._partition("entities", batch) / PART_FILE
+        if not path.exists():
+            return arrow_schema("entities", with_partition=False).empty_table()
+        old = pq.read_table(path, schema=arrow_schema("entities", with_partition=False))
+        mentions = self.root / "mentions"
+        if old.num_rows == 0 or not mentions.exists():
+            return old.slice(0, 0)
+        partitioning = ds.partitioning(pa.schema([pa.field(PARTITION, pa.string())]), flavor="hive")
+        dataset = ds.dataset(mentions, format="parquet", partitioning=partitioning, schema=arrow_schema("mentions"))
+        referenced = dataset.to_table(
+            columns=["entity_id"],
+            filter=(ds.field(PARTITION) != batch) & ds.field("entity_id").isin(old["entity_id"]),
+        )["entity_id"]
+        return old.filter(pc.is_in(old["entity_id"], value_set=pc.unique(referenced)))
+
+    def _reindex(self, batch: str, tables: dict[str, pa.Table]) -> None:
+        for table, key in (("articles", "article_id"), ("entities", "entity_id")):
+            index = self._key_index(table, key)
+            for k in [k for k, b in index.items() if b == batch]:
+                del index[k]
+            index.update(dict.fromkeys(tables[table][key].to_pylist(), batch))
+
     def load(self, package: Package) -> dict[str, int]:
+        """Replace the package's batch: write every table's partition, the ``batches`` marker last."""
         batch = package.batch_id
+        retained = self._retained_entities(batch)
         skip_articles = self._existing("articles", "article_id", package.tables["articles"]["article_id"].to_pylist(), batch)
         skip_entities = self._existing("entities", "entity_id", package.tables["entities"]["entity_id"].to_pylist(), batch)
-        kept = without(package, skip_articles, skip_entities)
+        kept = without(package, skip_articles, skip_entities | set(retained["entity_id"].to_pylist()))
+        kept.tables["entities"] = pa.concat_tables([kept.tables["entities"], retained])
         counts = stored_counts(kept)
         for name, table in kept.tables.items():
-            _atomic_write(table, self.root / name / f"{PARTITION}={batch}" / PART_FILE)
+            _atomic_write(table, self._partition(name, batch) / PART_FILE)
         marker = {
             "run_id": [package.run_id],
             "loaded_at": [datetime.now(UTC)],
             **{k: [counts[k]] for k in ("articles", "sentences", "mentions", "entities", "quotes", "rejects")},
         }
         schema = arrow_schema("batches", with_partition=False)
-        _atomic_write(pa.Table.from_pydict(marker, schema=schema), self.root / "batches" / f"{PARTITION}={batch}" / PART_FILE)
-        for table, key in (("articles", "article_id"), ("entities", "entity_id")):
-            index = self._key_index(table, key)
-            for k in [k for k, b in index.items() if b == batch]:
-                del index[k]
-            index.update(dict.fromkeys(kept.tables[table][key].to_pylist(), batch))
+        _atomic_write(pa.Table.from_pydict(marker, schema=schema), self._partition("batches", batch) / PART_FILE)
+        self._reindex(batch, kept.tables)
         counts["skipped_existing"] = len(skip_articles)
         return counts
+
+    def drop(self, batch: str) -> None:
+        """Remove a batch (marker first); entities other batches still mention stay in its partition."""
+        retained = self._retained_entities(batch)
+        for name in reversed(BATCH_TABLES):
+            if name == "entities" and retained.num_rows:
+                _atomic_write(retained, self._partition(name, batch) / PART_FILE)
+            else:
+                shutil.rmtree(self._partition(name, batch), ignore_errors=True)
+        tables = {"articles": arrow_schema("articles", with_partition=False).empty_table(), "entities": retained}
+        self._reindex(batch, tables)
+
+    def batch_ids(self) -> set[str]:
+        """Every batch with a partition in any table (entities a dropped batch keeps do not count)."""
+        return {
+            p.name.removeprefix(f"{PARTITION}=")
+            for name in BATCH_TABLES
+            if name != "entities" and (self.root / name).is_dir()
+            for p in (self.root / name).iterdir()
+            if p.name.startswith(f"{PARTITION}=")
+        }
 
     def record_run(self, row: dict[str, object]) -> None:
         schema = arrow_schema("runs")

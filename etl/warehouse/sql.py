@@ -80,26 +80,61 @@ class SqlStore:
         self.check()
         migrate.upgrade(self.engine)
 
-    def _existing(self, conn: Connection, name: str, key: str, ids: list[str], batch_id: str) -> set[str]:
+    def _existing(self, conn: Connection, name: str, key: str, ids: list[str], other_than: str | None) -> set[str]:
+        """Keys among ``ids`` already stored (by a batch other than ``other_than``, when given)."""
         table = SQL_TABLES[name]
         found: set[str] = set()
         for chunk in _chunks(ids):
-            query = sa.select(table.c[key]).where(table.c[key].in_(chunk), table.c[PARTITION] != batch_id)
+            query = sa.select(table.c[key]).where(table.c[key].in_(chunk))
+            if other_than is not None:
+                query = query.where(table.c[PARTITION] != other_than)
             found.update(conn.execute(query).scalars())
         return found
 
-    def load(self, package: Package) -> dict[str, int]:
-        batch = package.batch_id
+    def drop(self, batch: str) -> None:
+        """Remove a batch in one transaction; entities other batches still mention stay."""
         with self.engine.begin() as conn:
-            for name in reversed(BATCH_TABLES):
+            self._clear(conn, batch)
+
+    def batch_ids(self) -> set[str]:
+        """Every batch with rows in any table (entities a dropped batch keeps do not count)."""
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for name in BATCH_TABLES:
+                if name == "entities":
+                    continue
+                found.update(conn.execute(sa.select(SQL_TABLES[name].c[PARTITION]).distinct()).scalars())
+        return found
+
+    @staticmethod
+    def _clear(conn: Connection, batch: str) -> int:
+        """Delete a batch's rows (marker first); its entities other batches still mention stay.
+
+        Returns how many entity rows the batch keeps.
+        """
+        for name in reversed(BATCH_TABLES):
+            if name != "entities":
                 table = SQL_TABLES[name]
                 conn.execute(sa.delete(table).where(table.c[PARTITION] == batch))
+        entities, mentions = SQL_TABLES["entities"], SQL_TABLES["mentions"]
+        referenced = sa.exists().where(mentions.c.entity_id == entities.c.entity_id)
+        conn.execute(sa.delete(entities).where(entities.c[PARTITION] == batch, ~referenced))
+        kept = sa.select(sa.func.count()).select_from(entities).where(entities.c[PARTITION] == batch)
+        return int(conn.execute(kept).scalar_one())
+
+    def load(self, package: Package) -> dict[str, int]:
+        """Replace the package's batch in one transaction; the ``batches`` row is written last."""
+        batch = package.batch_id
+        with self.engine.begin() as conn:
+            retained = self._clear(conn, batch)
             skip_articles = self._existing(conn, "articles", "article_id", package.tables["articles"]["article_id"].to_pylist(), batch)
-            skip_entities = self._existing(conn, "entities", "entity_id", package.tables["entities"]["entity_id"].to_pylist(), batch)
+            # after the clear, any entity row left (this batch's retained ones included) is kept as it is
+            skip_entities = self._existing(conn, "entities", "entity_id", package.tables["entities"]["entity_id"].to_pylist(), None)
             kept = without(package, skip_articles, skip_entities)
             for name in PACKAGE_TABLES:
                 insert_arrow(conn, name, with_partition(kept.tables[name], batch))
             counts = stored_counts(kept)
+            counts["entities"] += retained
             conn.execute(
                 SQL_TABLES["batches"].insert(),
                 {
