@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 
@@ -101,25 +100,9 @@ def test_dedup_shingles_short_text() -> None:
     assert len(shingles("one two three four five")) == 3
 
 
-def test_dedup_linear_cost() -> None:
-    rng = random.Random(7)
-    texts = [random_story(rng) for _ in range(1200)]
-
-    def run(n: int) -> float:
-        dedup = Deduplicator()
-        start = time.perf_counter()
-        for text in texts[:n]:
-            dedup.check(article(text))
-        return time.perf_counter() - start
-
-    small, large = run(300), run(1200)
-    assert large < 4 * small * 2  # four times the articles: about four times the time, not sixteen
-    assert large < 5.0
-
-
 @pytest.mark.slow
-def test_dedup_bbc_corpus_cost_and_counts() -> None:
-    """Reading, cleaning, language and dedup over the 2,225 BBC articles stay a few CPU seconds."""
+def test_dedup_bbc_corpus_counts() -> None:
+    """Every BBC article reads (sport/199.txt is Latin-1); its copies are found. Cost: `make bench`."""
     from etl.clean import clean
     from etl.ingest import iter_records
     from etl.language import tag_language
@@ -127,18 +110,14 @@ def test_dedup_bbc_corpus_cost_and_counts() -> None:
     from tests.conftest import SHARED_DATA
 
     root = SHARED_DATA / "bbc_news" / "bbc"
-    if not root.is_dir():
-        pytest.skip("BBC reference data not present")
+    assert root.is_dir(), f"reference data missing: {root}"
     dedup = Deduplicator()
     rejects = 0
-    start = time.process_time()
     for rec in iter_records([root]):
         art = rec if isinstance(rec, Reject) else clean(rec)
         if isinstance(art, Reject):
             rejects += 1
             continue
         dedup.check(tag_language(art))
-    cpu = time.process_time() - start
     assert rejects == 0  # sport/199.txt is Latin-1 and loads
     assert dedup.duplicates > 100 and dedup.near_duplicates > 10
-    assert cpu < 15.0
