@@ -1,21 +1,31 @@
 """Quote extraction: who said what.
 
-Rules over the dependency parse, in three passes, all linear in the article's tokens:
+Rules over the dependency parse plus one small trained scorer, in three passes, all linear in
+the article's tokens:
 
 1. **Quotation marks.** Every paragraph is scanned for quoted stretches: curly and straight
-   double marks (a mismatched pair such as ``"...”`` still pairs), single curly marks at word
-   edges (an apostrophe inside a word, as in ``Syrians’``, never closes a quote), and an opening
-   mark left open at the paragraph's end, which carries the quote into the next paragraph.
-2. **Cues.** A verb outside quotation marks whose stem is a reporting verb (``etl.nlp.cues``)
-   and which governs a clause (``ccomp``), an infinitive (``xcomp``) or an object (``dobj``/
-   ``oprd``) makes a candidate: its content is that dependent's subtree (widened to whole
-   quotations it touches), its speaker the verb's subject (inherited through ``conj``/``advcl``/
-   ``xcomp``; the noun a ``relcl``/``acl`` modifies). ``according to X``, ``NAME:`` (headlines and
-   transcripts), ``X said:`` before a quoted paragraph and ``— NAME`` after a quote are cues too.
-3. **Direct quotes without a parse link** attach to the reporting verb of their sentence, to
-   the attribution just before them in the same paragraph (``“A,” he said. “B.”`` is one
-   quote), or to the quote they continue from the previous paragraph. A short quoted phrase with
-   no cue (``the so-called “Geneva Agreement”``) is a scare quote or a title, not a quote.
+   double marks and ``''doubled apostrophes''`` (a mismatched pair such as ``"...”`` still
+   pairs), single curly marks at word edges (an apostrophe inside a word, as in ``Syrians’``,
+   never closes a quote), and an opening mark left open at the paragraph's end, which carries
+   the quote into the next paragraph.
+2. **Cues.** Every verb, noun or adjective outside quotation marks is a candidate cue for each
+   dependent that could be its content (``etl.nlp.cues.frames``): a clause (``said that ...``),
+   an infinitive (``urged X to ...``), an object (``called the talks “constructive”``), a
+   preposition's object (``called for ...``), a noun's clause (``a proposal to ...``), or the
+   clause around a parenthetical cue (``The effects, she said, are ...``). The trained scorer
+   (``etl.nlp.cue_model``: the pipeline's own token vectors plus the ``stem|path`` rates learned
+   from PolNeAR) keeps, per cue word, its best frame above the threshold. The content is that
+   dependent's subtree, widened to whole quotations it touches; the speaker is the verb's
+   subject (inherited through ``conj``/``advcl``/``xcomp``; the noun a ``relcl``/``acl``
+   modifies; a noun cue's possessor). ``according to X``, ``NAME:`` (headlines, transcripts),
+   ``X said:`` before a quotation, ``..., police said.`` closing a sentence and ``— NAME`` after
+   a quote are cues too.
+3. **Direct quotes without a parse link** attach to the nearest reporting verb of their
+   sentence (or of the short sentence right after: ``“...?” Biden said.``), to any verb right
+   next to them with a subject (``“...,” Toomey fumed``), to the clause before a colon, to the
+   attribution just before them in the same paragraph (``“A,” he said. “B.”`` is one quote),
+   or to the quote they continue from the previous paragraph. A quoted title or short phrase
+   with no speech verb (``the so-called “Geneva Agreement”``) is not a quote.
 
 Attributions may nest ("X said Y argued that Z" is two rows), except that a direct quote whose
 cue sits inside another candidate's indirect content wins over it; of two candidates claiming
@@ -23,9 +33,11 @@ mostly the same text, the more confident one stays.
 
 A quote with several pieces (``“A,” he said. “B.”``) is one row: its offsets run from the first
 piece's start to the last piece's end, and ``quote_text`` joins the pieces with a space.
-Speakers resolve through ``etl.nlp.coref``: the PERSON mention in the speaker phrase (whose
-canonical name already resolves surnames and drops titles), a pronoun's antecedent, a relative
-pronoun's noun, or the person last introduced with a role noun (``the spokeswoman``).
+``kind`` is ``direct`` when the content is quotation throughout, ``mixed`` when it holds a
+quotation that is not just a title, ``indirect`` otherwise. Speakers resolve through
+``etl.nlp.coref``: the PERSON mention in the speaker phrase (whose canonical name already
+resolves surnames and drops titles), a pronoun's antecedent, a relative pronoun's noun, or the
+person last introduced with a role noun (``the spokeswoman``).
 """
 
 from __future__ import annotations
@@ -58,6 +70,8 @@ _PATH_OFFSETS: dict[str, float] = {"nsubjpass": 0.3}
 _FLAGS = {"adjacent": True, "colon": True, "nearest": True, "para_merge": True, "tail": True}
 _DEBUG: list[tuple[int, int, str]] | None = None
 REPORTING = frozenset({"report", "accord"})
+ACCORDING_CONFIDENCE = 0.95  # "according to X" outranks a cue found inside its clause
+OVERLAP_LIMIT = 0.5  # two candidates sharing more than this share of the shorter: one goes
 NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 
 
@@ -554,7 +568,7 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
             if a0 > lo and a1 < hi:
                 # in the middle: keep the longer side
                 lo, hi = (lo, a0) if a0 - lo >= hi - a1 else (a1, hi)
-            add(_trim(doc, lo, hi), tok, f"{tok.text} {to.text}", pobj, 0.85, reporting=True)
+            add(_trim(doc, lo, hi), tok, f"{tok.text} {to.text}", pobj, ACCORDING_CONFIDENCE, reporting=True)
             continue
         chosen = best_frames.get(tok.i)
         if chosen is not None:
@@ -871,7 +885,7 @@ def _resolve_nesting(q: Quotes, cands: list[Candidate]) -> list[Candidate]:
     kept.sort(key=lambda c: -c.confidence)
     out: list[Candidate] = []
     for c in kept:
-        if any(c.start < o.end and o.start < c.end and _overlap(c, o) > 0.5 for o in out):
+        if any(c.start < o.end and o.start < c.end and _overlap(c, o) > OVERLAP_LIMIT for o in out):
             continue
         out.append(c)
     out.sort(key=lambda c: c.start)
