@@ -881,6 +881,14 @@ def _resolve_nesting(q: Quotes, cands: list[Candidate]) -> list[Candidate]:
                 else:
                     drop.add(j)
     kept = [c for k, c in enumerate(cands) if k not in drop]
+    # "According to AP, Nuland said ...", "..., Lavrov said, RIA Novosti reported": the named
+    # speaker inside outranks the outlet reporting it
+    for outer in kept:
+        if outer.reporting and any(
+            not inner.reporting and inner.cue is not None and any(a <= inner.cue.idx < b for a, b in outer.pieces)
+            for inner in kept
+        ):
+            outer.confidence = min(outer.confidence, 0.5)
     # overlapping contents (two cues claiming one quote): keep the more confident
     kept.sort(key=lambda c: -c.confidence)
     out: list[Candidate] = []
