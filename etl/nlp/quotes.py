@@ -67,7 +67,7 @@ NEAR_CUE_THRESHOLD = 0.6  # a learned cue claiming an unattached quotation in it
 # added to the scorer's threshold per path: passive subjects are rarely what was said
 _PATH_OFFSETS: dict[str, float] = {"nsubjpass": 0.3}
 # development switches (all on in production) and a hook collecting (start, end, frame) rows
-_FLAGS = {"adjacent": True, "colon": True, "nearest": True, "para_merge": True, "tail": True}
+_FLAGS = {"adjacent": True, "colon": True, "nearest": True, "para_merge": True, "tail": True, "name_fallback": True}
 _DEBUG: list[tuple[int, int, str]] | None = None
 REPORTING = frozenset({"report", "accord"})
 ACCORDING_CONFIDENCE = 0.95  # "according to X" outranks a cue found inside its clause
@@ -574,6 +574,8 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
         if chosen is not None:
             score, path, lo, hi = chosen
             subj = q.agent_of(tok) if path == "nsubjpass" else q.speaker_of(tok)
+            if subj is None and _FLAGS.get("name_fallback", True):
+                subj = q.name_before(tok)
             if path == "parataxis<":
                 # the cue's own phrase is a hole in the content: two pieces around it
                 left = _trim(doc, lo, tok.left_edge.i)
