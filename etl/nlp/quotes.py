@@ -67,7 +67,15 @@ NEAR_CUE_THRESHOLD = 0.6  # a learned cue claiming an unattached quotation in it
 # added to the scorer's threshold per path: passive subjects are rarely what was said
 _PATH_OFFSETS: dict[str, float] = {"nsubjpass": 0.3}
 # development switches (all on in production) and a hook collecting (start, end, frame) rows
-_FLAGS = {"adjacent": True, "colon": True, "nearest": True, "para_merge": True, "tail": True, "name_fallback": True}
+_FLAGS = {
+    "adjacent": True,
+    "colon": True,
+    "nearest": True,
+    "para_merge": True,
+    "tail": True,
+    "name_fallback": True,
+    "reclaim": True,
+}
 _DEBUG: list[tuple[int, int, str]] | None = None
 REPORTING = frozenset({"report", "accord"})
 ACCORDING_CONFIDENCE = 0.95  # "according to X" outranks a cue found inside its clause
@@ -662,6 +670,10 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
                 verb = _cue_near(
                     q, next_sent.start_char, next_sent.end_char, cue_tokens, need_subject=True, speech_only=title
                 )
+        if verb is None and not title and _FLAGS["reclaim"]:
+            # “...,” Paradis said with a smirk: a speech verb that went to a lesser frame
+            # ("with a smirk") takes the quotation next to it instead
+            verb = _reclaim(q, qs, cands, sents[s_idx].start_char, sents[s_last].end_char, cue_tokens)
         if verb is not None:
             made = add((qs.start, qs.end), verb, verb.text, q.subject_of(verb), 0.75)
             if made is not None:
@@ -705,6 +717,20 @@ def _covering(cands: list[Candidate], start: int, end: int) -> Candidate | None:
             if a <= start and end <= b:
                 return c
     return None
+
+
+def _reclaim(q: Quotes, qs: QSpan, cands: list[Candidate], lo_char: int, hi_char: int, used: set[int]) -> Token | None:
+    """A speech verb in the quotation's sentence already holding a content with no quotation in
+    it: the quotation is what it introduced; its earlier candidate goes."""
+    verb = _cue_near(q, lo_char, hi_char, set(), speech_only=True, quote=qs)
+    if verb is None or verb.i not in used:
+        return None
+    holders = [c for c in cands if c.cue is not None and c.cue.i == verb.i]
+    if any(c.quote_ids for c in holders):
+        return None
+    for c in holders:
+        cands.remove(c)
+    return verb
 
 
 def _adjacent_verb(q: Quotes, qs: QSpan, used: set[int]) -> Token | None:
