@@ -758,7 +758,7 @@ def _adjacent_verb(q: Quotes, qs: QSpan, used: set[int]) -> Token | None:
         if not toks or toks[0].text not in ",:":
             return None
         k = 0
-        while k < len(toks) and (toks[k].text in ",:" or toks[k].dep_ in ("prt", "advmod")):
+        while k < len(toks) and (toks[k].text in ",:" or toks[k].dep_ in ("prt", "advmod") or toks[k].lower_ == "it"):
             k += 1
         if k < len(toks) and k <= 3 and toks[k].tag_.startswith("VB") and toks[k].i not in used:
             t = toks[k]
@@ -839,14 +839,21 @@ def _dash_speaker(q: Quotes, qs: QSpan) -> Token | None:
     span = q.doc.char_span(i + 1, min(len(text), i + 60), alignment_mode="expand")
     if span is None:
         return None
+    names: list[Token] = []
     for t in span:
-        if t.is_space:
+        if t.is_space and not names:
             continue
         person = q.people.person_at(t)
         if person is not None:
             last = q.doc.char_span(person.start_char, person.end_char, alignment_mode="expand")
             return last[-1] if last is not None else t
+        if t.tag_ == "NNP":
+            names.append(t)
+            continue
         break
+    # "— Sanders." closing a paragraph: a proper name the tagger did not call a person
+    if names and (t.is_punct or t.is_space or t is span[-1]) and len(names) <= 4:
+        return names[-1]
     return None
 
 
