@@ -674,6 +674,10 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
             # “...,” Paradis said with a smirk: a speech verb that went to a lesser frame
             # ("with a smirk") takes the quotation next to it instead
             verb = _reclaim(q, qs, cands, sents[s_idx].start_char, sents[s_last].end_char, cue_tokens)
+            if verb is None and s_last + 1 < len(sents):
+                next_sent = sents[s_last + 1]
+                if next_sent.start_char - qs.end <= 2 and q.paragraph_of(next_sent.start_char) == qs.paragraph:
+                    verb = _reclaim(q, qs, cands, next_sent.start_char, next_sent.end_char, cue_tokens)
         if verb is not None:
             made = add((qs.start, qs.end), verb, verb.text, q.subject_of(verb), 0.75)
             if made is not None:
@@ -681,7 +685,7 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
             continue
         if title:
             continue
-        intro = _colon_speaker(q, qs, cue_tokens) if _FLAGS["colon"] else None
+        intro = _colon_speaker(q, qs, cue_tokens, cands) if _FLAGS["colon"] else None
         if intro is not None:
             intro_cue, intro_speaker = intro
             made = add(
@@ -771,7 +775,7 @@ def _adjacent_verb(q: Quotes, qs: QSpan, used: set[int]) -> Token | None:
     return None
 
 
-def _colon_speaker(q: Quotes, qs: QSpan, used: set[int]) -> tuple[Token | None, Token] | None:
+def _colon_speaker(q: Quotes, qs: QSpan, used: set[int], cands: list[Candidate]) -> tuple[Token | None, Token] | None:
     """A quotation after a colon: "Transcript as follows:", "More from Jones:", "Philip Bump:".
     The clause before the colon gives the cue and speaker, or its last name does."""
     text = q.text
@@ -785,9 +789,13 @@ def _colon_speaker(q: Quotes, qs: QSpan, used: set[int]) -> tuple[Token | None, 
         return None
     sent = colon[0].sent
     root = sent.root
-    if root.tag_.startswith("VB") and root.i not in used and root.i < colon[0].i and q.in_quote[root.i] < 0:
+    if root.tag_.startswith("VB") and root.i < colon[0].i and q.in_quote[root.i] < 0:
         subj = q.subject_of(root)
-        if subj is not None:
+        holders = [c for c in cands if c.cue is not None and c.cue.i == root.i]
+        if subj is not None and not any(c.quote_ids for c in holders):
+            # "the committee said about its platform:" -- the quotation is what was said
+            for c in holders:
+                cands.remove(c)
             return root, subj
     prev = colon[0].i - 1
     while prev >= sent.start and (q.doc[prev].is_punct or q.doc[prev].is_space):
