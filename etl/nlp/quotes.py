@@ -944,8 +944,11 @@ def _resolve_nesting(q: Quotes, cands: list[Candidate]) -> list[Candidate]:
 
 
 def _overlap(a: Candidate, b: Candidate) -> float:
-    inter = max(0, min(a.end, b.end) - max(a.start, b.start))
-    return inter / max(1, min(a.end - a.start, b.end - b.start))
+    """Shared characters of two candidates' pieces, over the shorter one's length."""
+    inter = sum(max(0, min(ae, be) - max(a_s, b_s)) for a_s, ae in a.pieces for b_s, be in b.pieces)
+    length_a = sum(e - s for s, e in a.pieces)
+    length_b = sum(e - s for s, e in b.pieces)
+    return inter / max(1, min(length_a, length_b))
 
 
 def is_title(quoted: str) -> bool:
