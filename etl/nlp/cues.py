@@ -91,6 +91,8 @@ _IRREGULAR = {
     "agreed": "agree",
     "agrees": "agree",
     "agreeing": "agree",
+    "sang": "sing",
+    "sung": "sing",
     "insisted": "insist",
     "added": "add",
     "adding": "add",
@@ -126,7 +128,7 @@ SPEECH_VERBS = frozenset(
     repeat conclude estimate speculate shout yell scream cry whisper lament wonder proclaim pledge
     threaten demand counter retort rebut describe dismiss blast slam criticize criticise praise
     tout signal hint indicate disclose post believe think feel hope fear worry expect know
-    agree disagree say""".split()
+    agree disagree say chant sing exclaim fume retort snap scoff plead beg read title entitle""".split()
 )
 
 # Verbs that introduce a direct quote after a colon or comma, or take a quoted object.
