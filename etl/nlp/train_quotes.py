@@ -26,7 +26,8 @@ from etl.nlp.cues import cue_stem, frames
 DEFAULT_OUT = Path(__file__).parent / "data" / "cue_lexicon.json"
 MIN_COUNT = 3
 PRIOR = 2.0  # pseudo-count of negatives: rare stems need evidence
-THRESHOLD = 0.3  # probability above which a candidate is a cue (chosen on train for content F1)
+SPAN_LABELS = True  # a candidate is positive when its span, not just its root, matches the gold
+THRESHOLD = 0.2  # probability above which a candidate is a cue (chosen on train for content F1)
 
 
 def lexicon_rates_cache_clear() -> None:
@@ -72,7 +73,7 @@ def model_examples(
     """Feature rows and labels for the cue scorer. The lexicon rate feature is computed
     leave-one-out (without the candidate's own label), so the model cannot learn to trust it more
     than it deserves on unseen text."""
-    from etl.nlp.quotes import Quotes, candidate_features, frame_candidates
+    from etl.nlp.quotes import Quotes, _trim, candidate_features, frame_candidates
 
     xs, ys = [], []
     for doc, attributions in examples:
@@ -87,12 +88,25 @@ def model_examples(
         labels, rates_loo = [], []
         for c in cands:
             y = any(c.root.idx in content for content in cue_of.get(c.tok.idx, ()))
+            target = y
+            if SPAN_LABELS and y:
+                # the frame is right only if its span would match the gold content
+                trimmed = _trim(doc, c.lo, c.hi)
+                target = False
+                if trimmed is not None:
+                    a, b, _ = q.widen(*trimmed)
+                    span = set(range(a, b))
+                    target = any(
+                        2 * len(span & content) / (len(span) + len(content)) >= 0.5
+                        for content in cue_of.get(c.tok.idx, ())
+                        if content
+                    )
             cue, total = counts.get(f"{c.stem}|{c.path}", [0, 0])
             cue, total = cue - int(y), total - 1
             rate = cue / (total + PRIOR) if total >= 0 else 0.0
             keep = cue >= MIN_COUNT and rate >= 0.15
             rates_loo.append(round(rate, 3) if keep else None)
-            labels.append(float(y))
+            labels.append(float(target))
         xs.append(candidate_features(q, cands, rates_loo))
         ys.append(np.asarray(labels, dtype=np.float32))
     return np.concatenate(xs), np.concatenate(ys)
