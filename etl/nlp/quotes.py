@@ -379,18 +379,18 @@ class Quotes:
         return doc[start:end]
 
     def mention_in(self, span: Span, head: Token) -> Mention | None:
+        """The named mention holding the speaker phrase's head ("Scottish ministers" names no
+        one; "the Clinton campaign" is not Clinton)."""
         lo = bisect.bisect_left(self.mention_starts, span.start_char)
         best = None
         for m in self.mentions[lo:]:
             if m.start_char >= span.end_char:
                 break
-            if m.label not in NAME_LABELS:
+            if m.label not in NAME_LABELS or not m.start_char <= head.idx < m.end_char:
                 continue
-            holds_head = m.start_char <= head.idx < m.end_char
-            rank = (holds_head, m.label == "PERSON")
-            if best is None or rank > best[0]:
-                best = (rank, m)
-        return best[1] if best else None
+            if best is None or (m.label == "PERSON" and best.label != "PERSON"):
+                best = m
+        return best
 
     def resolve(self, span: Span | None, head: Token | None) -> tuple[str | None, str | None]:
         """(speaker_name, speaker_entity_id) for a speaker phrase."""
