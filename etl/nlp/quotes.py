@@ -592,6 +592,8 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
                 if made is not None and left is not None and right is not None:
                     made.pieces.append(right)
             else:
+                if _FLAGS.get("cut_tail", True):
+                    hi = _cut_tail(q, lo, hi)
                 made = add(_trim(doc, lo, hi), tok, tok.text, subj, score, reporting=cue_stem(tok) in REPORTING)
             if made is not None:
                 made.frame = path
@@ -677,7 +679,7 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
             if verb is None and s_last + 1 < len(sents):
                 next_sent = sents[s_last + 1]
                 if next_sent.start_char - qs.end <= 2 and q.paragraph_of(next_sent.start_char) == qs.paragraph:
-                    verb = _reclaim(q, qs, cands, next_sent.start_char, next_sent.end_char, cue_tokens)
+                    verb = _reclaim(q, qs, cands, next_sent.start_char, next_sent.end_char, cue_tokens, near=False)
         if verb is not None:
             made = add((qs.start, qs.end), verb, verb.text, q.subject_of(verb), 0.75)
             if made is not None:
@@ -723,18 +725,52 @@ def _covering(cands: list[Candidate], start: int, end: int) -> Candidate | None:
     return None
 
 
-def _reclaim(q: Quotes, qs: QSpan, cands: list[Candidate], lo_char: int, hi_char: int, used: set[int]) -> Token | None:
+def _reclaim(
+    q: Quotes, qs: QSpan, cands: list[Candidate], lo_char: int, hi_char: int, used: set[int], near: bool = True
+) -> Token | None:
     """A speech verb in the quotation's sentence already holding a content with no quotation in
-    it: the quotation is what it introduced; its earlier candidate goes."""
+    it: the quotation is what it introduced; its earlier candidate goes. A verb of the next
+    sentence (``near`` false) keeps its own clause after a quotation closed by a full stop
+    (“...” Cruz says he isn’t familiar with ...)."""
     verb = _cue_near(q, lo_char, hi_char, set(), speech_only=True, quote=qs)
     if verb is None or verb.i not in used:
         return None
     holders = [c for c in cands if c.cue is not None and c.cue.i == verb.i]
-    if any(c.quote_ids for c in holders):
+    if any(c.quote_ids or (c.frame == "ccomp" and not near and _closes_sentence(q, qs)) for c in holders):
         return None
     for c in holders:
         cands.remove(c)
     return verb
+
+
+TAIL_MARKS = frozenset({",", "—", "–", "―", "--"})
+
+
+def _cut_tail(q: Quotes, lo: int, hi: int) -> int:
+    """The content without a trailing aside that is the writer's, not the speaker's: a
+    non-restrictive relative clause (“..., which passed the Senate in 2013”) or an appositive
+    (“... — a play on words with ...”) running to the content's end."""
+    doc = q.doc
+    for k in range(lo + 2, hi - 1):
+        if doc[k].text not in TAIL_MARKS or q.in_quote[k] >= 0:
+            continue
+        n = doc[k + 1]
+        if n.is_space:
+            continue
+        if n.lower_ in ("which", "who", "where", "whose") and n.head.dep_ == "relcl" and n.head.right_edge.i >= hi - 2:
+            return k
+        if n.left_edge.i == k + 1:
+            a = n
+            while a.head.i != a.i and a.head.left_edge.i == k + 1 and a.head.i < hi:
+                a = a.head
+            if a.dep_ == "appos" and a.right_edge.i >= hi - 2 and a.head.i < k:
+                return k
+    return hi
+
+
+def _closes_sentence(q: Quotes, qs: QSpan) -> bool:
+    """Whether a quotation ends in a full stop (“... the people.”), not a comma or a question."""
+    return q.text[qs.start : qs.end].rstrip(DOUBLE_CLOSERS + "’' ")[-1:] == "."
 
 
 def _adjacent_verb(q: Quotes, qs: QSpan, used: set[int]) -> Token | None:
