@@ -190,3 +190,11 @@ def test_stores_keep_entities_other_batches_still_mention(tmp_path: Path, backen
         store.load(build_package("b-3", "r3", [_article(2)]))  # e0 comes back, owned by b-3
     assert read_table(tmp_path / "parquet", "entities")["entity_id"].to_pylist() == ["e0"]
     assert [e["entity_id"] for e in sql("entities")] == ["e0"]
+
+
+def test_migrations_missing_scripts_fail_with_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl.errors import ConfigError
+
+    monkeypatch.setenv("NEWS_ETL_SQL_DIR", str(tmp_path / "nowhere"))
+    with pytest.raises(ConfigError, match="NEWS_ETL_SQL_DIR"):
+        SqlStore(f"sqlite:///{tmp_path / 'w.db'}").migrate()

@@ -9,6 +9,8 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection, Engine
 
+from etl.errors import ConfigError
+
 
 def sql_dir() -> Path:
     """The project's sql/ folder (override with NEWS_ETL_SQL_DIR for installed copies)."""
@@ -17,8 +19,11 @@ def sql_dir() -> Path:
 
 
 def alembic_config(connection: Connection | None = None, url: str | None = None) -> Config:
+    scripts = sql_dir() / "migrations"
+    if not (scripts / "env.py").exists():
+        raise ConfigError(f"no migrations at {scripts}: set NEWS_ETL_SQL_DIR to the project's sql/ folder")
     cfg = Config()
-    cfg.set_main_option("script_location", str(sql_dir() / "migrations"))
+    cfg.set_main_option("script_location", str(scripts))
     if url:
         cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     if connection is not None:
