@@ -310,7 +310,7 @@ class Quotes:
         for c in verb.children:
             if c.dep_ in SUBJECT_DEPS and self.in_quote[c.i] < 0:
                 return c
-        if depth < 3 and verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
+        if depth < 3 and verb.dep_ in ("conj", "xcomp", "advcl", "acomp") and verb.head is not verb:
             head = verb.head
             if (
                 verb.dep_ == "conj"
@@ -321,6 +321,16 @@ class Quotes:
                 # "X said it was early but added ...": the parser hung "added" on the reported clause
                 head = head.head
             return self.subject_of(head, depth + 1)
+        if (
+            depth < 3
+            and verb.dep_ == "pcomp"
+            and verb.head.dep_ == "prep"
+            and verb.head.head is not verb.head
+            and verb.head.head.pos_ in ("VERB", "AUX")
+        ):
+            # "He responded by saying ...", "After thanking the crowd, Trump said ...": the
+            # participle's subject is the clause's
+            return self.subject_of(verb.head.head, depth + 1)
         if verb.dep_ in ("relcl", "acl") and verb.head is not verb:
             return verb.head
         return None
