@@ -78,6 +78,32 @@ _FLAGS = {
 }
 _DEBUG: list[tuple[int, int, str]] | None = None
 REPORTING = frozenset({"report", "accord"})
+# "The Latest: ...", "Contributing: ...", "BYLINE: ...": labels before a colon that name no speaker
+SECTION_LABELS = frozenset(
+    {
+        "the latest",
+        "latest",
+        "breaking",
+        "breaking news",
+        "contributing",
+        "byline",
+        "revealed",
+        "update",
+        "updated",
+        "updates",
+        "correction",
+        "editor's note",
+        "editor’s note",
+        "watch",
+        "related",
+        "read more",
+        "photos",
+        "video",
+        "exclusive",
+        "name",
+        "in",
+    }
+)
 ACCORDING_CONFIDENCE = 0.95  # "according to X" outranks a cue found inside its clause
 OVERLAP_LIMIT = 0.5  # two candidates sharing more than this share of the shorter: one goes
 NAME_LABELS = ("PERSON", "ORG", "GPE", "NORP")
@@ -639,7 +665,7 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
         span = doc.char_span(p_start, colon, alignment_mode="expand")
         if span is None or not 1 <= len(span) <= 5 or not all(t.text[:1].isupper() for t in span):
             continue
-        if any(c.start <= colon < c.end for c in cands):
+        if any(c.start <= colon < c.end for c in cands) or span.text.lower() in SECTION_LABELS:
             continue
         head = span[-1]
         add((colon + 1, p_end), None, ":", head, 0.7)
