@@ -772,7 +772,10 @@ def _reclaim(
     if verb is None or verb.i not in used:
         return None
     holders = [c for c in cands if c.cue is not None and c.cue.i == verb.i]
-    if any(c.quote_ids or (c.frame == "ccomp" and not near and _closes_sentence(q, qs)) for c in holders):
+    if any(
+        c.quote_ids or (c.frame == "ccomp" and not near and (_closes_sentence(q, qs) or not _opens_sentence(q, verb)))
+        for c in holders
+    ):
         return None
     for c in holders:
         cands.remove(c)
@@ -807,6 +810,18 @@ def _cut_tail(q: Quotes, lo: int, hi: int) -> int:
 def _closes_sentence(q: Quotes, qs: QSpan) -> bool:
     """Whether a quotation ends in a full stop (“... the people.”), not a comma or a question."""
     return q.text[qs.start : qs.end].rstrip(DOUBLE_CLOSERS + "’' ")[-1:] == "."
+
+
+def _opens_sentence(q: Quotes, verb: Token) -> bool:
+    """Whether a verb comes first in its sentence, after nothing but its subject: “...?” Biden
+    said / said Biden; not “...?” Later, Rubio claimed that ..."""
+    first = next((t for t in verb.sent if not t.is_space), verb)
+    if first.i == verb.i:
+        return True
+    subj = q.subject_of(verb)
+    if subj is None or subj.left_edge.i != first.i or subj.i > verb.i:
+        return False
+    return not any(t.is_punct for t in q.doc[subj.right_edge.i + 1 : verb.i])
 
 
 def _adjacent_verb(q: Quotes, qs: QSpan, used: set[int]) -> Token | None:
