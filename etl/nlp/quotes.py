@@ -717,7 +717,10 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
                 if next_sent.start_char - qs.end <= 2 and q.paragraph_of(next_sent.start_char) == qs.paragraph:
                     verb = _reclaim(q, qs, cands, next_sent.start_char, next_sent.end_char, cue_tokens, near=False)
         if verb is not None:
-            made = add((qs.start, qs.end), verb, verb.text, q.subject_of(verb), 0.75)
+            subj = q.subject_of(verb)
+            if subj is None and _FLAGS["name_fallback"]:
+                subj = q.name_before(verb)
+            made = add((qs.start, qs.end), verb, verb.text, subj, 0.75)
             if made is not None:
                 used_quotes[qi] = made
             continue
