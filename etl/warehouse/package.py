@@ -6,6 +6,7 @@ location (an Airflow shard) and a later step load it, or the CLI can load it str
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -42,9 +43,14 @@ class Package:
         return self.tables[table].num_rows
 
 
-def _table(name: str, rows: dict[str, list]) -> pa.Table:
-    schema = arrow_schema(name, with_partition=False)
-    return pa.Table.from_pydict({f.name: rows.get(f.name, []) for f in schema}, schema=schema)
+@functools.cache
+def _columns(table: str) -> tuple[str, ...]:
+    return tuple(arrow_schema(table, with_partition=False).names)
+
+
+def _row(table: str, record: object, **extra: object) -> dict[str, object]:
+    """A table row from a record: its attributes named like the columns, plus ``extra``."""
+    return {c: extra[c] if c in extra else getattr(record, c) for c in _columns(table)}
 
 
 def build_package(
@@ -56,76 +62,23 @@ def build_package(
 ) -> Package:
     """Rows of every table for one batch (without the partition column, which the path carries)."""
     check_batch_id(batch_id)
-    art: dict[str, list] = {k: [] for k in arrow_schema("articles", False).names}
-    sen: dict[str, list] = {k: [] for k in arrow_schema("sentences", False).names}
-    men: dict[str, list] = {k: [] for k in arrow_schema("mentions", False).names}
-    quo: dict[str, list] = {k: [] for k in arrow_schema("quotes", False).names}
-    entities: dict[str, tuple[str, str]] = {}
+    rows: dict[str, list[dict[str, object]]] = {name: [] for name in PACKAGE_TABLES}
+    entities: dict[str, dict[str, object]] = {}
     for item in analysed:
         a = item.article
-        for key, value in (
-            ("article_id", a.article_id),
-            ("source_uri", a.source_uri),
-            ("content_hash", a.content_hash),
-            ("title", a.title),
-            ("url", a.url),
-            ("outlet", a.outlet),
-            ("published_at", a.published_at),
-            ("language", a.language),
-            ("body_text", a.body_text),
-            ("word_count", item.word_count),
-            ("paragraph_count", len(a.paragraphs)),
-            ("near_duplicate_of", a.near_duplicate_of),
-            ("run_id", run_id),
-        ):
-            art[key].append(value)
-        for s in item.sentences:
-            for key, value in (
-                ("article_id", a.article_id),
-                ("sentence_idx", s.sentence_idx),
-                ("paragraph_idx", s.paragraph_idx),
-                ("start_char", s.start_char),
-                ("end_char", s.end_char),
-                ("text", s.text),
-                ("word_count", s.word_count),
-            ):
-                sen[key].append(value)
+        rows["articles"].append(
+            _row("articles", a, word_count=item.word_count, paragraph_count=len(a.paragraphs), run_id=run_id)
+        )
+        rows["sentences"].extend(_row("sentences", s, article_id=a.article_id) for s in item.sentences)
+        rows["mentions"].extend(_row("mentions", m, article_id=a.article_id) for m in item.mentions)
+        rows["quotes"].extend(_row("quotes", q, article_id=a.article_id) for q in item.quotes)
         for m in item.mentions:
-            for key, value in (
-                ("article_id", a.article_id),
-                ("sentence_idx", m.sentence_idx),
-                ("start_char", m.start_char),
-                ("end_char", m.end_char),
-                ("text", m.text),
-                ("label", m.label),
-                ("entity_id", m.entity_id),
-            ):
-                men[key].append(value)
-            entities.setdefault(m.entity_id, (m.canonical_name, m.label))
-        for q in item.quotes:
-            quo["article_id"].append(a.article_id)
-            for key in quo:
-                if key != "article_id":
-                    quo[key].append(getattr(q, key))
-    ent = {
-        "entity_id": list(entities),
-        "canonical_name": [v[0] for v in entities.values()],
-        "label": [v[1] for v in entities.values()],
-    }
-    rej_list = list(rejects)
-    rej = {
-        "run_id": [run_id] * len(rej_list),
-        "source_uri": [r.source_uri for r in rej_list],
-        "stage": [r.stage for r in rej_list],
-        "reason": [r.reason for r in rej_list],
-    }
+            entities.setdefault(m.entity_id, {"entity_id": m.entity_id, "canonical_name": m.canonical_name, "label": m.label})
+    rows["entities"] = list(entities.values())
+    rows["rejects"] = [_row("rejects", r, run_id=run_id) for r in rejects]
     tables = {
-        "articles": _table("articles", art),
-        "sentences": _table("sentences", sen),
-        "mentions": _table("mentions", men),
-        "entities": _table("entities", ent),
-        "quotes": _table("quotes", quo),
-        "rejects": _table("rejects", rej),
+        name: pa.Table.from_pylist(table_rows, schema=arrow_schema(name, with_partition=False))
+        for name, table_rows in rows.items()
     }
     return Package(batch_id, run_id, tables, dict(counts or {}))
 
