@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from etl.evaluation.ner import _offset_map, evaluate, read_conll
+from etl.evaluation.ner import evaluate, read_conll
+from etl.evaluation.quotes import align
 from etl.settings import DEFAULT_MODEL
 from tests.conftest import SHARED_DATA
 
@@ -25,7 +26,7 @@ def test_eval_ner_reads_iob2_into_character_spans(tmp_path: Path) -> None:
 def test_eval_ner_offset_map_skips_folded_whitespace() -> None:
     original = "A b\nC d"
     body = "A b\n\nC d"
-    mapping = _offset_map(body, original)
+    mapping = align(original, body)
     assert original[mapping[5]] == "C" and original[mapping[7]] == "d"
 
 

@@ -109,6 +109,7 @@ def bare_spans(docs: list[ConllDoc], model: str) -> list[set[Span]]:
 def pipeline_spans(docs: list[ConllDoc], model: str) -> list[set[Span]]:
     """The mentions table's spans, mapped from body_text offsets back to the CoNLL text."""
     from etl.clean import clean
+    from etl.evaluation.quotes import align
     from etl.nlp.runner import analyse_batch
     from etl.records import AnalysedArticle, CleanArticle, RawArticle
 
@@ -122,7 +123,7 @@ def pipeline_spans(docs: list[ConllDoc], model: str) -> list[set[Span]]:
     for d, result in zip(docs, analysed, strict=True):
         assert isinstance(result, AnalysedArticle)
         body = result.article.body_text
-        mapping = _offset_map(body, d.text)
+        mapping = align(d.text, body)
         out.append(
             {
                 (mapping[m.start_char], mapping[m.end_char - 1] + 1, LABEL_MAP[m.label])
@@ -131,21 +132,6 @@ def pipeline_spans(docs: list[ConllDoc], model: str) -> list[set[Span]]:
             }
         )
     return out
-
-
-def _offset_map(body: str, original: str) -> list[int]:
-    """For each body_text offset, the offset of the same character in the original text."""
-    mapping = []
-    j = 0
-    for ch in body:
-        if ch.isspace():  # whitespace may be folded by cleaning; mentions never start or end on it
-            mapping.append(j)
-            continue
-        while j < len(original) and original[j] != ch:
-            j += 1
-        mapping.append(j)
-        j += 1
-    return mapping
 
 
 def evaluate(conll: Path, model: str, limit: int | None = None) -> dict[str, object]:
