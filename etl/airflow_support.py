@@ -126,13 +126,6 @@ def archive_prefix(sources: list[str], date_from: str | None, date_to: str | Non
 # ---------------------------------------------------------------- discover
 
 
-def _atomic_json(path: Path, payload: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.tmp"
-    tmp.write_text(json.dumps(payload))
-    os.replace(tmp, path)
-
-
 def _glob_root(pattern: str) -> Path:
     """The folder a glob is rooted at: its longest prefix without wildcards."""
     parts = Path(pattern).parts
@@ -225,7 +218,9 @@ def discover_files(
                     out_of_range += 1
                     continue
             files.append((str(path.absolute()), uri))
-    _atomic_json(listing, {"sources": sources, "date_from": date_from, "date_to": date_to, "files": files})
+    from etl.warehouse.atomic import write_json
+
+    write_json({"sources": sources, "date_from": date_from, "date_to": date_to, "files": files}, listing)
     logger.info("%d input files under %s (%d out of range, %d undated)", len(files), sources, out_of_range, undated)
     return {"listing": str(listing), "files": len(files), "out_of_range": out_of_range, "undated": undated}
 
@@ -278,6 +273,7 @@ def plan_shards(listing: Path, shard_size: int, prefix: str, shard_dir: Path) ->
 
     Returns one small dict per shard (batch id, manifest path, file count): the map of the process task.
     """
+    from etl.warehouse.atomic import write_json
     from etl.warehouse.package import check_batch_id
 
     if int(shard_size) < 1:
@@ -288,7 +284,7 @@ def plan_shards(listing: Path, shard_size: int, prefix: str, shard_dir: Path) ->
         chunk = files[start : start + int(shard_size)]
         batch_id = check_batch_id(f"{prefix}-s{idx:04d}-{_fingerprint(chunk)}")  # type: ignore[arg-type]
         manifest = shard_dir / f"{batch_id}.json"
-        _atomic_json(manifest, {"batch_id": batch_id, "files": chunk})
+        write_json({"batch_id": batch_id, "files": chunk}, manifest)
         shards.append({"batch_id": batch_id, "manifest": str(manifest), "files": len(chunk)})
     keep = {Path(s["manifest"]).name for s in shards}
     if shard_dir.exists():

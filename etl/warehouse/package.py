@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from etl.records import AnalysedArticle, Reject
+from etl.warehouse.atomic import write_json, write_parquet
 from etl.warehouse.schema import BATCH_TABLES, PARTITION, arrow_schema
 
 _SAFE_BATCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
@@ -85,11 +85,8 @@ def build_package(
 
 def save_package(package: Package, directory: Path) -> Path:
     """Write a package as one Parquet file per table plus a manifest, atomically (manifest last)."""
-    directory.mkdir(parents=True, exist_ok=True)
     for name, table in package.tables.items():
-        tmp = directory / f".{name}.parquet.tmp"
-        pq.write_table(table, tmp)
-        os.replace(tmp, directory / f"{name}.parquet")
+        write_parquet(table, directory / f"{name}.parquet")
     manifest = {
         "batch_id": package.batch_id,
         "run_id": package.run_id,
@@ -97,9 +94,7 @@ def save_package(package: Package, directory: Path) -> Path:
         "rows": {name: t.num_rows for name, t in package.tables.items()},
         "written_at": datetime.now(UTC).isoformat(),
     }
-    tmp = directory / ".manifest.json.tmp"
-    tmp.write_text(json.dumps(manifest, indent=2))
-    os.replace(tmp, directory / "manifest.json")
+    write_json(manifest, directory / "manifest.json")
     return directory
 
 

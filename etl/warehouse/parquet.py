@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
-import os
 import shutil
-import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,24 +18,13 @@ import pyarrow.compute as pc
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from etl.warehouse.atomic import write_parquet
 from etl.warehouse.package import Package, stored_counts, without
 from etl.warehouse.schema import BATCH_TABLES, PARTITION, arrow_schema
 
 logger = logging.getLogger(__name__)
 
 PART_FILE = "part-0.parquet"
-
-
-def _atomic_write(table: pa.Table, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
-    try:
-        pq.write_table(table, tmp, compression="zstd")
-        with open(tmp, "rb") as fh:
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def read_table(root: Path, name: str, columns: list[str] | None = None) -> pa.Table:
@@ -124,14 +111,14 @@ class ParquetStore:
         kept.tables["entities"] = pa.concat_tables([kept.tables["entities"], retained])
         counts = stored_counts(kept)
         for name, table in kept.tables.items():
-            _atomic_write(table, self._partition(name, batch) / PART_FILE)
+            write_parquet(table, self._partition(name, batch) / PART_FILE)
         marker = {
             "run_id": [package.run_id],
             "loaded_at": [datetime.now(UTC)],
             **{k: [counts[k]] for k in ("articles", "sentences", "mentions", "entities", "quotes", "rejects")},
         }
         schema = arrow_schema("batches", with_partition=False)
-        _atomic_write(pa.Table.from_pydict(marker, schema=schema), self._partition("batches", batch) / PART_FILE)
+        write_parquet(pa.Table.from_pydict(marker, schema=schema), self._partition("batches", batch) / PART_FILE)
         self._reindex(batch, kept.tables)
         counts["skipped_existing"] = len(skip_articles)
         return counts
@@ -141,7 +128,7 @@ class ParquetStore:
         retained = self._retained_entities(batch)
         for name in reversed(BATCH_TABLES):
             if name == "entities" and retained.num_rows:
-                _atomic_write(retained, self._partition(name, batch) / PART_FILE)
+                write_parquet(retained, self._partition(name, batch) / PART_FILE)
             else:
                 shutil.rmtree(self._partition(name, batch), ignore_errors=True)
         tables = {"articles": arrow_schema("articles", with_partition=False).empty_table(), "entities": retained}
@@ -160,4 +147,4 @@ class ParquetStore:
     def record_run(self, row: dict[str, object]) -> None:
         schema = arrow_schema("runs")
         table = pa.Table.from_pylist([row], schema=schema)
-        _atomic_write(table, self.root / "runs" / f"{row['run_id']}.parquet")
+        write_parquet(table, self.root / "runs" / f"{row['run_id']}.parquet")
