@@ -215,14 +215,13 @@ def parquet_counts(root: Any, batches: list[str]) -> dict[str, dict[str, int]]:
     """Rows per batch and table in the Parquet copy (read from the batches' partitions only)."""
     import pyarrow.parquet as pq
 
-    from etl.warehouse.parquet import PART_FILE
-    from etl.warehouse.schema import PARTITION
+    from etl.warehouse.parquet import PART_FILE, partition_dir
 
     counts: dict[str, dict[str, int]] = {}
     for batch in batches:
         counts[batch] = {}
         for table in COUNTED:
-            path = root / table / f"{PARTITION}={batch}" / PART_FILE
+            path = partition_dir(root, table, batch) / PART_FILE
             counts[batch][table] = pq.ParquetFile(path).metadata.num_rows if path.exists() else -1
     return counts
 

@@ -27,19 +27,27 @@ logger = logging.getLogger(__name__)
 PART_FILE = "part-0.parquet"
 
 
+def partition_dir(root: Path, table: str, batch: str) -> Path:
+    """Where one batch's rows of a table live: ``<root>/<table>/batch_id=<batch>/``."""
+    return Path(root) / table / f"{PARTITION}={batch}"
+
+
+def open_dataset(root: Path, name: str) -> ds.Dataset:
+    """A table's dataset with the partition column restored (``runs`` is not partitioned)."""
+    path = Path(root) / name
+    schema = arrow_schema(name)
+    if name == "runs":
+        return ds.dataset(path, format="parquet", schema=schema)
+    partitioning = ds.partitioning(pa.schema([pa.field(PARTITION, pa.string())]), flavor="hive")
+    return ds.dataset(path, format="parquet", partitioning=partitioning, schema=schema)
+
+
 def read_table(root: Path, name: str, columns: list[str] | None = None) -> pa.Table:
     """A whole dataset (the partition column restored), or an empty table when none was written."""
-    path = root / name
-    schema = arrow_schema(name)
-    if not path.exists():
-        empty = schema.empty_table()
+    if not (Path(root) / name).exists():
+        empty = arrow_schema(name).empty_table()
         return empty.select(columns) if columns else empty
-    if name == "runs":
-        dataset = ds.dataset(path, format="parquet", schema=schema)
-    else:
-        partitioning = ds.partitioning(pa.schema([pa.field(PARTITION, pa.string())]), flavor="hive")
-        dataset = ds.dataset(path, format="parquet", partitioning=partitioning, schema=schema)
-    return dataset.to_table(columns=columns)
+    return open_dataset(root, name).to_table(columns=columns)
 
 
 class ParquetStore:
@@ -75,7 +83,7 @@ class ParquetStore:
         return {i for i in ids if index.get(i, batch_id) != batch_id}
 
     def _partition(self, table: str, batch: str) -> Path:
-        return self.root / table / f"{PARTITION}={batch}"
+        return partition_dir(self.root, table, batch)
 
     def _retained_entities(self, batch: str) -> pa.Table:
         """Entities ``batch`` stored that other batches' mentions still refer to: they must stay."""
@@ -83,12 +91,9 @@ class ParquetStore:
         if not path.exists():
             return arrow_schema("entities", with_partition=False).empty_table()
         old = pq.read_table(path, schema=arrow_schema("entities", with_partition=False))
-        mentions = self.root / "mentions"
-        if old.num_rows == 0 or not mentions.exists():
+        if old.num_rows == 0 or not (self.root / "mentions").exists():
             return old.slice(0, 0)
-        partitioning = ds.partitioning(pa.schema([pa.field(PARTITION, pa.string())]), flavor="hive")
-        dataset = ds.dataset(mentions, format="parquet", partitioning=partitioning, schema=arrow_schema("mentions"))
-        referenced = dataset.to_table(
+        referenced = open_dataset(self.root, "mentions").to_table(
             columns=["entity_id"],
             filter=(ds.field(PARTITION) != batch) & ds.field("entity_id").isin(old["entity_id"]),
         )["entity_id"]
