@@ -288,3 +288,27 @@ def test_quotes_parenthetical_cue_is_a_hole_in_the_quote() -> None:
     # the row spans both pieces; its text leaves out the cue's own words
     assert "she said" in body[quote.quote_start : quote.quote_end]
     assert "she said" not in quote.quote_text
+
+
+def test_quotes_speaker_review_clears_doubted_speakers(monkeypatch: pytest.MonkeyPatch) -> None:
+    import numpy as np
+
+    import etl.nlp.quotes as quotes_module
+    from etl.nlp.speaker_review import load_review_model
+
+    text = "Police said the road would reopen on Monday after repairs to the bridge were finished."
+    shipped = load_review_model()
+    assert shipped is not None, "etl/nlp/data/speaker_review.json is not installed with the package"
+    assert find(quotes_of(text), "the road would reopen").speaker_text == "Police"
+    # a review that doubts every speaker leaves the quote without one, but keeps the quote
+    monkeypatch.setattr(quotes_module, "load_review_model", lambda: (np.full_like(shipped[0], -1.0), 0.5))
+    quote = find(quotes_of(text), "the road would reopen")
+    assert (quote.speaker_text, quote.speaker_name, quote.speaker_start, quote.speaker_entity_id) == (None,) * 4
+    # weights for another tensor width are ignored rather than misapplied
+    monkeypatch.setattr(quotes_module, "load_review_model", lambda: (np.full(7, -1.0, dtype=np.float32), 0.5))
+    assert find(quotes_of(text), "the road would reopen").speaker_text == "Police"
+
+
+def test_quotes_speaker_review_keeps_named_speakers(seed: AnalysedArticle) -> None:
+    named = [q for q in seed.quotes if q.speaker_name]
+    assert len(named) >= 8  # every quote of the seed listed in issue 3 keeps its speaker

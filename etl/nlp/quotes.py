@@ -53,6 +53,8 @@ from etl.nlp.coref import PERSONAL_PRONOUNS, RELATIVE_PRONOUNS, PersonIndex
 from etl.nlp.cue_model import extra_features, feature_matrix, lexicon_rate, load_model, score
 from etl.nlp.cues import SPEECH_VERBS, cue_key, cue_stem, frame_score, frames, path_score
 from etl.nlp.entities import strip_roles
+from etl.nlp.speaker_review import feature_matrix as review_features
+from etl.nlp.speaker_review import load_review_model, probabilities
 from etl.records import Mention, Quote
 
 DOUBLE_MARKS = '"“”„«»'
@@ -130,7 +132,7 @@ class Candidate:
     reporting: bool = False
     quote_ids: set[int] = field(default_factory=set)
     speaker_head: Token | None = None
-    frame: str = ""
+    origin: str = ""  # which rule made it: a frame path ("ccomp", "prep:for"), "according", "near_verb", ...
 
     @property
     def start(self) -> int:
@@ -561,6 +563,12 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
     """Every attributed statement in ``doc``; offsets index ``doc.text`` (the clean body)."""
     if not len(doc):
         return []
+    q, cands = find_candidates(doc, mentions)
+    return _to_records(q, review(q, cands), article_id)
+
+
+def find_candidates(doc: Doc, mentions: Sequence[Mention]) -> tuple[Quotes, list[Candidate]]:
+    """The three passes and the nesting rules: one candidate per distinct content, before review."""
     q = Quotes(doc, mentions)
     cands: list[Candidate] = []
     used_quotes: dict[int, Candidate] = {}
@@ -573,6 +581,7 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
         subj: Token | None,
         conf: float,
         reporting: bool = False,
+        origin: str = "",
     ) -> Candidate | None:
         if pieces is None:
             return None
@@ -580,7 +589,7 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
         if end - start < 2:
             return None
         speaker = q.speaker_phrase(subj) if subj is not None else None
-        c = Candidate([(start, end)], cue, cue_text, speaker, conf, reporting, used, subj)
+        c = Candidate([(start, end)], cue, cue_text, speaker, conf, reporting, used, subj, origin)
         cands.append(c)
         if cue is not None:
             cue_tokens.add(cue.i)
@@ -612,7 +621,7 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
             if a0 > lo and a1 < hi:
                 # in the middle: keep the longer side
                 lo, hi = (lo, a0) if a0 - lo >= hi - a1 else (a1, hi)
-            add(_trim(doc, lo, hi), tok, f"{tok.text} {to.text}", pobj, ACCORDING_CONFIDENCE, reporting=True)
+            add(_trim(doc, lo, hi), tok, f"{tok.text} {to.text}", pobj, ACCORDING_CONFIDENCE, reporting=True, origin="according")
             continue
         chosen = best_frames.get(tok.i)
         if chosen is not None:
@@ -624,24 +633,20 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
                 # the cue's own phrase is a hole in the content: two pieces around it
                 left = _trim(doc, lo, tok.left_edge.i)
                 right = _trim(doc, tok.right_edge.i + 1, hi)
-                made = add(left or right, tok, tok.text, subj, score)
+                made = add(left or right, tok, tok.text, subj, score, origin=path)
                 if made is not None and left is not None and right is not None:
                     made.pieces.append(right)
             else:
                 if _FLAGS.get("cut_tail", True):
                     hi = _cut_tail(q, lo, hi)
-                made = add(_trim(doc, lo, hi), tok, tok.text, subj, score, reporting=cue_stem(tok) in REPORTING)
-            if made is not None:
-                made.frame = path
+                made = add(_trim(doc, lo, hi), tok, tok.text, subj, score, reporting=cue_stem(tok) in REPORTING, origin=path)
             continue
         if not tok.tag_.startswith("VB"):
             continue
         subj = q.subject_of(tok)
         tail = _sentence_before_tail_cue(q, tok, subj) if _FLAGS["tail"] else None
         if tail is not None:
-            made = add(tail, tok, tok.text, subj, 0.8)
-            if made is not None:
-                made.frame = "tail"
+            add(tail, tok, tok.text, subj, 0.8, origin="tail")
             continue
         # "X said:" / "X continued:" before a quoted paragraph
         if frame_score(cue_stem(tok), "ccomp") >= CCOMP_THRESHOLD and subj is not None:
@@ -651,11 +656,11 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
                 nxt = bisect.bisect_left(q.span_starts, end)
                 if nxt < len(q.spans) and q.spans[nxt].start - end <= 3:
                     qs = q.spans[nxt]
-                    add((qs.start, qs.end), tok, tok.text, subj, 0.8)
+                    add((qs.start, qs.end), tok, tok.text, subj, 0.8, origin="said_colon")
                 elif q.paragraph_of(end) == q.paragraph_of(tok.idx):
                     p_end = q.paragraphs[q.paragraph_of(tok.idx)][1]
                     if p_end - end > 10:
-                        add((end + 1, p_end), tok, tok.text, subj, 0.6)
+                        add((end + 1, p_end), tok, tok.text, subj, 0.6, origin="said_colon")
 
     # NAME: at a paragraph start (headlines, transcripts)
     for p_start, p_end in q.paragraphs:
@@ -668,7 +673,7 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
         if any(c.start <= colon < c.end for c in cands) or span.text.lower() in SECTION_LABELS:
             continue
         head = span[-1]
-        add((colon + 1, p_end), None, ":", head, 0.7)
+        add((colon + 1, p_end), None, ":", head, 0.7, origin="name_colon")
 
     # pass 3: quotes not yet attributed
     for c in cands:
@@ -720,7 +725,7 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
             subj = q.subject_of(verb)
             if subj is None and _FLAGS["name_fallback"]:
                 subj = q.name_before(verb)
-            made = add((qs.start, qs.end), verb, verb.text, subj, 0.75)
+            made = add((qs.start, qs.end), verb, verb.text, subj, 0.75, origin="near_verb")
             if made is not None:
                 used_quotes[qi] = made
             continue
@@ -730,14 +735,14 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
         if intro is not None:
             intro_cue, intro_speaker = intro
             made = add(
-                (qs.start, qs.end), intro_cue, intro_cue.text if intro_cue is not None else ":", intro_speaker, 0.7
+                (qs.start, qs.end), intro_cue, intro_cue.text if intro_cue is not None else ":", intro_speaker, 0.7, origin="colon_intro"
             )
             if made is not None:
                 used_quotes[qi] = made
             continue
         dash = _dash_speaker(q, qs)
         if dash is not None:
-            made = add((qs.start, qs.end), None, "—", dash, 0.7)
+            made = add((qs.start, qs.end), None, "—", dash, 0.7, origin="dash")
             if made is not None:
                 used_quotes[qi] = made
             continue
@@ -753,7 +758,30 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
             used_quotes[qi] = prev_c
             continue
 
-    return _to_records(q, _resolve_nesting(q, cands), article_id)
+    out: list[Candidate] = []
+    seen: set[tuple[int, int]] = set()
+    for c in _resolve_nesting(q, cands):
+        c.pieces.sort()
+        if (c.start, c.end) not in seen:
+            seen.add((c.start, c.end))
+            out.append(c)
+    return q, out
+
+
+def review(q: Quotes, cands: list[Candidate]) -> list[Candidate]:
+    """Clear the speakers the trained review doubts (``etl.nlp.speaker_review``); without its
+    weights every speaker stays."""
+    model = load_review_model()
+    if model is None or not cands:
+        return cands
+    weights, threshold = model
+    x = review_features(q, cands, [_kind(q, c) for c in cands])
+    if x.shape[1] != weights.shape[0]:
+        return cands
+    for c, p in zip(cands, probabilities(x, weights), strict=True):
+        if c.speaker is not None and p < threshold:
+            c.speaker, c.speaker_head = None, None
+    return cands
 
 
 def _covering(cands: list[Candidate], start: int, end: int) -> Candidate | None:
@@ -776,7 +804,7 @@ def _reclaim(
         return None
     holders = [c for c in cands if c.cue is not None and c.cue.i == verb.i]
     if any(
-        c.quote_ids or (c.frame == "ccomp" and not near and (_closes_sentence(q, qs) or not _opens_sentence(q, verb)))
+        c.quote_ids or (c.origin == "ccomp" and not near and (_closes_sentence(q, qs) or not _opens_sentence(q, verb)))
         for c in holders
     ):
         return None
@@ -1065,15 +1093,10 @@ def _kind(q: Quotes, c: Candidate) -> str:
 
 def _to_records(q: Quotes, cands: list[Candidate], article_id: str) -> list[Quote]:
     out = []
-    seen: set[tuple[int, int]] = set()
     for c in cands:
-        c.pieces.sort()
         start, end = c.start, c.end
-        if (start, end) in seen:
-            continue
-        seen.add((start, end))
         if _DEBUG is not None:
-            _DEBUG.append((start, end, c.frame or c.cue_text))
+            _DEBUG.append((start, end, c.origin or c.cue_text))
         text = " ".join(q.text[a:b] for a, b in c.pieces)
         name, entity = q.resolve(c.speaker, c.speaker_head)
         out.append(

@@ -20,8 +20,12 @@ from pathlib import Path
 import numpy as np
 from spacy.tokens import Doc
 
-from etl.nlp.cue_model import N_EXTRA, train_logistic
+from etl.evaluation.quotes import GoldDocument
+from etl.nlp.cue_model import N_EXTRA, load_model, train_logistic
 from etl.nlp.cues import cue_stem, frames
+from etl.nlp.speaker_review import N_EXTRA as SPEAKER_EXTRA
+from etl.nlp.speaker_review import load_review_model
+from etl.records import CleanArticle
 
 DEFAULT_OUT = Path(__file__).parent / "data" / "cue_lexicon.json"
 MIN_COUNT = 3
@@ -112,22 +116,81 @@ def model_examples(
     return np.concatenate(xs), np.concatenate(ys)
 
 
-def gold_examples(gold_dir: Path, model: str, processes: int) -> Iterable[tuple[Doc, list[tuple[set[int], set[int]]]]]:
-    from etl.evaluation.quotes import align, load_gold, to_article
+def parse_gold(gold_dir: Path, model: str, processes: int) -> Iterable[tuple[GoldDocument, CleanArticle, Doc]]:
+    """Each gold article as the pipeline sees it, parsed."""
+    from etl.evaluation.quotes import load_gold, to_article
     from etl.nlp.model import get_nlp
 
     docs = load_gold(gold_dir)
     articles = [to_article(d.name, d.text) for d in docs]
     nlp = get_nlp(model)
-    for gold, article, doc in zip(
-        docs, articles, nlp.pipe((a.body_text for a in articles), batch_size=32, n_process=processes), strict=True
-    ):
+    parsed = nlp.pipe((a.body_text for a in articles), batch_size=32, n_process=processes)
+    yield from zip(docs, articles, parsed, strict=True)
+
+
+def cue_examples(
+    parsed: Iterable[tuple[GoldDocument, CleanArticle, Doc]],
+) -> Iterable[tuple[Doc, list[tuple[set[int], set[int]]]]]:
+    """(doc, [(cue chars, content chars) per gold attribution]) in the body's offsets."""
+    from etl.evaluation.quotes import align
+
+    for gold, article, doc in parsed:
         mapping = align(gold.text, article.body_text)
         inverse: dict[int, int] = {}
         for i in range(len(article.body_text)):
             inverse.setdefault(mapping[i], i)
-
         yield doc, [(_chars(att.cue, inverse), _chars(att.content, inverse)) for att in gold.attributions]
+
+
+def speaker_examples(
+    parsed: Iterable[tuple[GoldDocument, CleanArticle, Doc]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
+    """Review features of every quote the extractor finds with a speaker, whether that speaker
+    is right (the quote matches a gold Content and the speaker its Source, as the evaluation
+    scores it), each row's article index, and the number of gold Sources."""
+    from etl.evaluation.quotes import align, match, predicted, speaker_matches
+    from etl.nlp.analyse import segment
+    from etl.nlp.entities import extract_mentions
+    from etl.nlp.quotes import _kind, _to_records, find_candidates, review_features
+
+    xs, ys, groups = [], [], []
+    sources = 0
+    for k, (gold, article, doc) in enumerate(parsed):
+        sources += sum(1 for att in gold.attributions if att.source)
+        _, sentence_of_token = segment(article, doc)
+        q, cands = find_candidates(doc, extract_mentions(doc, sentence_of_token))
+        if not cands:
+            continue
+        x = review_features(q, cands, [_kind(q, c) for c in cands])
+        body = article.body_text
+        preds = predicted(_to_records(q, cands, article.article_id), align(gold.text, body), body)
+        pairs = dict(match(preds, gold.attributions))
+        for i, p in enumerate(preds):
+            if p.speaker is None and not p.speaker_name:
+                continue
+            j = pairs.get(i)
+            xs.append(x[i])
+            ys.append(float(j is not None and speaker_matches(p, gold.attributions[j])))
+            groups.append(k)
+    return np.asarray(xs, dtype=np.float32), np.asarray(ys, dtype=np.float32), np.asarray(groups), sources
+
+
+def speaker_threshold(x: np.ndarray, y: np.ndarray, groups: np.ndarray, sources: int, folds: int = 5) -> float:
+    """The threshold with the best speaker F1 on out-of-fold probabilities (folds by article)."""
+    from etl.nlp.speaker_review import probabilities
+
+    probs = np.zeros(len(y))
+    for k in range(folds):
+        held = groups % folds == k
+        probs[held] = probabilities(x[held], train_logistic(x[~held], y[~held]))
+    best, best_f1 = 0.0, -1.0
+    for t in np.arange(0.0, 0.7, 0.05):
+        kept = probs >= t
+        hits = float(y[kept].sum())
+        f1 = 2 * hits / (kept.sum() + sources)
+        if f1 > best_f1:
+            best, best_f1 = round(float(t), 2), f1
+    return best
 
 
 def _chars(spans: tuple[tuple[int, int], ...], inverse: dict[int, int]) -> set[int]:
@@ -144,7 +207,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--processes", type=int, default=2)
     args = parser.parse_args(argv)
-    examples = list(gold_examples(args.gold, args.model, args.processes))
+    parsed = list(parse_gold(args.gold, args.model, args.processes))
+    examples = list(cue_examples(parsed))
     counts = count(examples)
     table = rates(counts)
     args.out.parent.mkdir(parents=True, exist_ok=True)
@@ -177,6 +241,29 @@ def main(argv: list[str] | None = None) -> int:
         encoding="utf-8",
     )
     print(f"wrote {model_out}: {len(weights)} weights from {len(y)} candidates ({int(y.sum())} cues)")
+    load_model.cache_clear()
+    x, y, groups, sources = speaker_examples(parsed)
+    threshold = speaker_threshold(x, y, groups, sources)
+    weights = train_logistic(x, y)
+    review_out = args.out.with_name("speaker_review.json")
+    review_out.write_text(
+        json.dumps(
+            {
+                "source": "PolNeAR v1.0 train (Newell, Margolin, Ruths, LREC 2018)",
+                "recipe": "python -m etl.nlp.train_quotes --gold <polnear>/train",
+                "features": f"tok2vec(cue) + tok2vec(speaker) + {SPEAKER_EXTRA} quote/speaker features",
+                "examples": int(len(y)),
+                "positives": int(y.sum()),
+                "threshold": threshold,
+                "threshold_chosen_by": "speaker F1 on 5-fold out-of-fold probabilities over train",
+                "weights": [round(float(w), 5) for w in weights],
+            }
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    load_review_model.cache_clear()
+    print(f"wrote {review_out}: {len(weights)} weights from {len(y)} speakers ({int(y.sum())} right), threshold {threshold}")
     return 0
 
 

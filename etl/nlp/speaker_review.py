@@ -1,0 +1,128 @@
+"""A last look at each quote's speaker: is it the right one?
+
+The rules in ``etl.nlp.quotes`` pick a speaker one cue at a time: the verb's subject, a
+possessor, a name before the cue. This review sees each finished quote whole: which rule made it,
+its kind, length and position, the nesting around it, what its speaker is (a person, a pronoun,
+a common noun such as ``The clash``) and whether it resolved to a name, plus the pipeline's own
+``tok2vec`` vectors of the cue and the speaker. A logistic regression over them
+(``data/speaker_review.json``, trained on PolNeAR train by ``etl.nlp.train_quotes``) gives the
+probability that the speaker is right; below the threshold the quote keeps no speaker, since no
+speaker is better than a wrong one. Without the file (or with a tensor of another width) every
+speaker stays as it is.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+from collections.abc import Sequence
+from importlib import resources
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from etl.nlp.cue_model import lexicon_rate, subject_type
+from etl.nlp.cues import SPEECH_VERBS, cue_stem
+
+if TYPE_CHECKING:
+    from etl.nlp.quotes import Candidate, Quotes
+
+ORIGINS = (
+    "ccomp",
+    "parataxis<",
+    "xcomp",
+    "dobj",
+    "prep",
+    "acl",
+    "nsubjpass",
+    "according",
+    "tail",
+    "said_colon",
+    "name_colon",
+    "near_verb",
+    "colon_intro",
+    "dash",
+)
+KINDS = ("direct", "mixed", "indirect")
+SUBJECT_TYPES = ("PERSON", "ORG", "PLACE", "PRON", "REL", "NOUN", "OTHER")
+OPENING_WORDS = ("to", "that", "whether", "if", "how", "what", "why", "who")
+N_EXTRA = len(ORIGINS) + 1 + len(KINDS) + len(SUBJECT_TYPES) + 1 + len(OPENING_WORDS) + 21
+_MARKS = "\"'“”‘’«»„ "
+
+
+def extra_features(q: Quotes, c: Candidate, kind: str, others: Sequence[Candidate]) -> list[float]:
+    doc = q.doc
+    origin = c.origin.split(":")[0]
+    out = [1.0 if origin == o else 0.0 for o in ORIGINS]
+    out.append(0.0 if origin in ORIGINS else 1.0)
+    out += [1.0 if kind == k else 0.0 for k in KINDS]
+    head = c.speaker_head if c.speaker is not None else None
+    stype = subject_type(head)
+    out += [1.0 if stype == t else 0.0 for t in SUBJECT_TYPES]
+    out.append(1.0 if stype is None else 0.0)
+    span = doc.char_span(c.start, c.end, alignment_mode="expand")
+    words = [t for t in span if not (t.is_punct or t.is_space)] if span is not None else []
+    first = words[0].lower_ if words else ""
+    out += [1.0 if first == w else 0.0 for w in OPENING_WORDS]
+    name, entity = q.resolve(c.speaker, head) if head is not None else (None, None)
+    cue = c.cue
+    stem = cue_stem(cue) if cue is not None else ""
+    rate = lexicon_rate(stem, "ccomp") if cue is not None else None
+    sent = span.sent if span is not None else None
+    inside = any(o is not c and o.start <= c.start and c.end <= o.end and (o.start, o.end) != (c.start, c.end) for o in others)
+    holds = any(o is not c and c.start <= o.start and o.end <= c.end and (o.start, o.end) != (c.start, c.end) for o in others)
+    distance = abs(head.i - cue.i) if head is not None and cue is not None else 0
+    out += [
+        min(1.0, c.confidence),
+        math.log1p(c.end - c.start) / 6.0,
+        math.log1p(len(words)) / 4.0,
+        1.0 if len(c.pieces) > 1 else 0.0,
+        1.0 if name else 0.0,
+        1.0 if entity else 0.0,
+        1.0 if head is not None and head.tag_ == "NNP" else 0.0,
+        1.0 if cue is None else 0.0,
+        1.0 if cue is not None and cue.tag_.startswith("VB") else 0.0,
+        1.0 if cue is not None and cue.tag_.startswith("NN") else 0.0,
+        1.0 if stem in SPEECH_VERBS else 0.0,
+        rate if rate is not None else 0.0,
+        1.0 if q.paragraph_of(c.start) == 0 else 0.0,
+        1.0 if sent is not None and sent.start_char >= c.start - 1 else 0.0,
+        1.0 if any(t.tag_.startswith("VB") for t in words) else 0.0,
+        1.0 if any(t.dep_ in ("nsubj", "nsubjpass") for t in words) else 0.0,
+        1.0 if q.text[c.start : c.start + 1] in _MARKS else 0.0,
+        1.0 if inside else 0.0,
+        1.0 if holds else 0.0,
+        math.log1p(distance) / 3.0,
+        1.0,
+    ]
+    return out
+
+
+def feature_matrix(q: Quotes, cands: Sequence[Candidate], kinds: Sequence[str]) -> np.ndarray:
+    doc = q.doc
+    width = doc.tensor.shape[1] if doc.tensor is not None and doc.tensor.size else 0
+    x = np.zeros((len(cands), 2 * width + N_EXTRA), dtype=np.float32)
+    for k, (c, kind) in enumerate(zip(cands, kinds, strict=True)):
+        if width:
+            if c.cue is not None:
+                x[k, :width] = doc.tensor[c.cue.i]
+            if c.speaker is not None and c.speaker_head is not None:
+                x[k, width : 2 * width] = doc.tensor[c.speaker_head.i]
+        x[k, 2 * width :] = extra_features(q, c, kind, cands)
+    return x
+
+
+@functools.lru_cache(maxsize=1)
+def load_review_model() -> tuple[np.ndarray, float] | None:
+    try:
+        data = resources.files("etl.nlp").joinpath("data/speaker_review.json").read_text(encoding="utf-8")
+    except (FileNotFoundError, ModuleNotFoundError):
+        return None
+    payload = json.loads(data)
+    return np.asarray(payload["weights"], dtype=np.float32), float(payload["threshold"])
+
+
+def probabilities(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    z = x @ weights
+    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
