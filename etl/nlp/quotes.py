@@ -29,7 +29,9 @@ the article's tokens:
 
 Attributions may nest ("X said Y argued that Z" is two rows), except that a direct quote whose
 cue sits inside another candidate's indirect content wins over it; of two candidates claiming
-mostly the same text, the more confident one stays.
+mostly the same text, the more confident one stays. Last, a trained review
+(``etl.nlp.speaker_review``) clears the speakers it doubts: a quote with no speaker is better
+than one with the wrong speaker.
 
 A quote with several pieces (``“A,” he said. “B.”``) is one row: its offsets run from the first
 piece's start to the last piece's end, and ``quote_text`` joins the pieces with a space.

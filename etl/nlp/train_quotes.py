@@ -1,12 +1,18 @@
-"""Train the quote extractor's cue lexicon from PolNeAR train (the recipe; never run in CI).
+"""Train the quote extractor's small models from PolNeAR train (the recipe; never run in CI).
 
     python -m etl.nlp.train_quotes --gold ../shared/data/polnear/train [--out etl/nlp/data/cue_lexicon.json]
 
-Every verb outside quotation marks in the parsed training articles is counted per stem
-(``etl.nlp.cues.cue_key``) and frame (does it govern a ``ccomp`` clause, an ``xcomp``, or an
-object); the rate at which it was (part of) a gold Cue is the learned score, smoothed towards
-zero for rare stems. Only these rates are written: no text from the corpus is kept. The
-output is small (a few KB) and is described in ``etl/nlp/data/MODEL_CARD.md``.
+1. the cue lexicon: every word outside quotation marks in the parsed training articles is
+   counted per stem (``etl.nlp.cues.cue_key``) and frame (does it govern a ``ccomp`` clause, an
+   ``xcomp``, an object, ...); the rate at which it was (part of) a gold Cue is the learned
+   score, smoothed towards zero for rare stems;
+2. the cue scorer (``cue_model.json``, ``etl.nlp.cue_model``) over every frame candidate;
+3. the speaker review (``speaker_review.json``, ``etl.nlp.speaker_review``) over every quote the
+   extractor, with the new files, finds with a speaker; its threshold is chosen on out-of-fold
+   probabilities within train.
+
+Only rates and weights are written: no text from the corpus is kept. The files are small and are
+described in ``etl/nlp/data/MODEL_CARD.md``.
 """
 
 from __future__ import annotations
