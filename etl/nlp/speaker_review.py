@@ -51,7 +51,8 @@ N_EXTRA = len(ORIGINS) + 1 + len(KINDS) + len(SUBJECT_TYPES) + 1 + len(OPENING_W
 _MARKS = "\"'“”‘’«»„ "
 
 
-def extra_features(q: Quotes, c: Candidate, kind: str, others: Sequence[Candidate]) -> list[float]:
+def extra_features(q: Quotes, c: Candidate, kind: str, others: Sequence[tuple[int, int]]) -> list[float]:
+    """``others``: the (start, end) of every candidate of the article."""
     doc = q.doc
     origin = c.origin.split(":")[0]
     out = [1.0 if origin == o else 0.0 for o in ORIGINS]
@@ -70,8 +71,9 @@ def extra_features(q: Quotes, c: Candidate, kind: str, others: Sequence[Candidat
     stem = cue_stem(cue) if cue is not None else ""
     rate = lexicon_rate(stem, "ccomp") if cue is not None else None
     sent = span.sent if span is not None else None
-    inside = any(o is not c and o.start <= c.start and c.end <= o.end and (o.start, o.end) != (c.start, c.end) for o in others)
-    holds = any(o is not c and c.start <= o.start and o.end <= c.end and (o.start, o.end) != (c.start, c.end) for o in others)
+    start, end = c.start, c.end
+    inside = any(a <= start and end <= b and (a, b) != (start, end) for a, b in others)
+    holds = any(start <= a and b <= end and (a, b) != (start, end) for a, b in others)
     distance = abs(head.i - cue.i) if head is not None and cue is not None else 0
     out += [
         min(1.0, c.confidence),
@@ -103,13 +105,14 @@ def feature_matrix(q: Quotes, cands: Sequence[Candidate], kinds: Sequence[str]) 
     doc = q.doc
     width = doc.tensor.shape[1] if doc.tensor is not None and doc.tensor.size else 0
     x = np.zeros((len(cands), 2 * width + N_EXTRA), dtype=np.float32)
+    bounds = [(c.start, c.end) for c in cands]
     for k, (c, kind) in enumerate(zip(cands, kinds, strict=True)):
         if width:
             if c.cue is not None:
                 x[k, :width] = doc.tensor[c.cue.i]
             if c.speaker is not None and c.speaker_head is not None:
                 x[k, width : 2 * width] = doc.tensor[c.speaker_head.i]
-        x[k, 2 * width :] = extra_features(q, c, kind, cands)
+        x[k, 2 * width :] = extra_features(q, c, kind, bounds)
     return x
 
 
