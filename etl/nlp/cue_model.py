@@ -101,14 +101,23 @@ def feature_matrix(doc: Doc, rows: Sequence[tuple[int, int, int, list[float]]]) 
     return x
 
 
-@functools.lru_cache(maxsize=1)
-def load_model() -> tuple[np.ndarray, float] | None:
+def load_weights(name: str) -> tuple[np.ndarray, float] | None:
+    """(weights, threshold) of a shipped logistic model ``etl/nlp/data/<name>``, or None."""
     try:
-        data = resources.files("etl.nlp").joinpath("data/cue_model.json").read_text(encoding="utf-8")
+        data = resources.files("etl.nlp").joinpath(f"data/{name}").read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError):
         return None
     payload = json.loads(data)
     return np.asarray(payload["weights"], dtype=np.float32), float(payload["threshold"])
+
+
+@functools.lru_cache(maxsize=1)
+def load_model() -> tuple[np.ndarray, float] | None:
+    return load_weights("cue_model.json")
+
+
+def probabilities(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-np.clip(x @ weights, -30, 30)))
 
 
 def score(x: np.ndarray) -> np.ndarray | None:
@@ -118,8 +127,7 @@ def score(x: np.ndarray) -> np.ndarray | None:
     w, _ = model
     if x.shape[1] != w.shape[0]:
         return None
-    z = x @ w
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+    return probabilities(x, w)
 
 
 def train_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, epochs: int = 400, lr: float = 0.5) -> np.ndarray:

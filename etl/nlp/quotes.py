@@ -52,11 +52,11 @@ from spacy.tokens import Doc, Span, Token
 
 from etl import ids
 from etl.nlp.coref import PERSONAL_PRONOUNS, RELATIVE_PRONOUNS, PersonIndex
-from etl.nlp.cue_model import extra_features, feature_matrix, lexicon_rate, load_model, score
+from etl.nlp.cue_model import extra_features, feature_matrix, lexicon_rate, load_model, probabilities, score
 from etl.nlp.cues import SPEECH_VERBS, cue_key, cue_stem, frame_score, frames, path_score
 from etl.nlp.entities import strip_roles
 from etl.nlp.speaker_review import feature_matrix as review_features
-from etl.nlp.speaker_review import load_review_model, probabilities
+from etl.nlp.speaker_review import load_review_model
 from etl.records import Mention, Quote
 
 DOUBLE_MARKS = '"“”„«»'

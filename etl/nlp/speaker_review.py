@@ -14,15 +14,13 @@ speaker stays as it is.
 from __future__ import annotations
 
 import functools
-import json
 import math
 from collections.abc import Sequence
-from importlib import resources
 from typing import TYPE_CHECKING
 
 import numpy as np
 
-from etl.nlp.cue_model import lexicon_rate, subject_type
+from etl.nlp.cue_model import lexicon_rate, load_weights, subject_type
 from etl.nlp.cues import SPEECH_VERBS, cue_stem
 
 if TYPE_CHECKING:
@@ -118,14 +116,4 @@ def feature_matrix(q: Quotes, cands: Sequence[Candidate], kinds: Sequence[str]) 
 
 @functools.lru_cache(maxsize=1)
 def load_review_model() -> tuple[np.ndarray, float] | None:
-    try:
-        data = resources.files("etl.nlp").joinpath("data/speaker_review.json").read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError):
-        return None
-    payload = json.loads(data)
-    return np.asarray(payload["weights"], dtype=np.float32), float(payload["threshold"])
-
-
-def probabilities(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    z = x @ weights
-    return 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+    return load_weights("speaker_review.json")

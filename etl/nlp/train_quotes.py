@@ -27,7 +27,7 @@ import numpy as np
 from spacy.tokens import Doc
 
 from etl.evaluation.quotes import GoldDocument
-from etl.nlp.cue_model import N_EXTRA, load_model, train_logistic
+from etl.nlp.cue_model import N_EXTRA, load_model, probabilities, train_logistic
 from etl.nlp.cues import cue_stem, frames
 from etl.nlp.speaker_review import N_EXTRA as SPEAKER_EXTRA
 from etl.nlp.speaker_review import load_review_model
@@ -183,8 +183,6 @@ def speaker_examples(
 
 def speaker_threshold(x: np.ndarray, y: np.ndarray, groups: np.ndarray, sources: int, folds: int = 5) -> float:
     """The threshold with the best speaker F1 on out-of-fold probabilities (folds by article)."""
-    from etl.nlp.speaker_review import probabilities
-
     probs = np.zeros(len(y))
     for k in range(folds):
         held = groups % folds == k
@@ -202,6 +200,21 @@ def speaker_threshold(x: np.ndarray, y: np.ndarray, groups: np.ndarray, sources:
 def _chars(spans: tuple[tuple[int, int], ...], inverse: dict[int, int]) -> set[int]:
     """Gold-text spans to the set of body offsets they cover."""
     return {inverse[r] for a, b in spans for r in range(a, b) if r in inverse}
+
+
+def write_model(path: Path, features: str, y: np.ndarray, weights: np.ndarray, threshold: float, **extra: str) -> None:
+    """A trained logistic model as ``etl.nlp.cue_model.load_weights`` reads it, with its provenance."""
+    payload = {
+        "source": "PolNeAR v1.0 train (Newell, Margolin, Ruths, LREC 2018)",
+        "recipe": "python -m etl.nlp.train_quotes --gold <polnear>/train",
+        "features": features,
+        "examples": int(len(y)),
+        "positives": int(y.sum()),
+        "threshold": threshold,
+        **extra,
+        "weights": [round(float(w), 5) for w in weights],
+    }
+    path.write_text(json.dumps(payload) + "\n", encoding="utf-8")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -231,43 +244,17 @@ def main(argv: list[str] | None = None) -> int:
     x, y = model_examples(examples, counts)
     weights = train_logistic(x, y)
     model_out = args.out.with_name("cue_model.json")
-    model_out.write_text(
-        json.dumps(
-            {
-                "source": "PolNeAR v1.0 train (Newell, Margolin, Ruths, LREC 2018)",
-                "recipe": "python -m etl.nlp.train_quotes --gold <polnear>/train",
-                "features": f"tok2vec(cue) + tok2vec(root) + tok2vec(subject) + {N_EXTRA} path/lexicon/subject features",
-                "examples": int(len(y)),
-                "positives": int(y.sum()),
-                "threshold": THRESHOLD,
-                "weights": [round(float(w), 5) for w in weights],
-            }
-        )
-        + "\n",
-        encoding="utf-8",
-    )
+    features = f"tok2vec(cue) + tok2vec(root) + tok2vec(subject) + {N_EXTRA} path/lexicon/subject features"
+    write_model(model_out, features, y, weights, THRESHOLD)
     print(f"wrote {model_out}: {len(weights)} weights from {len(y)} candidates ({int(y.sum())} cues)")
     load_model.cache_clear()
     x, y, groups, sources = speaker_examples(parsed)
     threshold = speaker_threshold(x, y, groups, sources)
     weights = train_logistic(x, y)
     review_out = args.out.with_name("speaker_review.json")
-    review_out.write_text(
-        json.dumps(
-            {
-                "source": "PolNeAR v1.0 train (Newell, Margolin, Ruths, LREC 2018)",
-                "recipe": "python -m etl.nlp.train_quotes --gold <polnear>/train",
-                "features": f"tok2vec(cue) + tok2vec(speaker) + {SPEAKER_EXTRA} quote/speaker features",
-                "examples": int(len(y)),
-                "positives": int(y.sum()),
-                "threshold": threshold,
-                "threshold_chosen_by": "speaker F1 on 5-fold out-of-fold probabilities over train",
-                "weights": [round(float(w), 5) for w in weights],
-            }
-        )
-        + "\n",
-        encoding="utf-8",
-    )
+    features = f"tok2vec(cue) + tok2vec(speaker) + {SPEAKER_EXTRA} quote/speaker features"
+    chosen = "speaker F1 on 5-fold out-of-fold probabilities over train"
+    write_model(review_out, features, y, weights, threshold, threshold_chosen_by=chosen)
     load_review_model.cache_clear()
     print(f"wrote {review_out}: {len(weights)} weights from {len(y)} speakers ({int(y.sum())} right), threshold {threshold}")
     return 0
