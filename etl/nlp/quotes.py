@@ -284,6 +284,7 @@ class Quotes:
         self.mention_starts = [m.start_char for m in self.mentions]
         self.paragraphs = paragraph_bounds(self.text)
         self.para_starts = [a for a, _ in self.paragraphs]
+        self._resolved: dict[tuple[int, int, int], tuple[str | None, str | None]] = {}
         # token -> index of the quote span strictly containing it (marks included), else -1
         self.in_quote = [-1] * len(doc)
         for qi, q in enumerate(self.spans):
@@ -433,9 +434,16 @@ class Quotes:
         return best
 
     def resolve(self, span: Span | None, head: Token | None) -> tuple[str | None, str | None]:
-        """(speaker_name, speaker_entity_id) for a speaker phrase."""
+        """(speaker_name, speaker_entity_id) for a speaker phrase (once per phrase: the review
+        and the rows ask for the same ones)."""
         if span is None or head is None:
             return None, None
+        key = (span.start, span.end, head.i)
+        if key not in self._resolved:
+            self._resolved[key] = self._resolve(span, head)
+        return self._resolved[key]
+
+    def _resolve(self, span: Span, head: Token) -> tuple[str | None, str | None]:
         lower = head.lower_
         if lower in PERSONAL_PRONOUNS:
             p = self.people.resolve_pronoun(head)

@@ -36,6 +36,7 @@ from etl.records import CleanArticle
 DEFAULT_OUT = Path(__file__).parent / "data" / "cue_lexicon.json"
 MIN_COUNT = 3
 PRIOR = 2.0  # pseudo-count of negatives: rare stems need evidence
+RATE_FLOOR = 0.15  # rates below this are not kept
 SPAN_LABELS = True  # a candidate is positive when its span, not just its root, matches the gold
 THRESHOLD = 0.2  # probability above which a candidate is a cue (chosen on train for content F1)
 
@@ -73,7 +74,7 @@ def rates(counts: dict[str, list[int]]) -> dict[str, float]:
     return {
         k: round(cue / (total + PRIOR), 3)
         for k, (cue, total) in sorted(counts.items())
-        if cue >= MIN_COUNT and cue / (total + PRIOR) >= 0.15
+        if cue >= MIN_COUNT and cue / (total + PRIOR) >= RATE_FLOOR
     }
 
 
@@ -114,7 +115,7 @@ def model_examples(
             cue, total = counts.get(f"{c.stem}|{c.path}", [0, 0])
             cue, total = cue - int(y), total - 1
             rate = cue / (total + PRIOR) if total >= 0 else 0.0
-            keep = cue >= MIN_COUNT and rate >= 0.15
+            keep = cue >= MIN_COUNT and rate >= RATE_FLOOR
             rates_loo.append(round(rate, 3) if keep else None)
             labels.append(float(target))
         xs.append(candidate_features(q, cands, rates_loo))
