@@ -574,7 +574,8 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
     if not len(doc):
         return []
     q, cands = find_candidates(doc, mentions)
-    return _to_records(q, review(q, cands), article_id)
+    kinds = [_kind(q, c) for c in cands]
+    return _to_records(q, review(q, cands, kinds), kinds, article_id)
 
 
 def find_candidates(doc: Doc, mentions: Sequence[Mention]) -> tuple[Quotes, list[Candidate]]:
@@ -778,14 +779,14 @@ def find_candidates(doc: Doc, mentions: Sequence[Mention]) -> tuple[Quotes, list
     return q, out
 
 
-def review(q: Quotes, cands: list[Candidate]) -> list[Candidate]:
+def review(q: Quotes, cands: list[Candidate], kinds: Sequence[str]) -> list[Candidate]:
     """Clear the speakers the trained review doubts (``etl.nlp.speaker_review``); without its
     weights every speaker stays."""
     model = load_review_model()
     if model is None or not cands:
         return cands
     weights, threshold = model
-    x = review_features(q, cands, [_kind(q, c) for c in cands])
+    x = review_features(q, cands, kinds)
     if x.shape[1] != weights.shape[0]:
         return cands
     for c, p in zip(cands, probabilities(x, weights), strict=True):
@@ -1101,9 +1102,9 @@ def _kind(q: Quotes, c: Candidate) -> str:
     return "mixed" if quoted and not titles_only else "indirect"
 
 
-def _to_records(q: Quotes, cands: list[Candidate], article_id: str) -> list[Quote]:
+def _to_records(q: Quotes, cands: list[Candidate], kinds: Sequence[str], article_id: str) -> list[Quote]:
     out = []
-    for c in cands:
+    for c, kind in zip(cands, kinds, strict=True):
         start, end = c.start, c.end
         if _DEBUG is not None:
             _DEBUG.append((start, end, c.origin or c.cue_text))
@@ -1115,7 +1116,7 @@ def _to_records(q: Quotes, cands: list[Candidate], article_id: str) -> list[Quot
                 quote_start=start,
                 quote_end=end,
                 quote_text=text,
-                kind=_kind(q, c),
+                kind=kind,
                 speaker_text=c.speaker.text if c.speaker is not None else None,
                 speaker_start=c.speaker.start_char if c.speaker is not None else None,
                 speaker_end=c.speaker.end_char if c.speaker is not None else None,

@@ -60,7 +60,8 @@ def extra_features(q: Quotes, c: Candidate, kind: str, others: Sequence[tuple[in
     stype = subject_type(head)
     out += [1.0 if stype == t else 0.0 for t in SUBJECT_TYPES]
     out.append(1.0 if stype is None else 0.0)
-    span = doc.char_span(c.start, c.end, alignment_mode="expand")
+    start, end = c.start, c.end
+    span = doc.char_span(start, end, alignment_mode="expand")
     words = [t for t in span if not (t.is_punct or t.is_space)] if span is not None else []
     first = words[0].lower_ if words else ""
     out += [1.0 if first == w else 0.0 for w in OPENING_WORDS]
@@ -69,13 +70,12 @@ def extra_features(q: Quotes, c: Candidate, kind: str, others: Sequence[tuple[in
     stem = cue_stem(cue) if cue is not None else ""
     rate = lexicon_rate(stem, "ccomp") if cue is not None else None
     sent = span.sent if span is not None else None
-    start, end = c.start, c.end
     inside = any(a <= start and end <= b and (a, b) != (start, end) for a, b in others)
     holds = any(start <= a and b <= end and (a, b) != (start, end) for a, b in others)
     distance = abs(head.i - cue.i) if head is not None and cue is not None else 0
     out += [
         min(1.0, c.confidence),
-        math.log1p(c.end - c.start) / 6.0,
+        math.log1p(end - start) / 6.0,
         math.log1p(len(words)) / 4.0,
         1.0 if len(c.pieces) > 1 else 0.0,
         1.0 if name else 0.0,
@@ -86,11 +86,11 @@ def extra_features(q: Quotes, c: Candidate, kind: str, others: Sequence[tuple[in
         1.0 if cue is not None and cue.tag_.startswith("NN") else 0.0,
         1.0 if stem in SPEECH_VERBS else 0.0,
         rate if rate is not None else 0.0,
-        1.0 if q.paragraph_of(c.start) == 0 else 0.0,
-        1.0 if sent is not None and sent.start_char >= c.start - 1 else 0.0,
+        1.0 if q.paragraph_of(start) == 0 else 0.0,
+        1.0 if sent is not None and sent.start_char >= start - 1 else 0.0,
         1.0 if any(t.tag_.startswith("VB") for t in words) else 0.0,
         1.0 if any(t.dep_ in ("nsubj", "nsubjpass") for t in words) else 0.0,
-        1.0 if q.text[c.start : c.start + 1] in _MARKS else 0.0,
+        1.0 if q.text[start : start + 1] in _MARKS else 0.0,
         1.0 if inside else 0.0,
         1.0 if holds else 0.0,
         math.log1p(distance) / 3.0,

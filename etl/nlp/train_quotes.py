@@ -168,9 +168,10 @@ def speaker_examples(
         q, cands = find_candidates(doc, extract_mentions(doc, sentence_of_token))
         if not cands:
             continue
-        x = review_features(q, cands, [_kind(q, c) for c in cands])
+        kinds = [_kind(q, c) for c in cands]
+        x = review_features(q, cands, kinds)
         body = article.body_text
-        preds = predicted(_to_records(q, cands, article.article_id), align(gold.text, body), body)
+        preds = predicted(_to_records(q, cands, kinds, article.article_id), align(gold.text, body), body)
         pairs = dict(match(preds, gold.attributions))
         for i, p in enumerate(preds):
             if p.speaker is None and not p.speaker_name:
