@@ -1,7 +1,7 @@
 """Quote extraction: who said what.
 
-Rules over the dependency parse plus one small trained scorer, in three passes, all linear in
-the article's tokens:
+Rules over the dependency parse plus small trained models, in three passes, all linear in the
+article's tokens:
 
 1. **Quotation marks.** Every paragraph is scanned for quoted stretches: curly and straight
    double marks and ``''doubled apostrophes''`` (a mismatched pair such as ``"...”`` still
@@ -29,7 +29,10 @@ the article's tokens:
 
 Attributions may nest ("X said Y argued that Z" is two rows), except that a direct quote whose
 cue sits inside another candidate's indirect content wins over it; of two candidates claiming
-mostly the same text, the more confident one stays. Last, a trained review
+mostly the same text, the more confident one stays. A trained token tagger
+(``etl.nlp.quote_tagger``) reads the whole article: its content, cue and source probabilities
+are features of the cue scorer, and a run of tokens it reads as content that no candidate
+covers becomes a quote of its own, with no cue and no speaker. Last, a trained review
 (``etl.nlp.speaker_review``) clears the speakers it doubts: a quote with no speaker is better
 than one with the wrong speaker.
 
@@ -48,9 +51,12 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+from spacy.attrs import IS_SPACE
 from spacy.tokens import Doc, Span, Token
 
 from etl import ids
+from etl.nlp import quote_tagger
 from etl.nlp.coref import PERSONAL_PRONOUNS, RELATIVE_PRONOUNS, PersonIndex
 from etl.nlp.cue_model import extra_features, feature_matrix, lexicon_rate, load_model, probabilities, score
 from etl.nlp.cues import SPEECH_VERBS, cue_key, cue_stem, frame_score, frames, path_score
@@ -63,6 +69,8 @@ DOUBLE_MARKS = '"“”„«»'
 DOUBLE_CLOSERS = '"”»'
 OPENERS = "\"“„«‘'"
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+MIN_TAGGED_TOKENS = 4  # a shorter run of tagged content is not a quote on its own
+N_TAG_FEATURES = 9
 MIN_DIRECT_WORDS = 4  # a quote with fewer words and no cue is a scare quote or a title
 # lexicon-rate thresholds, used when the trained scorer is unavailable (no tensor, no weights)
 CCOMP_THRESHOLD = 0.4
@@ -160,6 +168,19 @@ def paragraph_bounds(text: str) -> list[tuple[int, int]]:
         pos = nxt + 2
         while pos < len(text) and text[pos] in "\n ":
             pos += 1
+
+
+def quote_index(doc: Doc, spans: Sequence[QSpan], token_starts: Sequence[int] | None = None) -> list[int]:
+    """Token -> index of the quote span containing it (marks included), else -1."""
+    starts = token_starts if token_starts is not None else [t.idx for t in doc]
+    out = [-1] * len(doc)
+    for qi, q in enumerate(spans):
+        first = bisect.bisect_left(starts, q.start)
+        for t in doc[first:]:
+            if t.idx >= q.end:
+                break
+            out[t.i] = qi
+    return out
 
 
 def _is_word(ch: str) -> bool:
@@ -274,7 +295,7 @@ def _subtree_chars(tok: Token) -> tuple[int, int] | None:
 class Quotes:
     """Per-article state: quote spans, token lookups, the person index."""
 
-    def __init__(self, doc: Doc, mentions: Sequence[Mention]):
+    def __init__(self, doc: Doc, mentions: Sequence[Mention], tags: np.ndarray | None = None):
         self.doc = doc
         self.text = doc.text
         self.spans = find_quote_spans(self.text)
@@ -285,14 +306,9 @@ class Quotes:
         self.paragraphs = paragraph_bounds(self.text)
         self.para_starts = [a for a, _ in self.paragraphs]
         self._resolved: dict[tuple[int, int, int], tuple[str | None, str | None]] = {}
-        # token -> index of the quote span strictly containing it (marks included), else -1
-        self.in_quote = [-1] * len(doc)
-        for qi, q in enumerate(self.spans):
-            first = bisect.bisect_left(self._token_starts, q.start)
-            for t in doc[first:]:
-                if t.idx >= q.end:
-                    break
-                self.in_quote[t.i] = qi
+        self.in_quote = quote_index(doc, self.spans, self._token_starts)
+        # per token: the tagger's probabilities of content, cue and source (None without weights)
+        self.tags = tags if tags is not None else quote_tagger.tag(doc, self.in_quote)
 
     @property
     def _token_starts(self) -> list[int]:
@@ -536,7 +552,33 @@ def candidate_features(q: Quotes, cands: Sequence[FrameCandidate], rates: Sequen
         subj = q.agent_of(c.tok) if c.path == "nsubjpass" else q.speaker_of(c.tok)
         extra = extra_features(c.tok, c.path, c.root, c.lo, c.hi, rate, subj, q.in_quote[c.root.i] >= 0)
         rows.append((c.tok.i, c.root.i, subj.i if subj is not None else -1, extra))
-    return feature_matrix(q.doc, rows)
+    x = feature_matrix(q.doc, rows)
+    return x if q.tags is None else np.hstack([x, tag_features(q.tags, rows, cands)])
+
+
+def tag_features(
+    tags: np.ndarray, rows: Sequence[tuple[int, int, int, list[float]]], cands: Sequence[FrameCandidate]
+) -> np.ndarray:
+    """What the tagger reads in each frame candidate: content over its span (mean, minimum,
+    share above one half), at its root and just outside its two edges; content and cue at the
+    cue; source at the subject."""
+    n = len(tags)
+    out = np.zeros((len(cands), N_TAG_FEATURES), dtype=np.float32)
+    content = tags[:, 0]
+    for k, (c, (cue, root, subj, _)) in enumerate(zip(cands, rows, strict=True)):
+        span = content[c.lo : c.hi] if c.hi > c.lo else content[root : root + 1]
+        out[k] = (
+            span.mean(),
+            span.min(),
+            (span >= 0.5).mean(),
+            content[root],
+            content[c.lo - 1] if c.lo > 0 else 0.0,
+            content[c.hi] if c.hi < n else 0.0,
+            tags[cue, 1],
+            tags[subj, 2] if subj >= 0 else 0.0,
+            content[cue],
+        )
+    return out
 
 
 def choose_frames(q: Quotes) -> dict[int, tuple[float, str, int, int]]:
@@ -578,9 +620,13 @@ def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> li
     return _to_records(q, review(q, cands, kinds), kinds, article_id)
 
 
-def find_candidates(doc: Doc, mentions: Sequence[Mention]) -> tuple[Quotes, list[Candidate]]:
-    """The three passes and the nesting rules: one candidate per distinct content, before review."""
-    q = Quotes(doc, mentions)
+def find_candidates(
+    doc: Doc, mentions: Sequence[Mention], tags: np.ndarray | None = None, run_threshold: float | None = None
+) -> tuple[Quotes, list[Candidate]]:
+    """The three passes and the nesting rules, then the tagger's own contents: one candidate
+    per distinct content, before review. ``tags``: the tagger's output if already known;
+    ``run_threshold``: instead of the shipped one (the training recipe chooses it)."""
+    q = Quotes(doc, mentions, tags)
     cands: list[Candidate] = []
     used_quotes: dict[int, Candidate] = {}
     cue_tokens: set[int] = set()
@@ -632,7 +678,15 @@ def find_candidates(doc: Doc, mentions: Sequence[Mention]) -> tuple[Quotes, list
             if a0 > lo and a1 < hi:
                 # in the middle: keep the longer side
                 lo, hi = (lo, a0) if a0 - lo >= hi - a1 else (a1, hi)
-            add(_trim(doc, lo, hi), tok, f"{tok.text} {to.text}", pobj, ACCORDING_CONFIDENCE, reporting=True, origin="according")
+            add(
+                _trim(doc, lo, hi),
+                tok,
+                f"{tok.text} {to.text}",
+                pobj,
+                ACCORDING_CONFIDENCE,
+                reporting=True,
+                origin="according",
+            )
             continue
         chosen = best_frames.get(tok.i)
         if chosen is not None:
@@ -650,7 +704,9 @@ def find_candidates(doc: Doc, mentions: Sequence[Mention]) -> tuple[Quotes, list
             else:
                 if _FLAGS.get("cut_tail", True):
                     hi = _cut_tail(q, lo, hi)
-                made = add(_trim(doc, lo, hi), tok, tok.text, subj, score, reporting=cue_stem(tok) in REPORTING, origin=path)
+                made = add(
+                    _trim(doc, lo, hi), tok, tok.text, subj, score, reporting=cue_stem(tok) in REPORTING, origin=path
+                )
             continue
         if not tok.tag_.startswith("VB"):
             continue
@@ -746,7 +802,12 @@ def find_candidates(doc: Doc, mentions: Sequence[Mention]) -> tuple[Quotes, list
         if intro is not None:
             intro_cue, intro_speaker = intro
             made = add(
-                (qs.start, qs.end), intro_cue, intro_cue.text if intro_cue is not None else ":", intro_speaker, 0.7, origin="colon_intro"
+                (qs.start, qs.end),
+                intro_cue,
+                intro_cue.text if intro_cue is not None else ":",
+                intro_speaker,
+                0.7,
+                origin="colon_intro",
             )
             if made is not None:
                 used_quotes[qi] = made
@@ -776,7 +837,37 @@ def find_candidates(doc: Doc, mentions: Sequence[Mention]) -> tuple[Quotes, list
         if (c.start, c.end) not in seen:
             seen.add((c.start, c.end))
             out.append(c)
+    tagged = _tagged_contents(q, out, run_threshold)
+    if tagged:
+        out = sorted(out + tagged, key=lambda c: c.start)
     return q, out
+
+
+def _tagged_contents(q: Quotes, cands: Sequence[Candidate], threshold: float | None = None) -> list[Candidate]:
+    """Runs of tokens the tagger reads as content (inside one paragraph, at least
+    ``MIN_TAGGED_TOKENS`` long, mean probability at least the shipped threshold) that overlap no
+    candidate: contents no rule reached. They carry no cue and no speaker."""
+    if threshold is None:
+        loaded = quote_tagger.load_tagger()
+        threshold = float(loaded[1]["run_threshold"]) if loaded is not None else None
+    if q.tags is None or threshold is None:
+        return []
+    doc = q.doc
+    inside = (q.tags[:, 0] >= 0.5) & ~doc.to_array([IS_SPACE]).astype(bool)
+    taken = [(c.start, c.end) for c in cands]
+    out = []
+    start = None
+    for i in range(len(doc) + 1):
+        breaks = i == len(doc) or not inside[i] or (i > 0 and "\n" in doc[i - 1].whitespace_)
+        if start is not None and breaks:
+            a, b = doc[start].idx, doc[i - 1].idx + len(doc[i - 1])
+            mean = float(q.tags[start:i, 0].mean())
+            if i - start >= MIN_TAGGED_TOKENS and mean >= threshold and not any(s < b and a < e for s, e in taken):
+                out.append(Candidate([(a, b)], None, "", None, mean, origin="tagger"))
+            start = None
+        if i < len(doc) and inside[i] and start is None:
+            start = i
+    return out
 
 
 def review(q: Quotes, cands: list[Candidate], kinds: Sequence[str]) -> list[Candidate]:

@@ -6,8 +6,15 @@
    counted per stem (``etl.nlp.cues.cue_key``) and frame (does it govern a ``ccomp`` clause, an
    ``xcomp``, an object, ...); the rate at which it was (part of) a gold Cue is the learned
    score, smoothed towards zero for rare stems;
-2. the cue scorer (``cue_model.json``, ``etl.nlp.cue_model``) over every frame candidate;
-3. the speaker review (``speaker_review.json``, ``etl.nlp.speaker_review``) over every quote the
+2. the token tagger (``quote_tagger.bin``, ``etl.nlp.quote_tagger``): content, cue and source
+   per token. It is trained twice on half of the articles, each half tagged by the tagger that
+   did not see it (these out-of-fold tags stand in for the tagger's output on unseen text in
+   the steps below), then once on all of them for shipping;
+3. the cue scorer (``cue_model.json``, ``etl.nlp.cue_model``) over every frame candidate, with
+   the tagger's features;
+4. the threshold for the tagger's own contents (``quote_tagger.json``): the one with the best
+   content F1 over train;
+5. the speaker review (``speaker_review.json``, ``etl.nlp.speaker_review``) over every quote the
    extractor, with the new files, finds with a speaker; its threshold is chosen on out-of-fold
    probabilities within train.
 
@@ -19,19 +26,26 @@ from __future__ import annotations
 
 import argparse
 import json
+import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from spacy.tokens import Doc
 
-from etl.evaluation.quotes import GoldDocument
+from etl.evaluation.quotes import GoldDocument, PredictedQuote
+from etl.nlp import quote_tagger
 from etl.nlp.cue_model import N_EXTRA, load_model, probabilities, train_logistic
 from etl.nlp.cues import cue_stem, frames
+from etl.nlp.quotes import N_TAG_FEATURES
 from etl.nlp.speaker_review import N_EXTRA as SPEAKER_EXTRA
 from etl.nlp.speaker_review import load_review_model
 from etl.records import CleanArticle
+
+if TYPE_CHECKING:
+    from etl.nlp.quotes import Candidate, Quotes
 
 DEFAULT_OUT = Path(__file__).parent / "data" / "cue_lexicon.json"
 MIN_COUNT = 3
@@ -39,6 +53,10 @@ PRIOR = 2.0  # pseudo-count of negatives: rare stems need evidence
 RATE_FLOOR = 0.15  # rates below this are not kept
 SPAN_LABELS = True  # a candidate is positive when its span, not just its root, matches the gold
 THRESHOLD = 0.2  # probability above which a candidate is a cue (chosen on train for content F1)
+TAGGER_EPOCHS = 12
+TAGGER_FOLDS = 2  # out-of-fold tagger outputs feed the cue scorer and the threshold choices
+RUN_THRESHOLDS = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
+Roles = tuple[set[int], set[int], set[int]]  # cue, content and source characters of one attribution
 
 
 def lexicon_rates_cache_clear() -> None:
@@ -47,8 +65,8 @@ def lexicon_rates_cache_clear() -> None:
     learned_lexicon.cache_clear()
 
 
-def count(examples: Iterable[tuple[Doc, list[tuple[set[int], set[int]]]]]) -> dict[str, list[int]]:
-    """(doc, [(cue chars, content chars) per gold attribution]) -> ``stem|path`` -> [cue count, total]."""
+def count(examples: Iterable[tuple[Doc, list[Roles]]]) -> dict[str, list[int]]:
+    """(doc, [(cue, content, source chars) per gold attribution]) -> ``stem|path`` -> [cue count, total]."""
     from etl.nlp.quotes import find_quote_spans
 
     table: dict[str, Counter[bool]] = defaultdict(Counter)
@@ -57,7 +75,7 @@ def count(examples: Iterable[tuple[Doc, list[tuple[set[int], set[int]]]]]) -> di
         for q in find_quote_spans(doc.text):
             inside.update(range(q.start + 1, q.end - 1))
         cue_of: dict[int, list[set[int]]] = defaultdict(list)
-        for cue_chars, content_chars in attributions:
+        for cue_chars, content_chars, _ in attributions:
             for ch in cue_chars:
                 cue_of[ch].append(content_chars)
         for tok in doc:
@@ -79,21 +97,22 @@ def rates(counts: dict[str, list[int]]) -> dict[str, float]:
 
 
 def model_examples(
-    examples: Iterable[tuple[Doc, list[tuple[set[int], set[int]]]]], counts: dict[str, list[int]]
+    examples: Sequence[tuple[Doc, list[Roles]]], counts: dict[str, list[int]], tags: Sequence[np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Feature rows and labels for the cue scorer. The lexicon rate feature is computed
     leave-one-out (without the candidate's own label), so the model cannot learn to trust it more
-    than it deserves on unseen text."""
+    than it deserves on unseen text; ``tags`` are the tagger's out-of-fold outputs, for the same
+    reason."""
     from etl.nlp.quotes import Quotes, _trim, candidate_features, frame_candidates
 
     xs, ys = [], []
-    for doc, attributions in examples:
-        q = Quotes(doc, [])
+    for (doc, attributions), doc_tags in zip(examples, tags, strict=True):
+        q = Quotes(doc, [], doc_tags)
         cands = frame_candidates(q)
         if not cands:
             continue
         cue_of: dict[int, list[set[int]]] = defaultdict(list)
-        for cue_chars, content_chars in attributions:
+        for cue_chars, content_chars, _ in attributions:
             for ch in cue_chars:
                 cue_of[ch].append(content_chars)
         labels, rates_loo = [], []
@@ -137,8 +156,8 @@ def parse_gold(gold_dir: Path, model: str, processes: int) -> Iterable[tuple[Gol
 
 def cue_examples(
     parsed: Iterable[tuple[GoldDocument, CleanArticle, Doc]],
-) -> Iterable[tuple[Doc, list[tuple[set[int], set[int]]]]]:
-    """(doc, [(cue chars, content chars) per gold attribution]) in the body's offsets."""
+) -> Iterable[tuple[Doc, list[Roles]]]:
+    """(doc, [(cue, content, source chars) per gold attribution]) in the body's offsets."""
     from etl.evaluation.quotes import align
 
     for gold, article, doc in parsed:
@@ -146,32 +165,73 @@ def cue_examples(
         inverse: dict[int, int] = {}
         for i in range(len(article.body_text)):
             inverse.setdefault(mapping[i], i)
-        yield doc, [(_chars(att.cue, inverse), _chars(att.content, inverse)) for att in gold.attributions]
+        yield (
+            doc,
+            [
+                (_chars(att.cue, inverse), _chars(att.content, inverse), _chars(att.source, inverse))
+                for att in gold.attributions
+            ],
+        )
+
+
+def extracted(
+    parsed: Sequence[tuple[GoldDocument, CleanArticle, Doc]],
+    tags: Sequence[np.ndarray],
+    run_threshold: float | None = None,
+) -> Iterator[tuple[GoldDocument, Quotes, list[Candidate], list[str], list[PredictedQuote]]]:
+    """Each article's candidates before review, their kinds, and its quotes as the evaluation
+    reads them (``tags``: the tagger's out-of-fold outputs)."""
+    from etl.evaluation.quotes import align, predicted
+    from etl.nlp.analyse import segment
+    from etl.nlp.entities import extract_mentions
+    from etl.nlp.quotes import _kind, _to_records, find_candidates
+
+    for (gold, article, doc), doc_tags in zip(parsed, tags, strict=True):
+        _, sentence_of_token = segment(article, doc)
+        q, cands = find_candidates(doc, extract_mentions(doc, sentence_of_token), doc_tags, run_threshold)
+        kinds = [_kind(q, c) for c in cands]
+        body = article.body_text
+        yield (
+            gold,
+            q,
+            cands,
+            kinds,
+            predicted(_to_records(q, cands, kinds, article.article_id), align(gold.text, body), body),
+        )
+
+
+def run_threshold(parsed: Sequence[tuple[GoldDocument, CleanArticle, Doc]], tags: Sequence[np.ndarray]) -> float:
+    """The tagger-run threshold with the best content F1 over train (out-of-fold tags)."""
+    from etl.evaluation.quotes import Counts, scores_of
+
+    best, best_f1 = RUN_THRESHOLDS[-1], -1.0
+    for threshold in RUN_THRESHOLDS:
+        counts = Counts()
+        for gold, *_, preds in extracted(parsed, tags, threshold):
+            counts.add(preds, gold.attributions)
+        f1 = float(scores_of(counts, len(parsed))["content_f1"])
+        print(f"  tagger runs at {threshold}: content F1 {f1:.4f}")
+        if f1 > best_f1:
+            best, best_f1 = threshold, f1
+    return best
 
 
 def speaker_examples(
-    parsed: Iterable[tuple[GoldDocument, CleanArticle, Doc]],
+    parsed: Sequence[tuple[GoldDocument, CleanArticle, Doc]], tags: Sequence[np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Review features of every quote the extractor finds with a speaker, whether that speaker
     is right (the quote matches a gold Content and the speaker its Source, as the evaluation
     scores it), each row's article index, and the number of gold Sources."""
-    from etl.evaluation.quotes import align, match, predicted, speaker_matches
-    from etl.nlp.analyse import segment
-    from etl.nlp.entities import extract_mentions
-    from etl.nlp.quotes import _kind, _to_records, find_candidates, review_features
+    from etl.evaluation.quotes import match, speaker_matches
+    from etl.nlp.quotes import review_features
 
     xs, ys, groups = [], [], []
     sources = 0
-    for k, (gold, article, doc) in enumerate(parsed):
+    for k, (gold, q, cands, kinds, preds) in enumerate(extracted(parsed, tags)):
         sources += sum(1 for att in gold.attributions if att.source)
-        _, sentence_of_token = segment(article, doc)
-        q, cands = find_candidates(doc, extract_mentions(doc, sentence_of_token))
         if not cands:
             continue
-        kinds = [_kind(q, c) for c in cands]
         x = review_features(q, cands, kinds)
-        body = article.body_text
-        preds = predicted(_to_records(q, cands, kinds, article.article_id), align(gold.text, body), body)
         pairs = dict(match(preds, gold.attributions))
         for i, p in enumerate(preds):
             if p.speaker is None and not p.speaker_name:
@@ -181,6 +241,48 @@ def speaker_examples(
             ys.append(float(j is not None and speaker_matches(p, gold.attributions[j])))
             groups.append(k)
     return np.asarray(xs, dtype=np.float32), np.asarray(ys, dtype=np.float32), np.asarray(groups), sources
+
+
+def tagger_data(examples: Sequence[tuple[Doc, list[Roles]]]) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The tagger's inputs and gold labels (content, cue, source) for every article."""
+    from etl.nlp.quotes import find_quote_spans, quote_index
+
+    inputs, labels = [], []
+    for doc, attributions in examples:
+        x = quote_tagger.token_inputs(doc, quote_index(doc, find_quote_spans(doc.text)))
+        if x is None:
+            raise ValueError("the tagger needs the pipeline's tok2vec tensor (doc.tensor)")
+        inputs.append(x)
+        contents: set[int] = set()
+        cues: set[int] = set()
+        sources: set[int] = set()
+        for cue, content, source in attributions:
+            contents |= content
+            cues |= cue
+            sources |= source
+        labels.append(quote_tagger.token_labels(doc, (contents, cues, sources)))
+    return inputs, labels
+
+
+def out_of_fold_tags(inputs: Sequence[np.ndarray], labels: Sequence[np.ndarray]) -> list[np.ndarray]:
+    """Each article tagged by a tagger trained on the other folds (articles split by index)."""
+    tags: list[np.ndarray | None] = [None] * len(inputs)
+    for k in range(TAGGER_FOLDS):
+        rest = [i for i in range(len(inputs)) if i % TAGGER_FOLDS != k]
+        model = quote_tagger.train([inputs[i] for i in rest], [labels[i] for i in rest], TAGGER_EPOCHS)
+        held = [i for i in range(len(inputs)) if i % TAGGER_FOLDS == k]
+        for i, p in zip(held, model.predict([inputs[i] for i in held]), strict=True):
+            tags[i] = np.asarray(p)
+    return [t for t in tags if t is not None]
+
+
+def token_f1(tags: Sequence[np.ndarray], labels: Sequence[np.ndarray]) -> dict[str, float]:
+    p = np.concatenate(tags) >= 0.5
+    y = np.concatenate(labels) > 0
+    return {
+        label: round(float(2 * (p[:, k] & y[:, k]).sum() / max(1, p[:, k].sum() + y[:, k].sum())), 3)
+        for k, label in enumerate(quote_tagger.LABELS)
+    }
 
 
 def speaker_threshold(x: np.ndarray, y: np.ndarray, groups: np.ndarray, sources: int, folds: int = 5) -> float:
@@ -243,14 +345,47 @@ def main(argv: list[str] | None = None) -> int:
     args.out.write_text(json.dumps(payload, indent=0, sort_keys=True) + "\n", encoding="utf-8")
     print(f"wrote {args.out}: {len(table)} stem|path rates")
     lexicon_rates_cache_clear()
-    x, y = model_examples(examples, counts)
+
+    started = time.perf_counter()
+    inputs, labels = tagger_data(examples)
+    tags = out_of_fold_tags(inputs, labels)
+    print(f"tagger, {TAGGER_FOLDS}-fold out-of-fold token F1: {token_f1(tags, labels)}")
+    tagger = quote_tagger.train(inputs, labels, TAGGER_EPOCHS)
+    tagger_out = args.out.with_name(f"{quote_tagger.FILE}.bin")
+    tagger_out.write_bytes(tagger.to_bytes())
+    print(f"wrote {tagger_out} ({time.perf_counter() - started:.0f} s)")
+
+    x, y = model_examples(examples, counts, tags)
     weights = train_logistic(x, y)
     model_out = args.out.with_name("cue_model.json")
-    features = f"tok2vec(cue) + tok2vec(root) + tok2vec(subject) + {N_EXTRA} path/lexicon/subject features"
+    features = (
+        f"tok2vec(cue) + tok2vec(root) + tok2vec(subject) + {N_EXTRA} path/lexicon/subject features"
+        f" + {N_TAG_FEATURES} tagger features"
+    )
     write_model(model_out, features, y, weights, THRESHOLD)
     print(f"wrote {model_out}: {len(weights)} weights from {len(y)} candidates ({int(y.sum())} cues)")
     load_model.cache_clear()
-    x, y, groups, sources = speaker_examples(parsed)
+
+    threshold = run_threshold(parsed, tags)
+    meta = {
+        "source": "PolNeAR v1.0 train (Newell, Margolin, Ruths, LREC 2018)",
+        "recipe": "python -m etl.nlp.train_quotes --gold <polnear>/train",
+        "labels": list(quote_tagger.LABELS),
+        "inputs": int(inputs[0].shape[1]),
+        "width": quote_tagger.WIDTH,
+        "depth": quote_tagger.DEPTH,
+        "epochs": TAGGER_EPOCHS,
+        "articles": len(inputs),
+        "tokens": int(sum(len(x) for x in inputs)),
+        "out_of_fold_token_f1": token_f1(tags, labels),
+        "run_threshold": threshold,
+        "run_threshold_chosen_by": f"content F1 over train with {TAGGER_FOLDS}-fold out-of-fold tags",
+    }
+    args.out.with_name(f"{quote_tagger.FILE}.json").write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+    quote_tagger.load_tagger.cache_clear()
+    print(f"tagger runs threshold {threshold}")
+
+    x, y, groups, sources = speaker_examples(parsed, tags)
     threshold = speaker_threshold(x, y, groups, sources)
     weights = train_logistic(x, y)
     review_out = args.out.with_name("speaker_review.json")
@@ -258,7 +393,9 @@ def main(argv: list[str] | None = None) -> int:
     chosen = "speaker F1 on 5-fold out-of-fold probabilities over train"
     write_model(review_out, features, y, weights, threshold, threshold_chosen_by=chosen)
     load_review_model.cache_clear()
-    print(f"wrote {review_out}: {len(weights)} weights from {len(y)} speakers ({int(y.sum())} right), threshold {threshold}")
+    print(
+        f"wrote {review_out}: {len(weights)} weights from {len(y)} speakers ({int(y.sum())} right), threshold {threshold}"
+    )
     return 0
 
 
