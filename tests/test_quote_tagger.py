@@ -8,7 +8,7 @@ from spacy.tokens import Doc
 
 from etl.nlp import quote_tagger
 from etl.nlp.model import get_nlp
-from etl.nlp.quotes import find_candidates, find_quote_spans, quote_index
+from etl.nlp.quotes import _kind, _to_records, find_candidates, find_quote_spans, quote_index
 from etl.settings import DEFAULT_MODEL
 
 
@@ -27,8 +27,8 @@ def test_quote_tagger_inputs_read_quotes_and_the_clause_a_speech_verb_governs() 
     x = inputs_of(doc)
     assert x.shape == (len(doc), doc.tensor.shape[1] + quote_tagger.N_FLAGS)
     width = doc.tensor.shape[1]
-    in_quote = x[:, width]
-    inside_speech = x[:, -2]
+    in_quote = x[:, width + quote_tagger.flag_column("in_quote")]
+    inside_speech = x[:, width + quote_tagger.flag_column("in_speech_clause")]
     said = next(t for t in doc if t.text == "said")
     fail = next(t for t in doc if t.text == "fail")
     disaster = next(t for t in doc if t.text == "disaster")
@@ -36,7 +36,9 @@ def test_quote_tagger_inputs_read_quotes_and_the_clause_a_speech_verb_governs() 
     # "fail" heads the clause "said" governs; "said" itself and its subject are outside it
     assert inside_speech[fail.i] == 1.0
     assert inside_speech[said.i] == 0.0 and inside_speech[doc[1].i] == 0.0
-    assert x[said.i, -4] == 1.0  # a speech verb
+    assert x[said.i, width + quote_tagger.flag_column("speech_verb")] == 1.0
+    after = x[:, width + quote_tagger.flag_column("after_speech")]
+    assert after[fail.i] == 1.0 and after[said.i] == 0.0 and after[doc[0].i] == 0.0
 
 
 def test_quote_tagger_needs_the_tok2vec_tensor() -> None:
@@ -90,7 +92,7 @@ def test_quote_tagger_training_learns_a_simple_rule() -> None:
     assert ((probs[:, 2] >= 0.5) == (truth[:, 2] > 0)).mean() > 0.8  # needs the window layers
 
 
-def test_quote_tagger_runs_no_rule_reached_become_quotes_without_speaker() -> None:
+def test_quote_tagger_runs_no_rule_reached_become_quotes() -> None:
     text = (
         "The mayor said the budget was balanced.\n\n"
         "Critics of the plan, in a long letter, every single tax rise was a mistake for the city.\n\n"
@@ -105,11 +107,23 @@ def test_quote_tagger_runs_no_rule_reached_become_quotes_without_speaker() -> No
     tags[budget : budget + 3, 0] = 0.95  # inside the rule's own quote: not added twice
     short = next(t.i for t in doc if t.text == "Short")
     tags[short : short + 2, 0] = 0.99  # too short
-    _, cands = find_candidates(doc, [], tags, run_threshold=0.8)
+    q, cands = find_candidates(doc, [], tags, run_threshold=0.8)
     tagged = [c for c in cands if c.origin == "tagger"]
     assert [text[c.start : c.end] for c in tagged] == ["every single tax rise was a mistake for the city"]
-    assert tagged[0].cue is None and tagged[0].speaker is None
+    (row,) = _to_records(q, tagged, [_kind(q, c) for c in tagged], "a1")
+    assert (row.cue_text, row.speaker_text, row.speaker_name, row.kind) == (None, None, None, "indirect")
+    assert row.confidence == pytest.approx(0.9, abs=1e-3)
     assert any(text[c.start : c.end].startswith("the budget") for c in cands if c.origin != "tagger")
+    # the cue and the speaker are what the tagger reads in the same sentence, outside the run
+    critics = next(t.i for t in doc if t.text == "Critics")
+    tags[critics, 2] = 0.8
+    words = {t.text: t.i for t in doc}
+    tags[words["long"], 1] = 0.7
+    tags[words["letter"], 1] = 0.9
+    q, cands = find_candidates(doc, [], tags, run_threshold=0.8)
+    (tagged,) = [c for c in cands if c.origin == "tagger"]
+    assert tagged.cue is not None and tagged.cue.text == "letter"
+    assert tagged.speaker is not None and tagged.speaker.text == "Critics"
     # above the threshold only
     _, cands = find_candidates(doc, [], tags, run_threshold=0.95)
     assert not [c for c in cands if c.origin == "tagger"]

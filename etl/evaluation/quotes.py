@@ -383,13 +383,20 @@ def format_report(scores: dict[str, float | int]) -> str:
 def measure_overhead(paths: Sequence[Path], model: str, repeats: int = 3) -> dict[str, float]:
     """Seconds of ``analyse_batch`` over ``paths`` with and without quote extraction (one
     process, best of ``repeats``), and the quote share of the NLP stage."""
-    import etl.nlp.analyse as analyse_module
     from etl.clean import clean
-    from etl.nlp.runner import analyse_batch
 
     articles = [
         a for p in paths if isinstance(a := clean(RawArticle(source_uri=str(p), data=p.read_bytes())), CleanArticle)
     ]
+    return overhead_of(articles, model, repeats)
+
+
+def overhead_of(articles: Sequence[CleanArticle], model: str, repeats: int = 3) -> dict[str, float]:
+    """``measure_overhead`` on articles already cleaned (after a warm-up, so that loading the
+    models is not counted on either side)."""
+    import etl.nlp.analyse as analyse_module
+    from etl.nlp.runner import analyse_batch
+
     analyse_batch(articles[:4], model)  # load the model and warm up
     real = analyse_module.extract_quotes
 

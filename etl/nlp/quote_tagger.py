@@ -8,14 +8,17 @@ PolNeAR train. The quote extractor uses them twice:
   tagger reads as content, at its edges and at its root, how cue-like the cue is and how
   source-like its subject;
 * to find contents no rule reaches: a run of tokens inside one paragraph that the tagger reads as
-  content, overlapping no candidate, becomes a quote (``origin="tagger"``, no cue, no speaker)
-  when its mean probability reaches the threshold stored with the weights.
+  content, overlapping no candidate, becomes a quote (``origin="tagger"``) when its mean
+  probability reaches the threshold stored with the weights. Its cue is the most cue-like token
+  of its sentences and its speaker the nearest source-like one, when the tagger reads any (the
+  speaker review then vets that speaker like any other).
 
 Its input per token is the pipeline's own ``tok2vec`` vector (``doc.tensor``, so the costly part
 is not computed twice) plus a few flags read from the parse: inside a quotation, a quotation
 mark, sentence or paragraph start, the dependency label, the part of speech, which dependents it
-governs, whether it is a speech verb, how far away its head is, and whether it sits inside a
-clause that a speech verb (or any word) governs, however far up the tree. A thinc network of four
+governs, whether it is a speech verb, how far away its head is, whether it sits inside a clause
+that a speech verb (or any word) governs, however far up the tree, and, for when the parse is
+wrong, whether a speech verb comes before or after it in its sentence, or "according". A thinc network of four
 residual window layers (each token sees four more on either side) turns them into the three
 probabilities. The weights (``data/quote_tagger.bin`` with ``data/quote_tagger.json``) are
 trained by ``etl.nlp.train_quotes``; without them, or with a tensor of another width, the
@@ -31,11 +34,11 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-from spacy.attrs import DEP, HEAD, IS_QUOTE, POS, SENT_START
+from spacy.attrs import DEP, HEAD, IDX, IS_QUOTE, LOWER, ORTH, POS, SENT_START, TAG
 from spacy.tokens import Doc
 from thinc.api import Adam, Maxout, Model, Sigmoid, chain, clone, expand_window, fix_random_seed, residual, with_array
 
-from etl.nlp.cues import SPEECH_VERBS, cue_stem
+from etl.nlp.cues import SPEECH_VERBS, cue_key
 
 LABELS = ("content", "cue", "source")
 DEPS = (
@@ -51,44 +54,59 @@ POS_TAGS = (
 CHILD_DEPS = ("ccomp", "xcomp", "dobj", "nsubj", "nsubjpass", "agent", "prep", "parataxis")
 CLAUSE_DEPS = ("ccomp", "xcomp", "parataxis")
 ANCESTOR_LEVELS = 12
-N_FLAGS = 4 + len(DEPS) + len(POS_TAGS) + len(CHILD_DEPS) + 4
+HEAD_FLAGS = ("in_quote", "quote_mark", "sentence_start", "paragraph_start")
+TAIL_FLAGS = ("speech_verb", "head_offset", "in_speech_clause", "in_clause", "after_speech", "before_speech", "according")
+N_FLAGS = len(HEAD_FLAGS) + len(DEPS) + len(POS_TAGS) + len(CHILD_DEPS) + len(TAIL_FLAGS)
 WIDTH = 64
 DEPTH = 4
 FILE = "quote_tagger"
 
 
-def token_inputs(doc: Doc, in_quote: Sequence[int]) -> np.ndarray | None:
-    """One row per token: ``doc.tensor`` and the parse flags. None without a tensor."""
+def flag_column(name: str) -> int:
+    """The column of a named flag in ``token_inputs``' rows, after the tensor."""
+    if name in HEAD_FLAGS:
+        return HEAD_FLAGS.index(name)
+    return N_FLAGS - len(TAIL_FLAGS) + TAIL_FLAGS.index(name)
+
+
+def token_inputs(doc: Doc, in_quote: Sequence[int], text: str | None = None) -> np.ndarray | None:
+    """One row per token: ``doc.tensor`` and the parse flags. None without a tensor. ``text``:
+    ``doc.text`` if the caller holds it (spaCy joins it anew on each access)."""
     if doc.tensor is None or not doc.tensor.size or len(doc.tensor) != len(doc):
         return None
     n = len(doc)
     strings = doc.vocab.strings
-    arr = doc.to_array([DEP, POS, HEAD, IS_QUOTE, SENT_START]).astype(np.int64)
+    arr = doc.to_array([DEP, POS, HEAD, IS_QUOTE, SENT_START, IDX, TAG, ORTH, LOWER])  # uint64: hashes
+    rel_head = arr[:, 2].astype(np.int64)  # relative offsets, stored wrapped
     flags = np.zeros((n, N_FLAGS), dtype=np.float32)
     flags[:, 0] = np.asarray(in_quote) >= 0
     flags[:, 1] = arr[:, 3]
-    flags[:, 2] = arr[:, 4] == 1
+    flags[:, 2] = arr[:, 4].astype(np.int64) == 1
     flags[0, 2] = 1.0
-    flags[1:, 3] = [("\n" in t.whitespace_ or "\n" in t.text) for t in doc[:-1]]
+    # a paragraph starts where a newline lies between the previous token's start and this one's
+    text = doc.text if text is None else text
+    newlines = np.cumsum(np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32) == 10)
+    starts = arr[:, 5].astype(np.int64)
+    flags[1:, 3] = newlines[starts[1:] - 1] > newlines[starts[:-1]]
     col = 4
-    dep_col = _columns(strings, DEPS)
-    deps = np.fromiter((dep_col.get(int(h), -1) for h in arr[:, 0]), dtype=np.int64, count=n)
+    deps = _lookup(arr[:, 0], _columns(strings, DEPS))
     rows = np.nonzero(deps >= 0)[0]
     flags[rows, col + deps[rows]] = 1.0
     col += len(DEPS)
-    pos_col = _columns(strings, POS_TAGS)
-    pos = np.fromiter((pos_col.get(int(p), -1) for p in arr[:, 1]), dtype=np.int64, count=n)
+    pos = _lookup(arr[:, 1], _columns(strings, POS_TAGS))
     rows = np.nonzero(pos >= 0)[0]
     flags[rows, col + pos[rows]] = 1.0
     col += len(POS_TAGS)
-    heads = np.arange(n) + arr[:, 2]
+    heads = np.arange(n) + rel_head
     for k, label in enumerate(CHILD_DEPS):
         children = np.nonzero(deps == DEPS.index(label))[0]
         flags[heads[children], col + k] = 1.0
     col += len(CHILD_DEPS)
-    speech = np.fromiter((t.tag_.startswith("VB") and cue_stem(t) in SPEECH_VERBS for t in doc), dtype=bool, count=n)
+    speech = np.zeros(n, dtype=bool)
+    for i in np.nonzero(np.isin(arr[:, 6], np.asarray(_verb_tags(strings), dtype=np.uint64)))[0]:
+        speech[i] = _is_speech_verb(strings[int(arr[i, 7])])
     flags[:, col] = speech
-    flags[:, col + 1] = np.clip(arr[:, 2].astype(np.float32) / 10.0, -3.0, 3.0)
+    flags[:, col + 1] = np.clip(rel_head.astype(np.float32) / 10.0, -3.0, 3.0)
     # the long view the window layers lack: is the token inside a clause that a speech verb (or
     # any word) governs as its clause (ccomp, xcomp, parataxis), up to twelve levels up the tree?
     clause = np.isin(deps, [DEPS.index(d) for d in CLAUSE_DEPS])
@@ -99,20 +117,57 @@ def token_inputs(doc: Doc, in_quote: Sequence[int]) -> np.ndarray | None:
         flags[:, col + 2] = np.maximum(flags[:, col + 2], link & speech[parent])
         flags[:, col + 3] = np.maximum(flags[:, col + 3], link)
         node = parent
+    # and when the parse fails: after or before a speech verb of its sentence, or in a sentence
+    # with "according"
+    sentence = np.cumsum(flags[:, 2]).astype(np.int64) - 1
+    first = np.full(sentence[-1] + 1, n)
+    last = np.full(sentence[-1] + 1, -1)
+    according = np.zeros(sentence[-1] + 1, dtype=np.float32)
+    at = np.arange(n)
+    np.minimum.at(first, sentence[speech], at[speech])
+    np.maximum.at(last, sentence[speech], at[speech])
+    np.maximum.at(according, sentence[arr[:, 8] == _according(strings)], 1.0)
+    flags[:, col + 4] = at > first[sentence]
+    flags[:, col + 5] = at < last[sentence]
+    flags[:, col + 6] = according[sentence]
     return np.concatenate([doc.tensor.astype(np.float32, copy=False), flags], axis=1)
 
 
+@functools.lru_cache(maxsize=4096)
+def _is_speech_verb(word: str) -> bool:
+    """``etl.nlp.cues.cue_stem`` of a verb form is its ``cue_key``."""
+    return cue_key(word) in SPEECH_VERBS
+
+
 @functools.lru_cache(maxsize=4)
-def _columns(strings: Any, labels: tuple[str, ...]) -> dict[int, int]:
-    """Hash (or symbol id) of each label -> its column."""
+def _according(strings: Any) -> int:
+    return int(strings.add("according"))
+
+
+@functools.lru_cache(maxsize=4)
+def _verb_tags(strings: Any) -> list[int]:
+    return [int(strings[t]) for t in ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ")]
+
+
+@functools.lru_cache(maxsize=4)
+def _columns(strings: Any, labels: tuple[str, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """The hash (and symbol id) of each label, sorted, and the label's column for each."""
     from spacy import symbols
 
-    out = {}
+    pairs = {}
     for k, label in enumerate(labels):
-        out[int(strings[label])] = k
+        pairs[int(strings[label])] = k
         if hasattr(symbols, label):
-            out[int(getattr(symbols, label))] = k
-    return out
+            pairs[int(getattr(symbols, label))] = k
+    keys = np.asarray(sorted(pairs), dtype=np.uint64)
+    return keys, np.asarray([pairs[int(h)] for h in keys], dtype=np.int64)
+
+
+def _lookup(values: np.ndarray, table: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Each value's column in ``table`` (from ``_columns``), -1 when it has none."""
+    keys, cols = table
+    at = np.minimum(np.searchsorted(keys, values), len(keys) - 1)
+    return np.where(keys[at] == values, cols[at], -1)
 
 
 def build_model(n_in: int, width: int = WIDTH, depth: int = DEPTH, dropout: float = 0.0) -> Model:
@@ -140,13 +195,13 @@ def load_tagger() -> tuple[Model, dict[str, Any]] | None:
     return model, meta
 
 
-def tag(doc: Doc, in_quote: Sequence[int]) -> np.ndarray | None:
+def tag(doc: Doc, in_quote: Sequence[int], text: str | None = None) -> np.ndarray | None:
     """(tokens, 3) probabilities of content, cue and source, or None (no tensor, no weights)."""
     loaded = load_tagger()
     if loaded is None or not len(doc):
         return None
     model, meta = loaded
-    x = token_inputs(doc, in_quote)
+    x = token_inputs(doc, in_quote, text)
     if x is None or x.shape[1] != int(meta["inputs"]):
         return None
     return np.asarray(model.predict([x])[0])

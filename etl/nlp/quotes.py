@@ -32,7 +32,8 @@ cue sits inside another candidate's indirect content wins over it; of two candid
 mostly the same text, the more confident one stays. A trained token tagger
 (``etl.nlp.quote_tagger``) reads the whole article: its content, cue and source probabilities
 are features of the cue scorer, and a run of tokens it reads as content that no candidate
-covers becomes a quote of its own, with no cue and no speaker. Last, a trained review
+covers becomes a quote of its own, with the cue and the speaker it reads in the same sentences
+(or none). Last, a trained review
 (``etl.nlp.speaker_review``) clears the speakers it doubts: a quote with no speaker is better
 than one with the wrong speaker.
 
@@ -52,14 +53,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from spacy.attrs import IS_SPACE
+from spacy.attrs import IS_SPACE, LOWER, TAG
 from spacy.tokens import Doc, Span, Token
 
 from etl import ids
 from etl.nlp import quote_tagger
 from etl.nlp.coref import PERSONAL_PRONOUNS, RELATIVE_PRONOUNS, PersonIndex
 from etl.nlp.cue_model import extra_features, feature_matrix, lexicon_rate, load_model, probabilities, score
-from etl.nlp.cues import SPEECH_VERBS, cue_key, cue_stem, frame_score, frames, path_score
+from etl.nlp.cues import CUE_TAGS, SPEECH_VERBS, cue_key, cue_stem, frame_score, frames, path_score
 from etl.nlp.entities import strip_roles
 from etl.nlp.speaker_review import feature_matrix as review_features
 from etl.nlp.speaker_review import load_review_model
@@ -308,7 +309,7 @@ class Quotes:
         self._resolved: dict[tuple[int, int, int], tuple[str | None, str | None]] = {}
         self.in_quote = quote_index(doc, self.spans, self._token_starts)
         # per token: the tagger's probabilities of content, cue and source (None without weights)
-        self.tags = tags if tags is not None else quote_tagger.tag(doc, self.in_quote)
+        self.tags = tags if tags is not None else quote_tagger.tag(doc, self.in_quote, self.text)
 
     @property
     def _token_starts(self) -> list[int]:
@@ -531,11 +532,23 @@ class FrameCandidate:
     rate: float | None
 
 
+def tagged_indices(doc: Doc, prefixes: tuple[str, ...]) -> list[int]:
+    """The tokens whose fine-grained tag starts with one of ``prefixes``, without visiting each."""
+    tags = doc.to_array([TAG])
+    strings = doc.vocab.strings
+    wanted = [h for h in np.unique(tags).tolist() if strings[h].startswith(prefixes)]
+    return np.flatnonzero(np.isin(tags, np.asarray(wanted, dtype=np.uint64))).tolist()
+
+
 def frame_candidates(q: Quotes) -> list[FrameCandidate]:
     """Every (cue word, path, content root) the scorer considers, outside quotation marks."""
     out = []
-    for tok in q.doc:
-        if q.in_quote[tok.i] >= 0 or tok.lower_ == "according":
+    doc = q.doc
+    for i in tagged_indices(doc, CUE_TAGS):  # frames() only takes these
+        if q.in_quote[i] >= 0:
+            continue
+        tok = doc[i]
+        if tok.lower_ == "according":
             continue
         stem = cue_stem(tok)
         for path, root, lo, hi in frames(tok):
@@ -562,23 +575,32 @@ def tag_features(
     """What the tagger reads in each frame candidate: content over its span (mean, minimum,
     share above one half), at its root and just outside its two edges; content and cue at the
     cue; source at the subject."""
+    if not cands:
+        return np.zeros((0, N_TAG_FEATURES), dtype=np.float32)
     n = len(tags)
-    out = np.zeros((len(cands), N_TAG_FEATURES), dtype=np.float32)
     content = tags[:, 0]
-    for k, (c, (cue, root, subj, _)) in enumerate(zip(cands, rows, strict=True)):
-        span = content[c.lo : c.hi] if c.hi > c.lo else content[root : root + 1]
-        out[k] = (
-            span.mean(),
-            span.min(),
-            (span >= 0.5).mean(),
-            content[root],
-            content[c.lo - 1] if c.lo > 0 else 0.0,
-            content[c.hi] if c.hi < n else 0.0,
-            tags[cue, 1],
-            tags[subj, 2] if subj >= 0 else 0.0,
-            content[cue],
-        )
-    return out
+    lo = np.fromiter((c.lo for c in cands), dtype=np.int64, count=len(cands))
+    hi = np.fromiter((c.hi for c in cands), dtype=np.int64, count=len(cands))
+    cue, root, subj = (np.fromiter((r[k] for r in rows), dtype=np.int64, count=len(rows)) for k in range(3))
+    empty = hi <= lo  # a span of its root alone
+    lo, hi = np.where(empty, root, lo), np.where(empty, root + 1, hi)
+    total = np.concatenate([[0.0], np.cumsum(content)])
+    above = np.concatenate([[0], np.cumsum(content >= 0.5)])
+    # the minimum over each [lo, hi): reduceat over the bounds, every other result
+    minimum = np.minimum.reduceat(np.append(content, 0.0), np.stack([lo, hi], axis=1).ravel())[0::2]
+    padded = np.concatenate([[0.0], content, [0.0]])  # padded[i + 1] == content[i]
+    columns = (
+        (total[hi] - total[lo]) / (hi - lo),
+        minimum,
+        (above[hi] - above[lo]) / (hi - lo),
+        content[root],
+        padded[lo],  # just before the span
+        padded[np.minimum(hi, n) + 1],  # just after it
+        tags[cue, 1],
+        np.where(subj >= 0, tags[np.maximum(subj, 0), 2], 0.0),
+        content[cue],
+    )
+    return np.stack(columns, axis=1).astype(np.float32)
 
 
 def choose_frames(q: Quotes) -> dict[int, tuple[float, str, int, int]]:
@@ -654,9 +676,12 @@ def find_candidates(
 
     # pass 2: cue words governing a clause, infinitive or object, scored by the trained model
     best_frames = choose_frames(q)
-    for tok in doc:
-        if q.in_quote[tok.i] >= 0:
+    # in token order, the only tokens the loop acts on: "according", chosen frames, verbs
+    according = np.flatnonzero(doc.to_array([LOWER]) == doc.vocab.strings.add("according")).tolist()
+    for i in sorted({*according, *best_frames, *tagged_indices(doc, ("VB",))}):
+        if q.in_quote[i] >= 0:
             continue
+        tok = doc[i]
         lower = tok.lower_
         if lower == "according":
             to = next((c for c in tok.children if c.lower_ == "to"), None)
@@ -846,27 +871,28 @@ def find_candidates(
 def _tagged_contents(q: Quotes, cands: Sequence[Candidate], threshold: float | None = None) -> list[Candidate]:
     """Runs of tokens the tagger reads as content (inside one paragraph, at least
     ``MIN_TAGGED_TOKENS`` long, mean probability at least the shipped threshold) that overlap no
-    candidate: contents no rule reached. They carry no cue and no speaker."""
+    candidate: contents no rule reached. Their cue and speaker are what the tagger reads as such
+    in the same sentences, if anything."""
     if threshold is None:
         loaded = quote_tagger.load_tagger()
         threshold = float(loaded[1]["run_threshold"]) if loaded is not None else None
     if q.tags is None or threshold is None:
         return []
     doc = q.doc
-    inside = (q.tags[:, 0] >= 0.5) & ~doc.to_array([IS_SPACE]).astype(bool)
+    # space tokens (line breaks) are never content, so no run crosses a paragraph
+    inside = np.concatenate([[False], (q.tags[:, 0] >= 0.5) & ~doc.to_array([IS_SPACE]).astype(bool), [False]])
+    edges = np.flatnonzero(inside[1:] != inside[:-1])
     taken = [(c.start, c.end) for c in cands]
     out = []
-    start = None
-    for i in range(len(doc) + 1):
-        breaks = i == len(doc) or not inside[i] or (i > 0 and "\n" in doc[i - 1].whitespace_)
-        if start is not None and breaks:
-            a, b = doc[start].idx, doc[i - 1].idx + len(doc[i - 1])
-            mean = float(q.tags[start:i, 0].mean())
-            if i - start >= MIN_TAGGED_TOKENS and mean >= threshold and not any(s < b and a < e for s, e in taken):
-                out.append(Candidate([(a, b)], None, "", None, mean, origin="tagger"))
-            start = None
-        if i < len(doc) and inside[i] and start is None:
-            start = i
+    for first, end in zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True):
+        if end - first < MIN_TAGGED_TOKENS:
+            continue
+        mean = float(q.tags[first:end, 0].mean())
+        a, b = doc[first].idx, doc[end - 1].idx + len(doc[end - 1])
+        if mean >= threshold and not any(s < b and a < e for s, e in taken):
+            made = Candidate([(a, b)], None, "", None, mean, origin="tagger")
+            _tagged_speaker(q, q.tags, made, first, end)
+            out.append(made)
     return out
 
 
@@ -884,6 +910,26 @@ def review(q: Quotes, cands: list[Candidate], kinds: Sequence[str]) -> list[Cand
         if c.speaker is not None and p < threshold:
             c.speaker, c.speaker_head = None, None
     return cands
+
+
+def _tagged_speaker(q: Quotes, tags: np.ndarray, c: Candidate, first: int, end: int) -> None:
+    """The cue and the speaker of a tagged content: the tokens of its sentences, outside it, that
+    the tagger reads as most cue-like and (nearest) source-like, when it reads them so at all."""
+    doc = q.doc
+    lo, hi = doc[first].sent.start, doc[end - 1].sent.end
+    around = [i for i in range(lo, hi) if not first <= i < end]
+    if not around:
+        return
+    cues = [i for i in around if tags[i, 1] >= 0.5]
+    if cues:
+        cue = doc[max(cues, key=lambda i: tags[i, 1])]
+        c.cue, c.cue_text = cue, cue.text
+    sources = [i for i in around if tags[i, 2] >= 0.5]
+    if sources:
+        head = doc[min(sources, key=lambda i: min(abs(i - first), abs(i - end)))]
+        while head.dep_ in ("compound", "flat", "amod", "det") and lo <= head.head.i < hi and not first <= head.head.i < end:
+            head = head.head
+        c.speaker, c.speaker_head = q.speaker_phrase(head), head
 
 
 def _covering(cands: list[Candidate], start: int, end: int) -> Candidate | None:
@@ -1146,12 +1192,17 @@ def _resolve_nesting(q: Quotes, cands: list[Candidate]) -> list[Candidate]:
     kept = [c for k, c in enumerate(cands) if k not in drop]
     # "According to AP, Nuland said ...", "..., Lavrov said, RIA Novosti reported": the named
     # speaker inside outranks the outlet reporting it
+    # (below the 0.5 it used to be capped at, and below each such speaker's own confidence)
     for outer in kept:
-        if outer.reporting and any(
-            not inner.reporting and inner.cue is not None and any(a <= inner.cue.idx < b for a, b in outer.pieces)
+        if not outer.reporting:
+            continue
+        inner_named = [
+            inner.confidence
             for inner in kept
-        ):
-            outer.confidence = min(outer.confidence, 0.5)
+            if not inner.reporting and inner.cue is not None and any(a <= inner.cue.idx < b for a, b in outer.pieces)
+        ]
+        if inner_named:
+            outer.confidence = min(outer.confidence, 0.5, min(inner_named) - 0.001)
     # overlapping contents (two cues claiming one quote): keep the more confident
     kept.sort(key=lambda c: -c.confidence)
     out: list[Candidate] = []
@@ -1213,7 +1264,7 @@ def _to_records(q: Quotes, cands: list[Candidate], kinds: Sequence[str], article
                 speaker_end=c.speaker.end_char if c.speaker is not None else None,
                 speaker_name=name,
                 speaker_entity_id=entity,
-                cue_text=c.cue_text,
+                cue_text=c.cue_text or None,
                 confidence=round(min(1.0, c.confidence), 3),
             )
         )
