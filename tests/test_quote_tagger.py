@@ -135,3 +135,16 @@ def test_quote_tagger_without_weights_the_rules_still_extract(monkeypatch: pytes
     q, cands = find_candidates(doc, [])
     assert q.tags is None
     assert [doc.text[c.start : c.end] for c in cands] == ["the budget was balanced"]
+
+
+def test_quote_tagger_widens_a_rule_content_over_tagged_tokens_next_to_it() -> None:
+    text = 'The mayor said the budget was balanced. Taxes would not rise "this year" at all.\n\nOther news.'
+    doc = parse(text)
+    q, cands = find_candidates(doc, [], np.zeros((len(doc), 3), dtype=np.float32), run_threshold=0.99)
+    assert [text[c.start : c.end] for c in cands] == ["the budget was balanced"]
+    tags = np.zeros((len(doc), 3), dtype=np.float32)
+    the = next(t.i for t in doc if t.text == "the")
+    tags[the:, 0] = 0.9  # to the end, across the quotation and the line break
+    q, cands = find_candidates(doc, [], tags, run_threshold=0.99)
+    # the next sentence joins; the quotation stops it (the line break would have)
+    assert [text[c.start : c.end] for c in cands] == ["the budget was balanced. Taxes would not rise"]

@@ -2,7 +2,7 @@
 
 The rules in ``etl.nlp.quotes`` look at one cue at a time. This tagger reads the whole article,
 token by token, and gives three probabilities per token (content, cue, source), learned from
-PolNeAR train. The quote extractor uses them twice:
+PolNeAR train. The quote extractor uses them three times:
 
 * as features of the cue scorer (``etl.nlp.cue_model``): how much of a candidate's span the
   tagger reads as content, at its edges and at its root, how cue-like the cue is and how
@@ -12,6 +12,8 @@ PolNeAR train. The quote extractor uses them twice:
   probability reaches the threshold stored with the weights. Its cue is the most cue-like token
   of its sentences and its speaker the nearest source-like one, when the tagger reads any (the
   speaker review then vets that speaker like any other).
+* to widen a rule's content that is one unquoted piece over the tokens right next to it that
+  it reads as content (the clause a faulty parse cut off, the sentence that goes on).
 
 Its input per token is the pipeline's own ``tok2vec`` vector (``doc.tensor``, so the costly part
 is not computed twice) plus a few flags read from the parse: inside a quotation, a quotation

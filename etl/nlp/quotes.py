@@ -31,9 +31,9 @@ Attributions may nest ("X said Y argued that Z" is two rows), except that a dire
 cue sits inside another candidate's indirect content wins over it; of two candidates claiming
 mostly the same text, the more confident one stays. A trained token tagger
 (``etl.nlp.quote_tagger``) reads the whole article: its content, cue and source probabilities
-are features of the cue scorer, and a run of tokens it reads as content that no candidate
-covers becomes a quote of its own, with the cue and the speaker it reads in the same sentences
-(or none). Last, a trained review
+are features of the cue scorer; a run of tokens it reads as content that no candidate covers
+becomes a quote of its own, with the cue and the speaker it reads in the same sentences (or
+none); and a rule's unquoted content grows over the tagged content right next to it. Last, a trained review
 (``etl.nlp.speaker_review``) clears the speakers it doubts: a quote with no speaker is better
 than one with the wrong speaker.
 
@@ -865,7 +865,37 @@ def find_candidates(
     tagged = _tagged_contents(q, out, run_threshold)
     if tagged:
         out = sorted(out + tagged, key=lambda c: c.start)
+    if q.tags is not None:
+        _widen_by_tags(q, q.tags, out)
     return q, out
+
+
+def _widen_by_tags(q: Quotes, tags: np.ndarray, cands: list[Candidate]) -> None:
+    """A rule's content that is one unquoted piece grows over the tokens next to it that the
+    tagger reads as content (the clause the parse cut off, the sentence that goes on), up to a
+    line break, a quotation or another candidate."""
+    doc = q.doc
+    starts = q._token_starts
+    taken = np.zeros(len(doc), dtype=bool)
+    bounds = []
+    for c in cands:
+        first = bisect.bisect_right(starts, c.start) - 1
+        end = bisect.bisect_left(starts, c.end)
+        taken[first:end] = True
+        bounds.append((first, end))
+    blocked = taken | (tags[:, 0] < 0.5) | doc.to_array([IS_SPACE]).astype(bool) | (np.asarray(q.in_quote) >= 0)
+    for c, (first, end) in zip(cands, bounds, strict=True):
+        if len(c.pieces) != 1 or c.origin == "tagger" or end - first < 4 or q.in_quote[first] >= 0:
+            continue
+        lo, hi = first, end
+        while hi < len(doc) and not blocked[hi]:
+            hi += 1
+        while lo > 0 and not blocked[lo - 1]:
+            lo -= 1
+        if (lo, hi) != (first, end):
+            c.pieces = [(doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1]))]
+            taken[lo:hi] = True
+            blocked[lo:hi] = True
 
 
 def _tagged_contents(q: Quotes, cands: Sequence[Candidate], threshold: float | None = None) -> list[Candidate]:
