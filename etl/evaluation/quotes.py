@@ -31,6 +31,7 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from etl.records import AnalysedArticle, CleanArticle, Paragraph, Quote, RawArticle
 
@@ -382,7 +383,7 @@ def format_report(scores: dict[str, float | int]) -> str:
 
 def measure_overhead(paths: Sequence[Path], model: str, repeats: int = 3) -> dict[str, float]:
     """Seconds of ``analyse_batch`` over ``paths`` with and without quote extraction (one
-    process, best of ``repeats``), and the quote share of the NLP stage."""
+    process, best of ``repeats``, the two alternating), and the quote share of the NLP stage."""
     from etl.clean import clean
 
     articles = [
@@ -400,20 +401,20 @@ def overhead_of(articles: Sequence[CleanArticle], model: str, repeats: int = 3) 
     analyse_batch(articles[:4], model)  # load the model and warm up
     real = analyse_module.extract_quotes
 
-    def timed() -> float:
-        best = float("inf")
-        for _ in range(repeats):
+    def timed(extractor: Any) -> float:
+        analyse_module.extract_quotes = extractor
+        try:
             started = time.perf_counter()
             analyse_batch(articles, model)
-            best = min(best, time.perf_counter() - started)
-        return best
+            return time.perf_counter() - started
+        finally:
+            analyse_module.extract_quotes = real
 
-    try:
-        analyse_module.extract_quotes = lambda doc, article_id, mentions: []  # type: ignore[assignment]
-        without = timed()
-    finally:
-        analyse_module.extract_quotes = real
-    with_quotes = timed()
+    # alternate the two, so that a machine slowing down or speeding up weighs on both alike
+    without, with_quotes = float("inf"), float("inf")
+    for _ in range(repeats):
+        without = min(without, timed(lambda *args, **kwargs: []))
+        with_quotes = min(with_quotes, timed(real))
     # the extraction alone, on docs parsed once
     from etl.nlp.analyse import segment
     from etl.nlp.entities import extract_mentions
@@ -421,10 +422,10 @@ def overhead_of(articles: Sequence[CleanArticle], model: str, repeats: int = 3) 
 
     nlp = get_nlp(model)
     docs = list(nlp.pipe((a.body_text for a in articles), batch_size=32))
+    mentions = [extract_mentions(doc, segment(article, doc)[1]) for article, doc in zip(articles, docs, strict=True)]
     started = time.perf_counter()
-    for article, doc in zip(articles, docs, strict=True):
-        _, sentence_of_token = segment(article, doc)
-        real(doc, article.article_id, extract_mentions(doc, sentence_of_token))
+    for article, doc, found in zip(articles, docs, mentions, strict=True):
+        real(doc, article.article_id, found, text=article.body_text)
     extraction = time.perf_counter() - started
     return {
         "articles": len(articles),

@@ -44,7 +44,7 @@ def segment(article: CleanArticle, doc: Doc) -> tuple[list[Sentence], list[int]]
 def analyse(article: CleanArticle, doc: Doc) -> AnalysedArticle:
     sentences, sentence_of_token = segment(article, doc)
     mentions = extract_mentions(doc, sentence_of_token)
-    quotes = extract_quotes(doc, article.article_id, mentions)
+    quotes = extract_quotes(doc, article.article_id, mentions, text=article.body_text)
     return AnalysedArticle(article, tuple(sentences), tuple(mentions), tuple(quotes))
 
 

@@ -53,7 +53,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from spacy.attrs import IS_SPACE, LOWER, TAG
+from spacy.attrs import IDX, IS_SPACE, LOWER, TAG
 from spacy.tokens import Doc, Span, Token
 
 from etl import ids
@@ -296,9 +296,13 @@ def _subtree_chars(tok: Token) -> tuple[int, int] | None:
 class Quotes:
     """Per-article state: quote spans, token lookups, the person index."""
 
-    def __init__(self, doc: Doc, mentions: Sequence[Mention], tags: np.ndarray | None = None):
+    def __init__(
+        self, doc: Doc, mentions: Sequence[Mention], tags: np.ndarray | None = None, text: str | None = None
+    ):
         self.doc = doc
-        self.text = doc.text
+        # ``doc.text`` joins every token anew: take the caller's copy when it has the right length
+        fits = text is not None and len(doc) and len(text) == doc[-1].idx + len(doc[-1].text_with_ws)
+        self.text = text if fits and text is not None else doc.text
         self.spans = find_quote_spans(self.text)
         self.span_starts = [q.start for q in self.spans]
         self.people = PersonIndex(doc, mentions)
@@ -314,7 +318,7 @@ class Quotes:
     @property
     def _token_starts(self) -> list[int]:
         if not hasattr(self, "_tok_starts"):
-            self._tok_starts = [t.idx for t in self.doc]
+            self._tok_starts = self.doc.to_array([IDX]).tolist()
         return self._tok_starts
 
     def paragraph_of(self, char: int) -> int:
@@ -633,22 +637,27 @@ def choose_frames(q: Quotes) -> dict[int, tuple[float, str, int, int]]:
     return best
 
 
-def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention]) -> list[Quote]:
-    """Every attributed statement in ``doc``; offsets index ``doc.text`` (the clean body)."""
+def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention], text: str | None = None) -> list[Quote]:
+    """Every attributed statement in ``doc``; offsets index ``doc.text`` (the clean body, which
+    the caller may pass as ``text`` to save rebuilding it)."""
     if not len(doc):
         return []
-    q, cands = find_candidates(doc, mentions)
+    q, cands = find_candidates(doc, mentions, text=text)
     kinds = [_kind(q, c) for c in cands]
     return _to_records(q, review(q, cands, kinds), kinds, article_id)
 
 
 def find_candidates(
-    doc: Doc, mentions: Sequence[Mention], tags: np.ndarray | None = None, run_threshold: float | None = None
+    doc: Doc,
+    mentions: Sequence[Mention],
+    tags: np.ndarray | None = None,
+    run_threshold: float | None = None,
+    text: str | None = None,
 ) -> tuple[Quotes, list[Candidate]]:
     """The three passes and the nesting rules, then the tagger's own contents: one candidate
     per distinct content, before review. ``tags``: the tagger's output if already known;
     ``run_threshold``: instead of the shipped one (the training recipe chooses it)."""
-    q = Quotes(doc, mentions, tags)
+    q = Quotes(doc, mentions, tags, text)
     cands: list[Candidate] = []
     used_quotes: dict[int, Candidate] = {}
     cue_tokens: set[int] = set()
