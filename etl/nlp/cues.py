@@ -14,7 +14,9 @@ import json
 from collections.abc import Iterator
 from importlib import resources
 
-from spacy.tokens import Token
+import numpy as np
+from spacy.attrs import TAG
+from spacy.tokens import Doc, Token
 
 _IRREGULAR = {
     "said": "say",
@@ -136,6 +138,14 @@ QUOTE_FRAME_VERBS = SPEECH_VERBS
 
 
 CUE_TAGS = ("VB", "NN", "JJ")
+
+
+def tagged_indices(doc: Doc, prefixes: tuple[str, ...]) -> list[int]:
+    """The tokens whose fine-grained tag starts with one of ``prefixes``, without visiting each."""
+    tags = doc.to_array([TAG])
+    strings = doc.vocab.strings
+    wanted = [h for h in np.unique(tags).tolist() if strings[h].startswith(prefixes)]
+    return np.flatnonzero(np.isin(tags, np.asarray(wanted, dtype=np.uint64))).tolist()
 _PREP_CONTENT = ("pobj", "pcomp")
 
 

@@ -36,11 +36,11 @@ from importlib import resources
 from typing import Any
 
 import numpy as np
-from spacy.attrs import DEP, HEAD, IDX, IS_QUOTE, LOWER, ORTH, POS, SENT_START, TAG
+from spacy.attrs import DEP, HEAD, IDX, IS_QUOTE, LOWER, ORTH, POS, SENT_START
 from spacy.tokens import Doc
 from thinc.api import Adam, Maxout, Model, Sigmoid, chain, clone, expand_window, fix_random_seed, residual, with_array
 
-from etl.nlp.cues import SPEECH_VERBS, cue_key
+from etl.nlp.cues import SPEECH_VERBS, cue_key, tagged_indices
 
 LABELS = ("content", "cue", "source")
 DEPS = (
@@ -78,7 +78,7 @@ def token_inputs(doc: Doc, in_quote: Sequence[int], text: str | None = None) -> 
         return None
     n = len(doc)
     strings = doc.vocab.strings
-    arr = doc.to_array([DEP, POS, HEAD, IS_QUOTE, SENT_START, IDX, TAG, ORTH, LOWER])  # uint64: hashes
+    arr = doc.to_array([DEP, POS, HEAD, IS_QUOTE, SENT_START, IDX, ORTH, LOWER])  # uint64: hashes
     rel_head = arr[:, 2].astype(np.int64)  # relative offsets, stored wrapped
     flags = np.zeros((n, N_FLAGS), dtype=np.float32)
     flags[:, 0] = np.asarray(in_quote) >= 0
@@ -105,8 +105,8 @@ def token_inputs(doc: Doc, in_quote: Sequence[int], text: str | None = None) -> 
         flags[heads[children], col + k] = 1.0
     col += len(CHILD_DEPS)
     speech = np.zeros(n, dtype=bool)
-    for i in np.nonzero(np.isin(arr[:, 6], np.asarray(_verb_tags(strings), dtype=np.uint64)))[0]:
-        speech[i] = _is_speech_verb(strings[int(arr[i, 7])])
+    for i in tagged_indices(doc, ("VB",)):
+        speech[i] = _is_speech_verb(strings[int(arr[i, 6])])
     flags[:, col] = speech
     flags[:, col + 1] = np.clip(rel_head.astype(np.float32) / 10.0, -3.0, 3.0)
     # the long view the window layers lack: is the token inside a clause that a speech verb (or
@@ -128,7 +128,7 @@ def token_inputs(doc: Doc, in_quote: Sequence[int], text: str | None = None) -> 
     at = np.arange(n)
     np.minimum.at(first, sentence[speech], at[speech])
     np.maximum.at(last, sentence[speech], at[speech])
-    np.maximum.at(according, sentence[arr[:, 8] == _according(strings)], 1.0)
+    np.maximum.at(according, sentence[arr[:, 7] == _according(strings)], 1.0)
     flags[:, col + 4] = at > first[sentence]
     flags[:, col + 5] = at < last[sentence]
     flags[:, col + 6] = according[sentence]
@@ -144,11 +144,6 @@ def _is_speech_verb(word: str) -> bool:
 @functools.lru_cache(maxsize=4)
 def _according(strings: Any) -> int:
     return int(strings.add("according"))
-
-
-@functools.lru_cache(maxsize=4)
-def _verb_tags(strings: Any) -> list[int]:
-    return [int(strings[t]) for t in ("VB", "VBD", "VBG", "VBN", "VBP", "VBZ")]
 
 
 @functools.lru_cache(maxsize=4)

@@ -53,14 +53,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-from spacy.attrs import IDX, IS_SPACE, LOWER, TAG
+from spacy.attrs import IDX, IS_SPACE, LOWER
 from spacy.tokens import Doc, Span, Token
 
 from etl import ids
 from etl.nlp import quote_tagger
 from etl.nlp.coref import PERSONAL_PRONOUNS, RELATIVE_PRONOUNS, PersonIndex
 from etl.nlp.cue_model import extra_features, feature_matrix, lexicon_rate, load_model, probabilities, score
-from etl.nlp.cues import CUE_TAGS, SPEECH_VERBS, cue_key, cue_stem, frame_score, frames, path_score
+from etl.nlp.cues import CUE_TAGS, SPEECH_VERBS, cue_key, cue_stem, frame_score, frames, path_score, tagged_indices
 from etl.nlp.entities import strip_roles
 from etl.nlp.speaker_review import feature_matrix as review_features
 from etl.nlp.speaker_review import load_review_model
@@ -173,7 +173,7 @@ def paragraph_bounds(text: str) -> list[tuple[int, int]]:
 
 def quote_index(doc: Doc, spans: Sequence[QSpan], token_starts: Sequence[int] | None = None) -> list[int]:
     """Token -> index of the quote span containing it (marks included), else -1."""
-    starts = token_starts if token_starts is not None else [t.idx for t in doc]
+    starts = token_starts if token_starts is not None else doc.to_array([IDX]).tolist()
     out = [-1] * len(doc)
     for qi, q in enumerate(spans):
         first = bisect.bisect_left(starts, q.start)
@@ -314,6 +314,10 @@ class Quotes:
         self.in_quote = quote_index(doc, self.spans, self._token_starts)
         # per token: the tagger's probabilities of content, cue and source (None without weights)
         self.tags = tags if tags is not None else quote_tagger.tag(doc, self.in_quote, self.text)
+        # tokens the tagger reads as content (never a space token: no run crosses a line break)
+        self.tagged_content = (
+            None if self.tags is None else (self.tags[:, 0] >= 0.5) & ~doc.to_array([IS_SPACE]).astype(bool)
+        )
 
     @property
     def _token_starts(self) -> list[int]:
@@ -534,14 +538,6 @@ class FrameCandidate:
     lo: int
     hi: int
     rate: float | None
-
-
-def tagged_indices(doc: Doc, prefixes: tuple[str, ...]) -> list[int]:
-    """The tokens whose fine-grained tag starts with one of ``prefixes``, without visiting each."""
-    tags = doc.to_array([TAG])
-    strings = doc.vocab.strings
-    wanted = [h for h in np.unique(tags).tolist() if strings[h].startswith(prefixes)]
-    return np.flatnonzero(np.isin(tags, np.asarray(wanted, dtype=np.uint64))).tolist()
 
 
 def frame_candidates(q: Quotes) -> list[FrameCandidate]:
@@ -874,12 +870,12 @@ def find_candidates(
     tagged = _tagged_contents(q, out, run_threshold)
     if tagged:
         out = sorted(out + tagged, key=lambda c: c.start)
-    if q.tags is not None:
-        _widen_by_tags(q, q.tags, out)
+    if q.tagged_content is not None:
+        _widen_by_tags(q, q.tagged_content, out)
     return q, out
 
 
-def _widen_by_tags(q: Quotes, tags: np.ndarray, cands: list[Candidate]) -> None:
+def _widen_by_tags(q: Quotes, content: np.ndarray, cands: list[Candidate]) -> None:
     """A rule's content that is one unquoted piece grows over the tokens next to it that the
     tagger reads as content (the clause the parse cut off, the sentence that goes on), up to a
     line break, a quotation or another candidate."""
@@ -892,7 +888,7 @@ def _widen_by_tags(q: Quotes, tags: np.ndarray, cands: list[Candidate]) -> None:
         end = bisect.bisect_left(starts, c.end)
         taken[first:end] = True
         bounds.append((first, end))
-    blocked = taken | (tags[:, 0] < 0.5) | doc.to_array([IS_SPACE]).astype(bool) | (np.asarray(q.in_quote) >= 0)
+    blocked = taken | ~content | (np.asarray(q.in_quote) >= 0)
     for c, (first, end) in zip(cands, bounds, strict=True):
         if len(c.pieces) != 1 or c.origin == "tagger" or end - first < 4 or q.in_quote[first] >= 0:
             continue
@@ -915,11 +911,10 @@ def _tagged_contents(q: Quotes, cands: Sequence[Candidate], threshold: float | N
     if threshold is None:
         loaded = quote_tagger.load_tagger()
         threshold = float(loaded[1]["run_threshold"]) if loaded is not None else None
-    if q.tags is None or threshold is None:
+    if q.tags is None or q.tagged_content is None or threshold is None:
         return []
     doc = q.doc
-    # space tokens (line breaks) are never content, so no run crosses a paragraph
-    inside = np.concatenate([[False], (q.tags[:, 0] >= 0.5) & ~doc.to_array([IS_SPACE]).astype(bool), [False]])
+    inside = np.concatenate([[False], q.tagged_content, [False]])
     edges = np.flatnonzero(inside[1:] != inside[:-1])
     taken = [(c.start, c.end) for c in cands]
     out = []

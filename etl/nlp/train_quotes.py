@@ -42,7 +42,7 @@ from etl.nlp.cues import cue_stem, frames
 from etl.nlp.quotes import N_TAG_FEATURES
 from etl.nlp.speaker_review import N_EXTRA as SPEAKER_EXTRA
 from etl.nlp.speaker_review import load_review_model
-from etl.records import CleanArticle
+from etl.records import CleanArticle, Mention
 
 if TYPE_CHECKING:
     from etl.nlp.quotes import Candidate, Quotes
@@ -174,21 +174,28 @@ def cue_examples(
         )
 
 
+def article_mentions(parsed: Sequence[tuple[GoldDocument, CleanArticle, Doc]]) -> list[list[Mention]]:
+    """Each article's entity mentions, as ``analyse`` finds them (computed once for every pass
+    of the extractor over train)."""
+    from etl.nlp.analyse import segment
+    from etl.nlp.entities import extract_mentions
+
+    return [extract_mentions(doc, segment(article, doc)[1]) for _, article, doc in parsed]
+
+
 def extracted(
     parsed: Sequence[tuple[GoldDocument, CleanArticle, Doc]],
+    mentions: Sequence[list[Mention]],
     tags: Sequence[np.ndarray],
     run_threshold: float | None = None,
 ) -> Iterator[tuple[GoldDocument, Quotes, list[Candidate], list[str], list[PredictedQuote]]]:
     """Each article's candidates before review, their kinds, and its quotes as the evaluation
     reads them (``tags``: the tagger's out-of-fold outputs)."""
     from etl.evaluation.quotes import align, predicted
-    from etl.nlp.analyse import segment
-    from etl.nlp.entities import extract_mentions
     from etl.nlp.quotes import _kind, _to_records, find_candidates
 
-    for (gold, article, doc), doc_tags in zip(parsed, tags, strict=True):
-        _, sentence_of_token = segment(article, doc)
-        q, cands = find_candidates(doc, extract_mentions(doc, sentence_of_token), doc_tags, run_threshold)
+    for (gold, article, doc), found, doc_tags in zip(parsed, mentions, tags, strict=True):
+        q, cands = find_candidates(doc, found, doc_tags, run_threshold, text=article.body_text)
         kinds = [_kind(q, c) for c in cands]
         body = article.body_text
         yield (
@@ -200,14 +207,16 @@ def extracted(
         )
 
 
-def run_threshold(parsed: Sequence[tuple[GoldDocument, CleanArticle, Doc]], tags: Sequence[np.ndarray]) -> float:
+def run_threshold(
+    parsed: Sequence[tuple[GoldDocument, CleanArticle, Doc]], mentions: Sequence[list[Mention]], tags: Sequence[np.ndarray]
+) -> float:
     """The tagger-run threshold with the best content F1 over train (out-of-fold tags)."""
     from etl.evaluation.quotes import Counts, scores_of
 
     best, best_f1 = RUN_THRESHOLDS[-1], -1.0
     for threshold in RUN_THRESHOLDS:
         counts = Counts()
-        for gold, *_, preds in extracted(parsed, tags, threshold):
+        for gold, *_, preds in extracted(parsed, mentions, tags, threshold):
             counts.add(preds, gold.attributions)
         f1 = float(scores_of(counts, len(parsed))["content_f1"])
         print(f"  tagger runs at {threshold}: content F1 {f1:.4f}")
@@ -217,7 +226,7 @@ def run_threshold(parsed: Sequence[tuple[GoldDocument, CleanArticle, Doc]], tags
 
 
 def speaker_examples(
-    parsed: Sequence[tuple[GoldDocument, CleanArticle, Doc]], tags: Sequence[np.ndarray]
+    parsed: Sequence[tuple[GoldDocument, CleanArticle, Doc]], mentions: Sequence[list[Mention]], tags: Sequence[np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, int]:
     """Review features of every quote the extractor finds with a speaker, whether that speaker
     is right (the quote matches a gold Content and the speaker its Source, as the evaluation
@@ -227,7 +236,7 @@ def speaker_examples(
 
     xs, ys, groups = [], [], []
     sources = 0
-    for k, (gold, q, cands, kinds, preds) in enumerate(extracted(parsed, tags)):
+    for k, (gold, q, cands, kinds, preds) in enumerate(extracted(parsed, mentions, tags)):
         sources += sum(1 for att in gold.attributions if att.source)
         if not cands:
             continue
@@ -366,7 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"wrote {model_out}: {len(weights)} weights from {len(y)} candidates ({int(y.sum())} cues)")
     load_model.cache_clear()
 
-    threshold = run_threshold(parsed, tags)
+    mentions = article_mentions(parsed)
+    threshold = run_threshold(parsed, mentions, tags)
     meta = {
         "source": "PolNeAR v1.0 train (Newell, Margolin, Ruths, LREC 2018)",
         "recipe": "python -m etl.nlp.train_quotes --gold <polnear>/train",
@@ -385,7 +395,7 @@ def main(argv: list[str] | None = None) -> int:
     quote_tagger.load_tagger.cache_clear()
     print(f"tagger runs threshold {threshold}")
 
-    x, y, groups, sources = speaker_examples(parsed, tags)
+    x, y, groups, sources = speaker_examples(parsed, mentions, tags)
     threshold = speaker_threshold(x, y, groups, sources)
     weights = train_logistic(x, y)
     review_out = args.out.with_name("speaker_review.json")
