@@ -1,4 +1,4 @@
-"""Duplicate detection inside a run: exact copies are dropped, near copies are flagged.
+"""Duplicate detection: exact copies are dropped, near copies are flagged, within a run and across runs.
 
 * Exact: the same normalised body (``content_hash``), whichever file or format it came from.
 * Near: a MinHash signature over the article's word 3-gram shingles, indexed with banded LSH
@@ -6,13 +6,20 @@
   in the corpus. Signatures are computed with numpy (multiply-shift hashing of 32-bit shingle
   hashes, one vectorised pass per article) rather than one Python call per shingle. A candidate
   counts when the estimated Jaccard similarity reaches the threshold; ``near_duplicate_of`` is then
-  the article_id of the earliest copy of that family seen in the run.
+  the article_id of the earliest copy of that family.
+* Across runs: every stored article's signature and its LSH band keys are stored in the warehouse
+  (tables ``signatures`` and ``signature_bands``). An article with no near copy in the run looks up
+  the stored articles that share one of its band keys (an indexed look-up, never a rescan), so
+  last night's syndicated copy is flagged tonight. Once a batch is committed its articles leave the
+  in-memory index (``forget``): the warehouse answers for them, and memory stays flat.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from enum import Enum
 
@@ -29,6 +36,10 @@ _EMPTY = np.zeros(0, dtype=np.uint64)
 # odd 64-bit multipliers that mix the word hashes of a shingle into one value
 _MIX = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9, 0x27D4EB2F165667C5], dtype=np.uint64)
 _WORD_CACHE_MAX = 1_000_000
+
+
+# stored articles sharing a band key: (article_id, signature bytes, near_duplicate_of)
+Lookup = Callable[[list[str]], list[tuple[str, bytes, str | None]]]
 
 
 class Verdict(Enum):
@@ -53,7 +64,12 @@ class Deduplicator:
     """Remembers every article it has seen in this run, in arrival order."""
 
     def __init__(
-        self, threshold: float = THRESHOLD, num_perm: int = NUM_PERM, seed: int = 1, k: int = SHINGLE_WORDS
+        self,
+        threshold: float = THRESHOLD,
+        num_perm: int = NUM_PERM,
+        seed: int = 1,
+        k: int = SHINGLE_WORDS,
+        lookup: Lookup | None = None,
     ) -> None:
         from datasketch import MinHashLSH
 
@@ -67,6 +83,7 @@ class Deduplicator:
         self._a = rng.integers(1, 2**64 - 1, size=num_perm, dtype=np.uint64, endpoint=True) | np.uint64(1)
         self._b = rng.integers(0, 2**64 - 1, size=num_perm, dtype=np.uint64, endpoint=True)
         self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        self._lookup = lookup
         self._word_hash: dict[str, int] = {}
         self._hashes: set[str] = set()
         self._signatures: dict[str, np.ndarray] = {}
@@ -119,7 +136,52 @@ class Deduplicator:
 
         return LeanMinHash(seed=self._seed, hashvalues=sig, scheme="affine32")
 
+    def band_keys(self, sig: np.ndarray) -> list[str]:
+        """The signature's LSH band keys (the same banding as the in-run index): ``<band>:<hash>``."""
+        r = self._lsh.r
+        return [
+            f"{i}:{hashlib.blake2b(sig[i * r : (i + 1) * r].tobytes(), digest_size=8).hexdigest()}"
+            for i in range(self._lsh.b)
+        ]
+
+    def stored_rows(self, article_id: str) -> tuple[bytes, list[str]] | None:
+        """What the warehouse keeps of an article's signature: its bytes and band keys."""
+        sig = self._signatures.get(article_id)
+        if sig is None:
+            return None
+        return sig.astype("<u4").tobytes(), self.band_keys(sig)
+
+    def forget(self, article_ids: Iterable[str]) -> None:
+        """Drop committed articles from the in-memory index: the warehouse look-up finds them now."""
+        for key in article_ids:
+            if self._signatures.pop(key, None) is not None:
+                self._lsh.remove(key)
+
+    def _stored_near(self, sig: np.ndarray) -> str | None:
+        """The earliest stored copy among stored articles sharing a band with ``sig``."""
+        if self._lookup is None:
+            return None
+        best: tuple[float, str] | None = None
+        for candidate, raw, root in self._lookup(self.band_keys(sig)):
+            other = np.frombuffer(raw, dtype="<u4")
+            if other.shape != sig.shape:
+                continue
+            similarity = float(np.count_nonzero(other == sig)) / self.num_perm
+            if similarity >= self.threshold:
+                found = root or candidate
+                if best is None or found < best[1]:
+                    best = (similarity, found)
+        return best[1] if best else None
+
     # -- the check -------------------------------------------------------------------------------
+
+    def seen(self, article: CleanArticle) -> bool:
+        """True when an exact copy came earlier in this run."""
+        return article.content_hash in self._hashes
+
+    def mark_seen(self, article: CleanArticle) -> None:
+        """Remember an article's body without indexing it (it is already stored)."""
+        self._hashes.add(article.content_hash)
 
     def check(self, article: CleanArticle) -> tuple[Verdict, CleanArticle]:
         """The verdict, and the article to keep (with ``near_duplicate_of`` set for a near copy)."""
@@ -134,6 +196,8 @@ class Deduplicator:
         lean = self._lean(sig)
         best: str | None = None
         for candidate in self._lsh.query(lean):
+            if candidate not in self._signatures:
+                continue
             similarity = float(np.count_nonzero(self._signatures[candidate] == sig)) / self.num_perm
             if similarity < self.threshold:
                 continue
@@ -143,6 +207,13 @@ class Deduplicator:
         self._order[key] = len(self._order)
         self._signatures[key] = sig
         self._lsh.insert(key, lean, check_duplication=False)
+        if best is None:
+            best = self._stored_near(sig)
+            if best is not None:
+                self._root[key] = best
+                self._order.setdefault(best, -1)
+                self.near_duplicates += 1
+                return Verdict.NEAR_DUPLICATE, replace(article, near_duplicate_of=best)
         if best is None:
             self._root[key] = key
             return Verdict.NEW, article

@@ -25,3 +25,7 @@ class WarehouseUnavailable(NewsEtlError, Transient):
 
 class DataQualityError(NewsEtlError, Terminal):
     """A loaded batch broke an invariant of the warehouse."""
+
+
+class WarehouseBusy(NewsEtlError, Transient):
+    """Another run holds the warehouse's write lock."""

@@ -1,48 +1,58 @@
-"""The pipeline: ingest -> clean -> language -> dedup -> NLP -> load, streamed in batches.
+"""The pipeline: discover -> ledger -> ingest -> clean -> language -> dedup -> NLP -> load.
 
-The CLI and the Airflow tasks call these functions. A run is split into batches of
-``settings.batch_size`` articles; each batch becomes a load package that is written to Parquet
-and loaded into SQL whole, and replaced whole when the same input is run again.
+The CLI and the Airflow tasks call these functions. A run first asks the warehouse's input ledger
+which files are new or changed (``etl.ledger``) and reads only those; with nothing to read it
+never loads the spaCy model. Articles the warehouse already stores skip the NLP stages. The files
+to read stream through the stages and are cut into batches at file boundaries; a batch is named
+after its files and their contents, so adding, removing or reordering inputs leaves every other
+batch as it is, and a killed run resumes where it stopped: committed batches are in the ledger.
+
+Each batch is one load (``etl.warehouse.warehouse.Warehouse.load``): one SQL transaction, then
+published to Parquet. A changed file's new rows replace its old ones; an article is never dropped
+while any input still holds it, so no order, subset or overlap of later runs can lose one.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import shutil
+import socket
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from etl import ids
+from etl import ids, ledger
 from etl.clean import clean
-from etl.dedup import Deduplicator, Verdict
-from etl.ingest import discover, read_file, source_uri_for
+from etl.dedup import Deduplicator, Lookup, Verdict
+from etl.ingest import read_file
+from etl.ingest.discover import discover, root_names
 from etl.language import tag_language
 from etl.nlp.runner import NlpRunner, needs_nlp
-from etl.records import AnalysedArticle, CleanArticle, RawArticle, Reject, RunCounts
+from etl.records import AlreadyStored, AnalysedArticle, CleanArticle, FileDone, InputFile, RawArticle, Reject, RunCounts
 from etl.settings import Settings
-from etl.warehouse.package import Package, build_package
-from etl.warehouse.parquet import ParquetStore
-from etl.warehouse.sql import SqlStore
+from etl.warehouse.change import Applied, Change
+from etl.warehouse.package import Package, build_package, check_batch_id
+from etl.warehouse.schema import COUNTED
+from etl.warehouse.warehouse import Warehouse, new_load_id
 
 logger = logging.getLogger(__name__)
 
 Progress = Callable[[RunCounts], None]
-# counts a run adds up from what the stores report for each batch
-STORED = ("articles", "sentences", "mentions", "entities", "quotes", "skipped_existing")
+Item = RawArticle | CleanArticle | AnalysedArticle | AlreadyStored | Reject | FileDone
+# counts a run adds up from what each load stored
+STORED = (*(t for t in COUNTED if t not in ("rejects", "inputs")), "skipped_existing")
+# a batch also closes after this many files, whatever they held (a folder of rejects, say)
+FILES_PER_BATCH_FACTOR = 4
 
 
 def new_run_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:6]}"
-
-
-def input_key(inputs: Iterable[Path]) -> str:
-    """A short fingerprint of what a run was asked to read: its batches are named after it."""
-    return ids.digest(*sorted(str(Path(p).resolve()) for p in inputs), length=10)
 
 
 @dataclass
@@ -60,26 +70,20 @@ class RunSummary:
     def words_per_second(self) -> float:
         return self.counts.words / self.seconds if self.seconds else 0.0
 
-    def run_row(self, inputs: Iterable[Path]) -> dict[str, object]:
+    def run_row(self, inputs: Iterable[object]) -> dict[str, object]:
         c = self.counts
         return {
             "run_id": self.run_id,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
             "status": self.status,
+            "host": socket.gethostname(),
+            "pid": os.getpid(),
             "inputs": " ".join(str(p) for p in inputs),
-            "files": c.files,
-            "articles": c.articles,
-            "sentences": c.sentences,
-            "mentions": c.mentions,
-            "entities": c.entities,
-            "quotes": c.quotes,
-            "rejects": c.rejects,
-            "duplicates": c.duplicates,
-            "near_duplicates": c.near_duplicates,
-            "non_english": c.non_english,
-            "skipped_existing": c.skipped_existing,
-            "words": c.words,
+            **{k: getattr(c, k) for k in (
+                "files", "articles", "sentences", "mentions", "entities", "quotes", "rejects", "duplicates",
+                "near_duplicates", "non_english", "skipped_existing", "unchanged", "pruned", "words",
+            )},
             "seconds": round(self.seconds, 3),
             "error": self.error,
         }
@@ -88,23 +92,40 @@ class RunSummary:
 # ---------------------------------------------------------------- stages before the NLP
 
 
-def read_inputs(files: Iterable[tuple[Path, str]], counts: RunCounts) -> Iterator[RawArticle | Reject]:
-    for path, source_uri in files:
+def read_inputs(files: Iterable[InputFile | Reject], counts: RunCounts) -> Iterator[RawArticle | Reject | FileDone]:
+    """Every record of every file, each file closed by a ``FileDone`` marker.
+
+    A discovery reject (an unreadable folder, a symlink loop) stands for a file of its own, so the
+    ledger records it and the next run reports it again only in place of this one.
+    """
+    for f in files:
+        if isinstance(f, Reject):
+            yield f
+            yield FileDone(InputFile(Path(), f.source_uri, -1, -1))
+            continue
         counts.files += 1
-        yield from read_file(path, source_uri)
-
-
-def discover_inputs(inputs: Iterable[Path]) -> Iterator[tuple[Path, str]]:
-    for path, root in discover(inputs):
-        yield path, source_uri_for(path, root)
+        n = 0
+        for record in read_file(f.path, f.uri):
+            n += 1
+            yield record
+        if n == 0:
+            yield Reject(f.uri, "ingest", "no records in file")
+        yield FileDone(f)
 
 
 def prepare(
-    records: Iterable[RawArticle | Reject], dedup: Deduplicator, counts: RunCounts
-) -> Iterator[CleanArticle | Reject]:
-    """Clean, tag the language and drop exact duplicates; bad input comes out as rejects, in order."""
+    records: Iterable[RawArticle | Reject | FileDone],
+    dedup: Deduplicator,
+    counts: RunCounts,
+    stored: Callable[[str], bool] | None = None,
+) -> Iterator[CleanArticle | AlreadyStored | Reject | FileDone]:
+    """Clean, tag the language and drop exact duplicates; bad input comes out as rejects, in order.
+
+    ``stored`` says whether the warehouse already holds an article: such an article skips the
+    NLP stages (it comes out as ``AlreadyStored``).
+    """
     for record in records:
-        if isinstance(record, Reject):
+        if isinstance(record, Reject | FileDone):
             yield record
             continue
         cleaned = clean(record)
@@ -112,10 +133,15 @@ def prepare(
             yield cleaned
             continue
         article = tag_language(cleaned)
+        if stored is not None and not dedup.seen(article) and stored(article.article_id):
+            dedup.mark_seen(article)
+            counts.skipped_existing += 1
+            yield AlreadyStored(article.source_uri, article.article_id)
+            continue
         verdict, article = dedup.check(article)
         if verdict is Verdict.DUPLICATE:
             counts.duplicates += 1
-            yield Reject(article.source_uri, "dedup", f"exact duplicate of article {article.article_id}")
+            yield Reject(article.source_uri, "dedup", f"exact duplicate of article {article.article_id}", article.article_id)
             continue
         if verdict is Verdict.NEAR_DUPLICATE:
             counts.near_duplicates += 1
@@ -124,93 +150,74 @@ def prepare(
         yield article
 
 
-def group_batches(
-    items: Iterable[AnalysedArticle | Reject], batch_size: int
-) -> Iterator[tuple[list[AnalysedArticle], list[Reject]]]:
-    """Consecutive batches of ``batch_size`` articles, each with the rejects met on the way."""
-    articles: list[AnalysedArticle] = []
-    rejects: list[Reject] = []
+def group_batches(items: Iterable[Item], batch_size: int) -> Iterator[list[Item]]:
+    """Consecutive runs of whole files holding at least ``batch_size`` articles (the last may hold fewer)."""
+    batch: list[Item] = []
+    articles = files = 0
     for item in items:
-        if isinstance(item, Reject):
+        batch.append(item)
+        if isinstance(item, AnalysedArticle):
+            articles += 1
+        elif isinstance(item, FileDone):
+            files += 1
+            if articles >= batch_size or files >= batch_size * FILES_PER_BATCH_FACTOR:
+                yield batch
+                batch, articles, files = [], 0, 0
+    if batch:
+        yield batch
+
+
+def batch_name(prefix: str, files: Sequence[InputFile]) -> str:
+    """A batch's id from its files and their contents: the same files always make the same batch."""
+    return check_batch_id(f"{prefix}-{ids.digest('batch', *(p for f in files for p in (f.uri, f.file_hash)), length=16)}")
+
+
+def package_batch(
+    items: Sequence[Item], batch_id: str, run_id: str, dedup: Deduplicator, counts: dict[str, int] | None = None
+) -> Package:
+    """One batch's load package, with a ledger row for every record of its files."""
+    analysed: list[AnalysedArticle] = []
+    rejects: list[Reject] = []
+    ledger_rows: list[dict[str, object]] = []
+    records: list[tuple[str, str, str | None]] = []  # (source_uri, outcome, article_id) of the current file
+    for item in items:
+        if isinstance(item, AnalysedArticle):
+            analysed.append(item)
+            records.append((item.article.source_uri, "stored", item.article.article_id))
+        elif isinstance(item, AlreadyStored):
+            records.append((item.source_uri, "already_stored", item.article_id))
+        elif isinstance(item, Reject):
             rejects.append(item)
-        else:
-            articles.append(item)
-            if len(articles) >= batch_size:
-                yield articles, rejects
-                articles, rejects = [], []
-    if articles or rejects:
-        yield articles, rejects
+            outcome = "duplicate" if item.stage == "dedup" else "rejected"
+            records.append((item.source_uri, outcome, item.article_id))
+        elif isinstance(item, FileDone):
+            f = item.file
+            for uri, outcome, article in records:
+                ledger_rows.append({
+                    "source_uri": uri, "file_uri": f.uri, "path": os.fsencode(str(f.path)).decode("utf-8", "backslashreplace"),
+                    "size": f.size, "mtime_ns": f.mtime_ns, "file_hash": f.file_hash, "outcome": outcome, "article_id": article,
+                })
+            records = []
+    signatures = {a.article.article_id: s for a in analysed if (s := dedup.stored_rows(a.article.article_id))}
+    return build_package(batch_id, run_id, analysed, rejects, counts=counts, inputs=ledger_rows, signatures=signatures)
 
 
-# ---------------------------------------------------------------- warehouse
-
-
-class Warehouse:
-    """The stores a run writes to: Parquet and/or SQL, as the settings say."""
-
-    def __init__(self, settings: Settings):
-        self.settings = settings
-        self._stack = ExitStack()
-        self.parquet: ParquetStore | None = None
-        self.sql: SqlStore | None = None
-
-    def __enter__(self) -> Warehouse:
-        s = self.settings
-        if s.write_sql:
-            self.sql = self._stack.enter_context(SqlStore(s.db_url))
-            self.sql.migrate()
-        if s.write_parquet:
-            self.parquet = self._stack.enter_context(ParquetStore(s.parquet_root))
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stack.close()
-
-    def load(self, package: Package) -> dict[str, int]:
-        """Write one batch to every store; the counts are what the stores kept."""
-        counts: dict[str, int] = {}
-        if self.parquet is not None:
-            counts = self.parquet.load(package)
-        if self.sql is not None:
-            sql_counts = self.sql.load(package)
-            if counts and counts != sql_counts:
-                logger.warning("batch %s: Parquet kept %s, SQL kept %s", package.batch_id, counts, sql_counts)
-            counts = sql_counts
-        return counts
-
-    def drop_stale(self, prefix: str, keep: Iterable[str]) -> list[str]:
-        """Drop every batch named ``<prefix>-...`` except ``keep``: a re-run whose input changed."""
-        keep = set(keep)
-        dropped: set[str] = set()
-        for store in (self.parquet, self.sql):
-            if store is None:
-                continue
-            stale = {b for b in store.batch_ids() if b.startswith(f"{prefix}-")} - keep
-            for batch in sorted(stale):
-                store.drop(batch)
-            dropped |= stale
-        if dropped:
-            logger.info("dropped %d batches no longer produced: %s", len(dropped), sorted(dropped))
-        return sorted(dropped)
-
-    def record_run(self, row: dict[str, object]) -> None:
-        if self.sql is not None:
-            self.sql.record_run(row)
-        if self.parquet is not None:
-            self.parquet.record_run(row)
-
-
-def add_stored(counts: RunCounts, stored: dict[str, int], rejects: int) -> None:
-    for key in STORED:
-        setattr(counts, key, getattr(counts, key) + stored.get(key, 0))
-    counts.rejects += rejects
+def files_of(package: Package) -> set[str]:
+    """The input files a package holds ledger rows for: the files whose earlier rows it replaces."""
+    return set(package.tables["inputs"]["file_uri"].to_pylist())
 
 
 # ---------------------------------------------------------------- runs
 
 
+def add_stored(counts: RunCounts, applied: Applied, rejects: int) -> None:
+    for key in STORED:  # skipped_existing here: articles another batch stored while this one was analysed
+        setattr(counts, key, getattr(counts, key) + applied.counts.get(key, 0))
+    counts.rejects += rejects
+
+
 @contextmanager
-def recorded(warehouse: Warehouse, summary: RunSummary, inputs: list[Path]) -> Iterator[None]:
+def recorded(warehouse: Warehouse, summary: RunSummary, inputs: Sequence[object]) -> Iterator[None]:
     """Record the run in ``runs`` as running, then as succeeded or failed (with why) and its counts."""
     t0 = time.perf_counter()
     warehouse.record_run(summary.run_row(inputs))
@@ -219,7 +226,7 @@ def recorded(warehouse: Warehouse, summary: RunSummary, inputs: list[Path]) -> I
         summary.status = "succeeded"
     except BaseException as exc:
         summary.status = "failed"
-        summary.error = f"{type(exc).__name__}: {exc}"
+        summary.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
         raise
     finally:
         summary.seconds = time.perf_counter() - t0
@@ -230,46 +237,94 @@ def recorded(warehouse: Warehouse, summary: RunSummary, inputs: list[Path]) -> I
             logger.exception("could not record the run's end")
 
 
-def _tick(items: Iterator[AnalysedArticle | Reject], counts: RunCounts, progress: Progress | None) -> Iterator[AnalysedArticle | Reject]:
-    """Count items as they leave the NLP stage, for the progress display."""
+def _tick(items: Iterator[Item], counts: RunCounts, progress: Progress | None) -> Iterator[Item]:
+    """Count files as they leave the NLP stage, for the progress display."""
     for item in items:
-        counts.extra["processed"] = counts.extra.get("processed", 0) + 1
-        if progress:
-            progress(counts)
+        if isinstance(item, FileDone):
+            counts.done_files += 1
+            if progress:
+                progress(counts)
         yield item
+
+
+def _rejects(items: Iterable[Item]) -> int:
+    return sum(1 for i in items if isinstance(i, Reject) and i.stage != "dedup")
+
+
+def _analysed_ids(items: Iterable[Item]) -> list[str]:
+    return [i.article.article_id for i in items if isinstance(i, AnalysedArticle)]
+
+
+def _needs_model(files: Iterable[InputFile | Reject]) -> bool:
+    return any(isinstance(f, InputFile) for f in files)
 
 
 def run(
     inputs: list[Path],
     settings: Settings,
     progress: Progress | None = None,
-    batch_prefix: str | None = None,
+    batch_prefix: str = "in",
+    *,
+    force: bool = False,
+    prune: bool = False,
+    include: Sequence[str] = (),
+    exclude: Sequence[str] = (),
 ) -> RunSummary:
-    """Load every article under ``inputs`` into the warehouse. Re-running the same input is safe."""
-    for path in inputs:
-        if not Path(path).exists():
-            raise FileNotFoundError(f"input path does not exist: {path}")
+    """Load every new or changed article under ``inputs`` into the warehouse. Re-running is safe and cheap.
+
+    ``force`` reads every file again; ``prune`` removes the rows of files the ledger holds under
+    these inputs' roots that no longer exist (without it they are kept).
+    """
+    found = list(discover(inputs, include, exclude))  # raises FileNotFoundError for a missing root
     counts = RunCounts()
     summary = RunSummary(new_run_id(), "running", counts, 0.0, datetime.now(UTC))
-    prefix = batch_prefix or input_key(inputs)
-    nlp = NlpRunner(settings.model, settings.processes, nlp_batch_size=settings.nlp_batch_size)
-    with Warehouse(settings) as warehouse, recorded(warehouse, summary, inputs), nlp, ThreadPoolExecutor(1) as loader:
-        dedup = Deduplicator()
-        prepared = prepare(read_inputs(discover_inputs(inputs), counts), dedup, counts)
-        pending: Future[dict[str, int]] | None = None
-        pending_rejects = 0
-        stream = _tick(nlp.analyse(prepared), counts, progress)
-        for idx, (analysed, rejects) in enumerate(group_batches(stream, settings.batch_size)):
-            batch_id = f"{prefix}-{idx:05d}"
-            package = build_package(batch_id, summary.run_id, analysed, rejects)
-            counts.words += sum(a.word_count for a in analysed)
+    with Warehouse(settings) as warehouse:
+        warehouse.mark_abandoned()
+        with recorded(warehouse, summary, inputs), ExitStack() as stack:
+            files = [f for f in found if isinstance(f, InputFile)]
+            plan = ledger.plan(files, warehouse.known_files(f.uri for f in files), force=force)
+            counts.unchanged = len(plan.unchanged)
+            todo: list[InputFile | Reject] = [*plan.todo, *(f for f in found if isinstance(f, Reject))]
+            counts.total_files = len(todo)
+            logger.info("%d input files: %d to read, %d unchanged since they were loaded", len(files), len(plan.todo), len(plan.unchanged))
+            if prune:
+                gone = warehouse.files_under(root_names(inputs)) - {f.uri for f in files}
+                if gone:
+                    applied = warehouse.load(Change(new_load_id(), summary.run_id, None, gone))
+                    counts.pruned = len(gone)
+                    logger.info("pruned %d files that no longer exist (%d articles removed)", len(gone), applied.counts.get("removed_articles", 0))
+            if progress:
+                progress(counts)
+            if not todo:
+                return summary
+            lookup: Lookup | None = None if force else warehouse.near_candidates
+            dedup = Deduplicator(lookup=lookup)
+            stored = None if force else (lambda a: bool(warehouse.stored_articles([a])))
+            stream: Iterator[Item] = prepare(read_inputs(todo, counts), dedup, counts, stored)  # type: ignore[assignment]
+            if _needs_model(todo):
+                nlp = stack.enter_context(NlpRunner(settings.model, settings.processes, nlp_batch_size=settings.nlp_batch_size))
+                stream = nlp.analyse(stream)  # type: ignore[arg-type,assignment]
+            loader = stack.enter_context(ThreadPoolExecutor(1))
+            pending: tuple[Future[Applied], list[Item]] | None = None
+
+            def settle() -> None:
+                future, items = pending  # type: ignore[misc]
+                add_stored(counts, future.result(), _rejects(items))
+                dedup.forget(_analysed_ids(items))
+                if progress:
+                    progress(counts)
+
+            for items in group_batches(_tick(stream, counts, progress), settings.batch_size):
+                batch_id = batch_name(batch_prefix, [i.file for i in items if isinstance(i, FileDone)])
+                package = package_batch(items, batch_id, summary.run_id, dedup)
+                counts.words += sum(i.word_count for i in items if isinstance(i, AnalysedArticle))
+                if pending is not None:
+                    settle()
+                change = Change(new_load_id(), summary.run_id, package, files_of(package))
+                pending = (loader.submit(warehouse.load, change), items)
+                summary.batches.append(batch_id)
             if pending is not None:
-                add_stored(counts, pending.result(), pending_rejects)
-            pending = loader.submit(warehouse.load, package)
-            pending_rejects = sum(1 for r in rejects if r.stage != "dedup")
-            summary.batches.append(batch_id)
-        if pending is not None:
-            add_stored(counts, pending.result(), pending_rejects)
+                settle()
     if progress:
         progress(counts)
     return summary
@@ -291,47 +346,72 @@ def package_dir(settings: Settings, batch_id: str) -> Path:
     return settings.warehouse / "packages" / batch_id
 
 
-def process_files(files: list[tuple[Path, str]], batch_id: str, run_id: str, settings: Settings) -> Package:
-    """One shard: read, clean, dedup and analyse ``files`` (path, source_uri) into one load package."""
+def process_files(
+    files: list[InputFile], batch_id: str, run_id: str, settings: Settings, force: bool = False
+) -> Package | None:
+    """One shard: the files the ledger does not hold unchanged, read, cleaned, deduplicated and
+    analysed into one load package; None when every file is already loaded."""
+    from etl.warehouse.sql import SqlStore
+
     counts = RunCounts()
-    with NlpRunner(settings.model, settings.processes, nlp_batch_size=settings.nlp_batch_size) as nlp:
-        items = list(nlp.analyse(prepare(read_inputs(files, counts), Deduplicator(), counts)))
-    analysed = [i for i in items if isinstance(i, AnalysedArticle)]
-    rejects = [i for i in items if isinstance(i, Reject)]
-    counts.words = sum(a.word_count for a in analysed)
+    with SqlStore(settings.db_url) as catalog:
+        catalog.migrate()
+        plan = ledger.plan(files, catalog.known_files(f.uri for f in files), force=force)
+        if not plan.todo:
+            logger.info("shard %s: all %d files are loaded and unchanged", batch_id, len(files))
+            return None
+        dedup = Deduplicator(lookup=None if force else catalog.near_candidates)
+        stored = None if force else (lambda a: bool(catalog.stored_articles([a])))
+        with NlpRunner(settings.model, settings.processes, nlp_batch_size=settings.nlp_batch_size) as nlp:
+            items: list[Item] = list(nlp.analyse(prepare(read_inputs(plan.todo, counts), dedup, counts, stored)))  # type: ignore[arg-type]
     shard_counts = {
         "files": counts.files,
+        "unchanged": len(plan.unchanged),
         "duplicates": counts.duplicates,
         "near_duplicates": counts.near_duplicates,
         "non_english": counts.non_english,
-        "words": counts.words,
-        "rejects": sum(1 for r in rejects if r.stage != "dedup"),
+        "skipped_existing": counts.skipped_existing,
+        "words": sum(i.word_count for i in items if isinstance(i, AnalysedArticle)),
+        "rejects": _rejects(items),
     }
-    return build_package(batch_id, run_id, analysed, rejects, counts=shard_counts)
+    return package_batch(items, batch_id, run_id, dedup, counts=shard_counts)
 
 
-def process_shard(files: list[tuple[Path, str]], batch_id: str, run_id: str, settings: Settings) -> dict[str, object]:
+def process_shard(files: list[InputFile], batch_id: str, run_id: str, settings: Settings) -> dict[str, object]:
     """Process a shard and save its package under the warehouse; returns the path and row counts."""
     from etl.warehouse.package import save_package
 
     package = process_files(files, batch_id, run_id, settings)
+    if package is None:
+        return {"package": None, "batch_id": batch_id, "rows": {}, "files": 0, "unchanged": len(files)}
     path = save_package(package, package_dir(settings, batch_id))
     return {"package": str(path), "batch_id": batch_id, "rows": {k: t.num_rows for k, t in package.tables.items()}, **package.counts}
 
 
-def load_packages(paths: list[Path], settings: Settings, run_id: str, inputs: list[str] | None = None) -> RunSummary:
-    """Load saved packages in order (each batch in one transaction) and record one ``runs`` row."""
+def load_packages(
+    paths: list[Path], settings: Settings, run_id: str, inputs: list[str] | None = None, keep_packages: bool | None = None
+) -> RunSummary:
+    """Load saved packages in order (each batch in one load) and record one ``runs`` row.
+
+    Each package is deleted once loaded, unless ``keep_packages`` (or ``settings.keep_packages``);
+    a failed load keeps every package not yet loaded, for the retry.
+    """
     from etl.warehouse.package import read_package
 
+    keep = settings.keep_packages if keep_packages is None else keep_packages
     counts = RunCounts()
     summary = RunSummary(run_id, "running", counts, 0.0, datetime.now(UTC))
-    labels = [Path(p) for p in (inputs or [])]
-    with Warehouse(settings) as warehouse, recorded(warehouse, summary, labels):
-        for path in paths:
-            package = read_package(Path(path))
-            stored = warehouse.load(package)
-            for key in ("files", "duplicates", "near_duplicates", "non_english", "words"):
-                setattr(counts, key, getattr(counts, key) + int(package.counts.get(key, 0)))
-            add_stored(counts, stored, int(package.counts.get("rejects", 0)))
-            summary.batches.append(package.batch_id)
+    labels = list(inputs or [])
+    with Warehouse(settings) as warehouse:
+        warehouse.mark_abandoned()
+        with recorded(warehouse, summary, labels):
+            for path in paths:
+                package = read_package(Path(path))
+                applied = warehouse.load(Change(new_load_id(), run_id, package, files_of(package)))
+                for key in ("files", "unchanged", "duplicates", "near_duplicates", "non_english", "words", "skipped_existing"):
+                    setattr(counts, key, getattr(counts, key) + int(package.counts.get(key, 0)))
+                add_stored(counts, applied, int(package.counts.get("rejects", 0)))
+                summary.batches.append(package.batch_id)
+                if not keep:
+                    shutil.rmtree(path, ignore_errors=True)
     return summary

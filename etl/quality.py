@@ -22,9 +22,6 @@ from etl.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-# The tables whose rows the ``batches`` row of a batch counts.
-COUNTED = ("articles", "sentences", "mentions", "entities", "quotes", "rejects")
-
 
 @dataclass(frozen=True)
 class SqlCheck:
@@ -164,6 +161,7 @@ def run_sql_checks(
     """The SQL checks, plus the per-batch counts (the ``batches`` rows and the actual rows)."""
     import sqlalchemy as sa
 
+    from etl.warehouse.schema import COUNTED
     from etl.warehouse.sql import make_engine
 
     engine = make_engine(url)
@@ -212,18 +210,11 @@ def run_sql_checks(
 
 
 def parquet_counts(root: Any, batches: list[str]) -> dict[str, dict[str, int]]:
-    """Rows per batch and table in the Parquet copy (read from the batches' partitions only)."""
-    import pyarrow.parquet as pq
+    """Rows per batch and table in the committed Parquet copy."""
+    from etl.warehouse.parquet import row_counts
+    from etl.warehouse.schema import COUNTED
 
-    from etl.warehouse.parquet import PART_FILE, partition_dir
-
-    counts: dict[str, dict[str, int]] = {}
-    for batch in batches:
-        counts[batch] = {}
-        for table in COUNTED:
-            path = partition_dir(root, table, batch) / PART_FILE
-            counts[batch][table] = pq.ParquetFile(path).metadata.num_rows if path.exists() else -1
-    return counts
+    return row_counts(root, batches, COUNTED)
 
 
 def _parquet_duplicates(root: Any) -> int:
@@ -262,23 +253,18 @@ def check_load(
     else:
         report.ok("every_shard_loaded")
 
-    stored: dict[str, dict[str, int]] = {}
-    if settings.write_sql:
-        stored = run_sql_checks(settings.db_url, batches, report, sql_checks)
-    if settings.write_parquet:
-        pq_counts = parquet_counts(settings.parquet_root, batches)
-        if stored:
-            diff = [f"{b}: SQL {stored[b]} vs Parquet {pq_counts[b]}" for b in batches if stored[b] != pq_counts[b]]
-            if diff:
-                report.fail("parquet_matches_sql", "; ".join(diff[:3]))
-            else:
-                report.ok("parquet_matches_sql")
-        stored = stored or pq_counts
-        dups = _parquet_duplicates(settings.parquet_root)
-        if dups:
-            report.fail("no_duplicate_articles_parquet", f"{dups} article_id values stored more than once in Parquet")
-        else:
-            report.ok("no_duplicate_articles_parquet")
+    stored = run_sql_checks(settings.db_url, batches, report, sql_checks)
+    pq_counts = parquet_counts(settings.parquet_root, batches)
+    diff = [f"{b}: SQL {stored.get(b)} vs Parquet {pq_counts[b]}" for b in batches if stored.get(b) != pq_counts[b]]
+    if diff:
+        report.fail("parquet_matches_sql", "; ".join(diff[:3]))
+    else:
+        report.ok("parquet_matches_sql")
+    dups = _parquet_duplicates(settings.parquet_root)
+    if dups:
+        report.fail("no_duplicate_articles_parquet", f"{dups} article_id values stored more than once in Parquet")
+    else:
+        report.ok("no_duplicate_articles_parquet")
 
     # the shards' summaries against what was stored
     counts = loaded.get("counts", {})

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,12 +29,46 @@ class RawArticle:
 
 
 @dataclass(frozen=True, slots=True)
+class InputFile:
+    """One input file as discovered: where it is, its unique name, and its fingerprint.
+
+    ``uri`` is ``<input root name>/<path under the root>``, unique across the roots of a run;
+    ``file_hash`` is filled in only when the ledger needs it (a new or changed file).
+    """
+
+    path: Path
+    uri: str
+    size: int
+    mtime_ns: int
+    file_hash: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Reject:
-    """A piece of input that could not be loaded, with a specific reason."""
+    """A piece of input that could not be loaded, with a specific reason.
+
+    ``article_id`` is set for an exact duplicate: the article it copies.
+    """
 
     source_uri: str
     stage: str
     reason: str
+    article_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AlreadyStored:
+    """A record whose article the warehouse already holds: it skips the NLP stages."""
+
+    source_uri: str
+    article_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class FileDone:
+    """Marks the end of one input file's records in the stream: batches close only here."""
+
+    file: InputFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,5 +159,10 @@ class RunCounts:
     near_duplicates: int = 0
     non_english: int = 0
     skipped_existing: int = 0
+    unchanged: int = 0
+    pruned: int = 0
     words: int = 0
+    # files the run will read (known once the ledger is consulted) and files done so far
+    total_files: int = 0
+    done_files: int = 0
     extra: dict[str, int] = field(default_factory=dict)

@@ -25,10 +25,12 @@ class Settings:
     database_url: str | None = field(default_factory=lambda: os.environ.get("NEWS_ETL_DATABASE_URL") or None)
     model: str = field(default_factory=lambda: os.environ.get("NEWS_ETL_MODEL", DEFAULT_MODEL))
     processes: int = field(default_factory=lambda: _env_int("NEWS_ETL_PROCESSES", default_processes()))
-    batch_size: int = field(default_factory=lambda: _env_int("NEWS_ETL_BATCH_SIZE", 512))
+    # articles per load batch (batches close at file boundaries): small enough that a killed run
+    # loses little work, large enough that a load's fixed cost stays small
+    batch_size: int = field(default_factory=lambda: _env_int("NEWS_ETL_BATCH_SIZE", 128))
     nlp_batch_size: int = field(default_factory=lambda: _env_int("NEWS_ETL_NLP_BATCH_SIZE", 32))
-    write_sql: bool = True
-    write_parquet: bool = True
+    # keep Airflow load packages and shard manifests after a successful load (they are always kept on failure)
+    keep_packages: bool = field(default_factory=lambda: os.environ.get("NEWS_ETL_KEEP_PACKAGES", "") not in ("", "0", "false"))
 
     @property
     def db_url(self) -> str:

@@ -12,11 +12,14 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from etl.records import AnalysedArticle, CleanArticle, Mention, Paragraph, Reject, Sentence
+from etl.settings import Settings
 from etl.warehouse import parquet as parquet_mod
+from etl.warehouse.change import Change
 from etl.warehouse.package import build_package, read_package, save_package
 from etl.warehouse.parquet import ParquetStore, read_table
-from etl.warehouse.schema import BY_NAME, TABLES, metadata
+from etl.warehouse.schema import BATCH_TABLES, BY_NAME, PARTITION, SQL_TABLES, TABLES, metadata
 from etl.warehouse.sql import SqlStore
+from etl.warehouse.warehouse import Warehouse, new_load_id
 
 ROOT = Path(__file__).resolve().parents[1]
 REQUIRED = {
@@ -82,36 +85,95 @@ def test_package_round_trips_through_files(tmp_path: Path) -> None:
         assert loaded.tables[name].equals(table), name
 
 
-def _stores(tmp_path: Path, url: str) -> tuple[ParquetStore, SqlStore]:
-    sql = SqlStore(url)
-    sql.migrate()
-    return ParquetStore(tmp_path / "parquet").__enter__(), sql
+def _ledger(files: dict[str, list[int]], rejected: tuple[str, ...] = ()) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for uri, articles in files.items():
+        for n in articles:
+            rows.append({"source_uri": f"{uri}#{n}", "file_uri": uri, "path": f"/in/{uri}", "size": 1, "mtime_ns": 1,
+                         "file_hash": "h", "outcome": "stored", "article_id": f"{n:016x}"})
+    for uri in rejected:
+        rows.append({"source_uri": uri, "file_uri": uri, "path": f"/in/{uri}", "size": 1, "mtime_ns": 1,
+                     "file_hash": "h", "outcome": "rejected", "article_id": None})
+    return rows
+
+
+def _load(wh: Warehouse, batch: str, files: dict[str, list[int]], rejected: tuple[str, ...] = (), run: str = "r1") -> dict[str, int]:
+    articles = [_article(n) for ns in files.values() for n in ns]
+    rejects = [Reject(uri, "ingest", "empty file") for uri in rejected]
+    package = build_package(batch, run, articles, rejects, inputs=_ledger(files, rejected))
+    return wh.load(Change(new_load_id(), run, package, {*files, *rejected})).counts
+
+
+def _url(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> str:
+    return f"sqlite:///{tmp_path / 'w.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
+
+
+def _snapshot(tmp_path: Path, wh: Warehouse) -> dict[str, list[tuple]]:
+    """Every batch table's keys (and batch), from Parquet; asserts SQL holds exactly the same."""
+    out: dict[str, list[tuple]] = {}
+    with wh.sql.engine.connect() as conn:
+        for name in BATCH_TABLES:
+            key = [k for k in BY_NAME[name].primary_key if k != PARTITION] + [PARTITION]
+            pq_rows = sorted(tuple(r[k] for k in key) for r in read_table(tmp_path / "parquet", name).to_pylist())
+            sql_rows = sorted(tuple(r) for r in conn.execute(sa.select(*(SQL_TABLES[name].c[k] for k in key))))
+            assert pq_rows == sql_rows, name
+            out[name] = pq_rows
+    return out
+
+
+def _articles(snapshot: dict[str, list[tuple]]) -> list[int]:
+    return sorted(int(r[0], 16) for r in snapshot["articles"])
 
 
 @pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def test_stores_replace_a_batch_and_skip_articles_other_batches_hold(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> None:
-    url = f"sqlite:///{tmp_path / 'w.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
-    pq_store, sql_store = _stores(tmp_path, url)
-    first = build_package("b-1", "r1", [_article(1), _article(2)], [Reject("bad.txt", "ingest", "empty file")])
-    for store in (pq_store, sql_store):
-        assert store.load(first)["articles"] == 2
-        assert store.load(first)["articles"] == 2  # same batch again: replaced, not added
-        # a second batch holding article 2 again and a new article 3
-        second = build_package("b-2", "r2", [_article(2), _article(3)])
-        counts = store.load(second)
-        assert counts["articles"] == 1 and counts["skipped_existing"] == 1
-        assert counts["entities"] == 0  # both entities were stored by b-1
-    for name, expected in (("articles", 3), ("sentences", 3), ("mentions", 3), ("entities", 2), ("rejects", 1), ("batches", 2)):
-        assert read_table(tmp_path / "parquet", name).num_rows == expected, name
-        assert sql_store.count(name) == expected, name
-    ids = read_table(tmp_path / "parquet", "articles")["article_id"].to_pylist()
-    assert len(ids) == len(set(ids))
+def test_warehouse_changed_file_replaces_its_rows_and_keeps_articles_other_files_hold(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    with Warehouse(Settings(warehouse=tmp_path, database_url=_url(tmp_path, backend, request))) as wh:
+        assert _load(wh, "b-1", {"f1": [1, 2]}, rejected=("bad.txt",))["articles"] == 2
+        counts = _load(wh, "b-2", {"f2": [2, 3]})
+        assert counts["articles"] == 1 and counts["skipped_existing"] == 1  # article 2 stays in b-1
+        assert _articles(_snapshot(tmp_path, wh)) == [1, 2, 3]
+        # f1 changes: article 2 leaves it, but f2 still holds it, so it stays
+        _load(wh, "b-3", {"f1": [1]})
+        snap = _snapshot(tmp_path, wh)
+        assert _articles(snap) == [1, 2, 3]
+        assert [r[0] for r in snap["rejects"]] == ["bad.txt"]
+        # f2 changes too: now nothing holds article 2
+        _load(wh, "b-4", {"f2": [3]})
+        snap = _snapshot(tmp_path, wh)
+        assert _articles(snap) == [1, 3]
+        assert {r[0] for r in snap["entities"]} == {"e1"}  # e0 was only article 2's
+        assert [b[0] for b in snap["batches"]] == sorted({r[-1] for t in ("articles", "rejects", "inputs") for r in snap[t]})
+        # the batches rows count what each batch holds now
+        rows = wh.sql.batch_rows()
+        assert rows["b-1"]["articles"] == 0 and rows["b-1"]["rejects"] == 1 and rows["b-4"]["articles"] == 1
+        assert "b-2" not in rows  # emptied: every row it held went with its file
 
 
-def test_parquet_failed_write_leaves_the_previous_partition_intact(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    store = ParquetStore(tmp_path / "parquet").__enter__()
-    store.load(build_package("b-1", "r1", [_article(1)]))
-    real_write = parquet_mod.pq.write_table
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def test_warehouse_prune_drops_a_files_rows_but_entities_stay_while_mentioned(
+    tmp_path: Path, backend: str, request: pytest.FixtureRequest
+) -> None:
+    with Warehouse(Settings(warehouse=tmp_path, database_url=_url(tmp_path, backend, request))) as wh:
+        _load(wh, "b-1", {"f1": [1, 2]})  # e1, e0
+        _load(wh, "b-2", {"f2": [4]})  # e0 again: stays in b-1
+        wh.load(Change(new_load_id(), "r2", None, {"f1"}))  # f1 pruned: e0 stays for article 4
+        snap = _snapshot(tmp_path, wh)
+        assert _articles(snap) == [4] and [r[0] for r in snap["entities"]] == ["e0"]
+        wh.load(Change(new_load_id(), "r3", None, {"f2"}))
+        snap = _snapshot(tmp_path, wh)
+        assert snap["articles"] == [] and snap["entities"] == [] and snap["batches"] == []
+
+
+def test_warehouse_crash_before_the_commit_leaves_nothing_and_no_stray_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from etl.warehouse import atomic
+
+    settings = Settings(warehouse=tmp_path)
+    with Warehouse(settings) as wh:
+        _load(wh, "b-1", {"f1": [1]})
+        before = _snapshot(tmp_path, wh)
+    real_write = atomic.pq.write_table
     calls = {"n": 0}
 
     def crash_midway(table: pa.Table, where: object, **kw: object) -> None:
@@ -121,75 +183,62 @@ def test_parquet_failed_write_leaves_the_previous_partition_intact(tmp_path: Pat
             raise KeyboardInterrupt
         real_write(table, where, **kw)
 
-    monkeypatch.setattr(parquet_mod.pq, "write_table", crash_midway)
+    monkeypatch.setattr(atomic.pq, "write_table", crash_midway)
+    wh = Warehouse(settings).__enter__()
     with pytest.raises(KeyboardInterrupt):
-        store.load(build_package("b-1", "r2", [_article(1), _article(5)]))
-    monkeypatch.setattr(parquet_mod.pq, "write_table", real_write)
-    leftovers = [p for p in (tmp_path / "parquet").rglob("*") if p.is_file() and p.name.endswith(".tmp")]
-    assert leftovers == []
-    # every visible file is complete and readable
-    for table in ("entities", "sentences", "mentions", "articles"):
-        read_table(tmp_path / "parquet", table)
-    # the next run completes the work
-    store.load(build_package("b-1", "r3", [_article(1), _article(5)]))
-    assert sorted(read_table(tmp_path / "parquet", "articles")["article_id"].to_pylist()) == [f"{1:016x}", f"{5:016x}"]
+        _load(wh, "b-2", {"f2": [5, 6]})
+    wh.close()
+    monkeypatch.setattr(atomic.pq, "write_table", real_write)
+    with Warehouse(settings) as wh:
+        assert _snapshot(tmp_path, wh) == before
+        live = {str(p) for name in BATCH_TABLES for p in parquet_mod.live_files(tmp_path / "parquet", name).values()}
+        files = {str(p) for p in (tmp_path / "parquet").rglob("*.parquet") if "runs" not in p.parts}
+        assert files == live  # nothing but the live files
+        assert not list((tmp_path / "parquet").rglob("*.tmp")) and not wh.parquet.pending_loads()
+        _load(wh, "b-2", {"f2": [5, 6]})
+        assert _articles(_snapshot(tmp_path, wh)) == [1, 5, 6]
+
+
+def test_warehouse_crash_after_the_sql_commit_is_published_by_the_next_start(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = Settings(warehouse=tmp_path)
+    with Warehouse(settings) as wh:
+        _load(wh, "b-1", {"f1": [1]})
+
+    def killed(self: ParquetStore, load_id: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ParquetStore, "publish", killed)
+    wh = Warehouse(settings).__enter__()
+    with pytest.raises(KeyboardInterrupt):
+        _load(wh, "b-2", {"f2": [2]})
+    wh.close()
+    monkeypatch.undo()
+    # Parquet readers still see the last published state only
+    assert sorted(read_table(tmp_path / "parquet", "articles")["article_id"].to_pylist()) == [f"{1:016x}"]
+    with Warehouse(settings) as wh:  # recovery publishes the committed load
+        assert _articles(_snapshot(tmp_path, wh)) == [1, 2]
 
 
 @pytest.mark.postgres
-def test_sql_failed_load_rolls_back_the_whole_batch(pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_sql_failed_load_rolls_back_the_whole_batch(tmp_path: Path, pg_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     from etl.warehouse import sql as sql_mod
 
-    store = SqlStore(pg_url)
-    store.migrate()
-    store.load(build_package("b-1", "r1", [_article(1)]))
-    real_insert = sql_mod.insert_arrow
+    with Warehouse(Settings(warehouse=tmp_path, database_url=pg_url)) as wh:
+        _load(wh, "b-1", {"f1": [1]})
+        before = _snapshot(tmp_path, wh)
+        real_insert = sql_mod.insert_arrow
 
-    def fail_on_articles(conn: sa.Connection, name: str, table: pa.Table) -> None:
-        if name == "articles":
-            raise ConnectionError("server went away")
-        real_insert(conn, name, table)
+        def fail_on_articles(conn: sa.Connection, name: str, table: pa.Table) -> None:
+            if name == "articles":
+                raise ConnectionError("server went away")
+            real_insert(conn, name, table)
 
-    monkeypatch.setattr(sql_mod, "insert_arrow", fail_on_articles)
-    with pytest.raises(ConnectionError):
-        store.load(build_package("b-1", "r2", [_article(1), _article(7)]))
-    # nothing of the failed load is visible; the earlier load is intact
-    assert store.count("articles") == 1 and store.count("sentences") == 1 and store.count("batches") == 1
-
-
-def _orphan_mentions(mentions: list[dict], entities: list[dict]) -> set[str]:
-    return {m["entity_id"] for m in mentions} - {e["entity_id"] for e in entities}
-
-
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def test_stores_keep_entities_other_batches_still_mention(tmp_path: Path, backend: str, request: pytest.FixtureRequest) -> None:
-    url = f"sqlite:///{tmp_path / 'w.db'}" if backend == "sqlite" else request.getfixturevalue("pg_url")
-    pq_store, sql_store = _stores(tmp_path, url)
-    # b-1 stores entities e0 (article 2) and e1 (article 1); b-2's article 4 mentions e0 too
-    for store in (pq_store, sql_store):
-        store.load(build_package("b-1", "r1", [_article(1), _article(2)]))
-        store.load(build_package("b-2", "r1", [_article(4)]))
-        # b-1 re-run with input that no longer mentions e0: e0 must stay for b-2's mention
-        store.load(build_package("b-1", "r2", [_article(1)]))
-    engine = sql_store.engine
-
-    def sql(name: str) -> list[dict]:
-        with engine.connect() as conn:
-            return [dict(r._mapping) for r in conn.execute(sa.select(sa.table(name, sa.column("entity_id"))))]
-
-    for mentions, entities in (
-        (read_table(tmp_path / "parquet", "mentions").to_pylist(), read_table(tmp_path / "parquet", "entities").to_pylist()),
-        (sql("mentions"), sql("entities")),
-    ):
-        assert _orphan_mentions(mentions, entities) == set()
-        assert sorted(e["entity_id"] for e in entities) == ["e0", "e1"]
-    # dropping b-2 leaves e0 unreferenced; dropping b-1 then keeps nothing of it
-    for store in (pq_store, sql_store):
-        store.drop("b-2")
-        assert "b-2" not in store.batch_ids()
-        store.drop("b-1")
-        store.load(build_package("b-3", "r3", [_article(2)]))  # e0 comes back, owned by b-3
-    assert read_table(tmp_path / "parquet", "entities")["entity_id"].to_pylist() == ["e0"]
-    assert [e["entity_id"] for e in sql("entities")] == ["e0"]
+        monkeypatch.setattr(sql_mod, "insert_arrow", fail_on_articles)
+        with pytest.raises(ConnectionError):
+            _load(wh, "b-1", {"f1": [1, 7]})
+        monkeypatch.undo()
+        # nothing of the failed load is visible in either store; the earlier load is intact
+        assert _snapshot(tmp_path, wh) == before
 
 
 def test_migrations_missing_scripts_fail_with_a_clear_message(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

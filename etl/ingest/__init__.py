@@ -16,8 +16,9 @@ from contextlib import ExitStack
 from pathlib import Path
 from typing import IO, cast
 
-from etl.ingest.base import SNIFF_BYTES, STAGE, Reader, StreamReader, source_uri_for
+from etl.ingest.base import SNIFF_BYTES, STAGE, Reader, StreamReader
 from etl.ingest.csv_reader import CsvReader
+from etl.ingest.discover import discover
 from etl.ingest.html import HtmlReader
 from etl.ingest.json import JsonReader
 from etl.ingest.text import TextReader
@@ -32,26 +33,6 @@ __all__ = ["READERS", "STAGE", "discover", "iter_records", "read_file", "reader_
 READERS: list[Reader] = [WarcReader(), HtmlReader(), JsonReader(), CsvReader(), TextReader()]
 
 _GZIP_ERRORS = (OSError, EOFError, zlib.error, gzip.BadGzipFile)
-
-
-def discover(inputs: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
-    """Every file under the inputs, recursively, in a stable order, as (file, root) pairs.
-
-    Hidden files and folders (a leading dot or underscore) are skipped.
-    """
-    for root in inputs:
-        root = Path(root)
-        if root.is_file():
-            yield root, root
-            continue
-        if not root.exists():
-            raise FileNotFoundError(f"input path does not exist: {root}")
-        for path in sorted(root.rglob("*")):
-            rel = path.relative_to(root).parts
-            if any(part.startswith((".", "_")) for part in rel):
-                continue
-            if path.is_file():
-                yield path, root
 
 
 def reader_for(name: str, head: bytes) -> Reader | None:
@@ -131,5 +112,8 @@ def read_file(path: Path, source_uri: str) -> Iterator[RawArticle | Reject]:
 
 
 def iter_records(inputs: Iterable[Path]) -> Iterator[RawArticle | Reject]:
-    for path, root in discover(inputs):
-        yield from read_file(path, source_uri_for(path, root))
+    for found in discover(inputs):
+        if isinstance(found, Reject):
+            yield found
+        else:
+            yield from read_file(found.path, found.uri)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import IO, Any, Protocol, runtime_checkable
 
 from etl.records import RawArticle, Reject
@@ -49,13 +48,6 @@ class StreamReader(Protocol):
     name: str
 
     def read_stream(self, stream: IO[bytes], source_uri: str) -> Iterator[RawArticle | Reject]: ...
-
-
-def source_uri_for(path: Path, root: Path) -> str:
-    """The path relative to the input root, with forward slashes; the file name for a file root."""
-    if root.is_file():
-        return path.name
-    return path.relative_to(root).as_posix()
 
 
 def record_uri(source_uri: str, n: int) -> str:

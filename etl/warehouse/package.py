@@ -19,11 +19,9 @@ import pyarrow.parquet as pq
 
 from etl.records import AnalysedArticle, Reject
 from etl.warehouse.atomic import write_json, write_parquet
-from etl.warehouse.schema import BATCH_TABLES, PARTITION, arrow_schema
+from etl.warehouse.schema import PACKAGE_TABLES, PARTITION, arrow_schema
 
 _SAFE_BATCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
-# Tables a package carries; `batches` is written by the loader from what it actually stored.
-PACKAGE_TABLES = tuple(t for t in BATCH_TABLES if t != "batches")
 
 
 def check_batch_id(batch_id: str) -> str:
@@ -59,11 +57,18 @@ def build_package(
     analysed: Iterable[AnalysedArticle],
     rejects: Iterable[Reject] = (),
     counts: dict[str, int] | None = None,
+    inputs: Iterable[dict[str, object]] = (),
+    signatures: dict[str, tuple[bytes, list[str]]] | None = None,
 ) -> Package:
-    """Rows of every table for one batch (without the partition column, which the path carries)."""
+    """Rows of every table for one batch (without the partition column, which the path carries).
+
+    ``inputs`` are the batch's ledger rows; ``signatures`` the MinHash signature and band keys of
+    its articles. A record named twice keeps its first ledger row and reject.
+    """
     check_batch_id(batch_id)
     rows: dict[str, list[dict[str, object]]] = {name: [] for name in PACKAGE_TABLES}
     entities: dict[str, dict[str, object]] = {}
+    signatures = signatures or {}
     for item in analysed:
         a = item.article
         rows["articles"].append(
@@ -74,8 +79,15 @@ def build_package(
         rows["quotes"].extend(_row("quotes", q, article_id=a.article_id) for q in item.quotes)
         for m in item.mentions:
             entities.setdefault(m.entity_id, {"entity_id": m.entity_id, "canonical_name": m.canonical_name, "label": m.label})
+        if a.article_id in signatures:
+            sig, bands = signatures[a.article_id]
+            rows["signatures"].append({"article_id": a.article_id, "signature": sig})
+            rows["signature_bands"].extend({"band_key": b, "article_id": a.article_id} for b in dict.fromkeys(bands))
     rows["entities"] = list(entities.values())
-    rows["rejects"] = [_row("rejects", r, run_id=run_id) for r in rejects]
+    unique_rejects = {(r.source_uri, r.stage): r for r in reversed(list(rejects))}
+    rows["rejects"] = [_row("rejects", r, run_id=run_id) for r in reversed(list(unique_rejects.values()))]
+    ledger = {str(r["source_uri"]): r for r in reversed(list(inputs))}
+    rows["inputs"] = [{**r, "run_id": run_id} for r in reversed(list(ledger.values()))]
     tables = {
         name: pa.Table.from_pylist(table_rows, schema=arrow_schema(name, with_partition=False))
         for name, table_rows in rows.items()
@@ -112,25 +124,3 @@ def read_package(directory: Path) -> Package:
 
 def with_partition(table: pa.Table, batch_id: str) -> pa.Table:
     return table.append_column(PARTITION, pa.array([batch_id] * table.num_rows, pa.string()))
-
-
-def _drop(table: pa.Table, column: str, values: set[str]) -> pa.Table:
-    if not values or table.num_rows == 0:
-        return table
-    import pyarrow.compute as pc
-
-    mask = pc.invert(pc.is_in(table[column], value_set=pa.array(sorted(values), pa.string())))
-    return table.filter(mask)
-
-
-def without(package: Package, articles: set[str], entities: set[str]) -> Package:
-    """The package less articles (and their rows) and entities already stored by other batches."""
-    tables = dict(package.tables)
-    for name in ("articles", "sentences", "mentions", "quotes"):
-        tables[name] = _drop(tables[name], "article_id", articles)
-    tables["entities"] = _drop(tables["entities"], "entity_id", entities)
-    return Package(package.batch_id, package.run_id, tables, package.counts)
-
-
-def stored_counts(package: Package) -> dict[str, int]:
-    return {name: package.tables[name].num_rows for name in PACKAGE_TABLES}

@@ -18,7 +18,7 @@ PARTITION = "batch_id"
 @dataclass(frozen=True)
 class Col:
     name: str
-    kind: str  # str | text | int | float | ts
+    kind: str  # str | text | int | float | ts | bytes
     doc: str
     nullable: bool = True
     index: bool = False
@@ -30,10 +30,21 @@ class TableDef:
     doc: str
     columns: tuple[Col, ...]
     primary_key: tuple[str, ...]
+    # the column that ties a batch table's rows to their article (deleted with it), if any
+    article_key: str | None = None
+    # counted in `batches` and in the run summary
+    counted: bool = False
+    # published to Parquet (every table but the SQL-only load log)
+    in_parquet: bool = True
 
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def per_batch(self) -> bool:
+        """True for tables whose rows belong to a load batch (Parquet partitions)."""
+        return PARTITION in self.column_names
 
 
 def _batch() -> Col:
@@ -46,7 +57,7 @@ TABLES: tuple[TableDef, ...] = (
         "One row per distinct article body.",
         (
             Col("article_id", "str", "Stable id: the first 16 hex digits of content_hash.", nullable=False),
-            Col("source_uri", "str", "Where the article was read: path relative to the input root, `#N` for the Nth record of a multi-record file.", nullable=False),
+            Col("source_uri", "str", "Where the article was first read: `<input root name>/<path under the root>`, `#N` for the Nth record of a multi-record file.", nullable=False),
             Col("content_hash", "str", "SHA-256 of the whitespace-folded, case-folded NFKC body.", nullable=False, index=True),
             Col("title", "text", "Headline, from the format's metadata or a plain-text first line."),
             Col("url", "text", "Canonical URL when the source gives one."),
@@ -61,6 +72,8 @@ TABLES: tuple[TableDef, ...] = (
             _batch(),
         ),
         ("article_id",),
+        article_key="article_id",
+        counted=True,
     ),
     TableDef(
         "sentences",
@@ -76,6 +89,8 @@ TABLES: tuple[TableDef, ...] = (
             _batch(),
         ),
         ("article_id", "sentence_idx"),
+        article_key="article_id",
+        counted=True,
     ),
     TableDef(
         "mentions",
@@ -91,6 +106,8 @@ TABLES: tuple[TableDef, ...] = (
             _batch(),
         ),
         ("article_id", "start_char", "end_char"),
+        article_key="article_id",
+        counted=True,
     ),
     TableDef(
         "entities",
@@ -102,6 +119,7 @@ TABLES: tuple[TableDef, ...] = (
             _batch(),
         ),
         ("entity_id",),
+        counted=True,
     ),
     TableDef(
         "quotes",
@@ -123,24 +141,67 @@ TABLES: tuple[TableDef, ...] = (
             _batch(),
         ),
         ("quote_id",),
+        article_key="article_id",
+        counted=True,
     ),
     TableDef(
         "rejects",
         "Input that could not be loaded, with the reason. Duplicates are listed here too, with stage `dedup`.",
         (
             Col("run_id", "str", "Run that last saw the input.", nullable=False),
-            Col("source_uri", "str", "The rejected file or record.", nullable=False),
+            Col("source_uri", "str", "The rejected file or record.", nullable=False, index=True),
             Col("stage", "str", "Stage that rejected it: ingest, clean, dedup, nlp.", nullable=False),
             Col("reason", "text", "Why, specifically.", nullable=False),
             _batch(),
         ),
         ("batch_id", "source_uri", "stage"),
+        counted=True,
+    ),
+    TableDef(
+        "inputs",
+        "The input ledger: one row per input record (a whole file for single-record formats), with the file's fingerprint, the batch it went to and what became of it. A re-run skips files whose fingerprint is unchanged.",
+        (
+            Col("source_uri", "str", "The record, as in articles.source_uri and rejects.source_uri.", nullable=False),
+            Col("file_uri", "str", "The file holding the record: `<input root name>/<path under the root>`.", nullable=False, index=True),
+            Col("path", "text", "Absolute path of the file when it was read.", nullable=False),
+            Col("size", "int", "File size in bytes when it was read.", nullable=False),
+            Col("mtime_ns", "int", "File modification time (ns since the epoch) when it was read.", nullable=False),
+            Col("file_hash", "str", "BLAKE2b-128 of the file's bytes: an unchanged hash means an unchanged file.", nullable=False),
+            Col("outcome", "str", "stored (this record's article row), already_stored (its article was stored by another record), duplicate (an exact copy of another record of the same run), or rejected.", nullable=False),
+            Col("article_id", "str", "The article the record is (stored, already_stored, duplicate); null when rejected.", index=True),
+            Col("run_id", "str", "Run that read the record.", nullable=False),
+            _batch(),
+        ),
+        ("source_uri",),
+        counted=True,
+    ),
+    TableDef(
+        "signatures",
+        "MinHash signatures of stored articles, so near-duplicates are found across runs.",
+        (
+            Col("article_id", "str", "The article.", nullable=False),
+            Col("signature", "bytes", "128 MinHash values, uint32 little-endian.", nullable=False),
+            _batch(),
+        ),
+        ("article_id",),
+        article_key="article_id",
+    ),
+    TableDef(
+        "signature_bands",
+        "LSH band keys of the signatures: a new article's candidates are the articles that share a band key.",
+        (
+            Col("band_key", "str", "Band number and hash of the band's values.", nullable=False),
+            Col("article_id", "str", "The article.", nullable=False, index=True),
+            _batch(),
+        ),
+        ("band_key", "article_id"),
+        article_key="article_id",
     ),
     TableDef(
         "batches",
         "Load state: one row per batch loaded, written last, so a batch without a row is incomplete.",
         (
-            Col("batch_id", "str", "Batch id: input fingerprint and sequence number, or DAG interval and shard.", nullable=False),
+            Col("batch_id", "str", "Batch id: a fingerprint of the batch's input files and their contents (with the DAG interval and shard for Airflow runs).", nullable=False),
             Col("run_id", "str", "Run that last loaded the batch.", nullable=False),
             Col("loaded_at", "ts", "When the batch was committed, UTC.", nullable=False),
             Col("articles", "int", "Articles stored by the batch.", nullable=False),
@@ -149,6 +210,8 @@ TABLES: tuple[TableDef, ...] = (
             Col("entities", "int", "Entities first stored by the batch.", nullable=False),
             Col("quotes", "int", "Quotes stored by the batch.", nullable=False),
             Col("rejects", "int", "Reject rows of the batch.", nullable=False),
+            Col("inputs", "int", "Ledger rows of the batch.", nullable=False),
+            Col("load_id", "str", "The load that last changed the batch's rows.", nullable=False),
         ),
         ("batch_id",),
     ),
@@ -159,7 +222,9 @@ TABLES: tuple[TableDef, ...] = (
             Col("run_id", "str", "Time-ordered run id.", nullable=False),
             Col("started_at", "ts", "Start, UTC.", nullable=False),
             Col("finished_at", "ts", "End, UTC; null while running.", nullable=True),
-            Col("status", "str", "running, succeeded or failed.", nullable=False),
+            Col("status", "str", "running, succeeded, failed, or abandoned (its process was killed; the next run marks it).", nullable=False),
+            Col("host", "str", "Host that ran it.", nullable=True),
+            Col("pid", "int", "Process id of the run on its host.", nullable=True),
             Col("inputs", "text", "The input paths of the run.", nullable=True),
             Col("files", "int", "Input files read.", nullable=False),
             Col("articles", "int", "Articles stored (new or replaced).", nullable=False),
@@ -172,17 +237,39 @@ TABLES: tuple[TableDef, ...] = (
             Col("near_duplicates", "int", "Near-duplicates stored with near_duplicate_of set.", nullable=False),
             Col("non_english", "int", "Articles stored without English NLP.", nullable=False),
             Col("skipped_existing", "int", "Articles already stored by another batch.", nullable=False),
+            Col("unchanged", "int", "Input files skipped because the ledger holds them unchanged.", nullable=False),
+            Col("pruned", "int", "Input files removed from the warehouse because they no longer exist (--prune).", nullable=False),
             Col("words", "int", "Words processed.", nullable=False),
             Col("seconds", "float", "Wall time of the run.", nullable=True),
             Col("error", "text", "Why the run failed.", nullable=True),
         ),
         ("run_id",),
     ),
+    TableDef(
+        "loads",
+        "The load log (SQL only): one row per committed load transaction, so an interrupted publication to Parquet can be finished at the next start.",
+        (
+            Col("load_id", "str", "Unique id of the load.", nullable=False),
+            Col("run_id", "str", "Run that made the load.", nullable=False),
+            Col("committed_at", "ts", "Commit time, UTC.", nullable=False),
+            Col("batches", "text", "Batches the load changed, space-separated.", nullable=False),
+        ),
+        ("load_id",),
+        in_parquet=False,
+    ),
 )
 
 BY_NAME = {t.name: t for t in TABLES}
-# Tables written per batch, in write order: children first, the batch marker last.
-BATCH_TABLES = ("entities", "sentences", "mentions", "quotes", "rejects", "articles", "batches")
+# Tables whose rows belong to a load batch (Parquet partitions), children first, the marker last.
+BATCH_TABLES = tuple(t.name for t in TABLES if t.per_batch and t.name not in ("articles", "batches")) + ("articles", "batches")
+# What a load package carries: every batch table but `batches`, which the loader writes.
+PACKAGE_TABLES = tuple(t for t in BATCH_TABLES if t != "batches")
+# Rows that hang off an article and go with it.
+ARTICLE_TABLES = tuple(t.name for t in TABLES if t.article_key)
+# Counted per batch (the `batches` row) and in run summaries.
+COUNTED = tuple(t.name for t in TABLES if t.counted)
+# Published to Parquet.
+PARQUET_TABLES = tuple(t.name for t in TABLES if t.in_parquet)
 
 _ARROW = {
     "str": pa.string(),
@@ -190,6 +277,7 @@ _ARROW = {
     "int": pa.int64(),
     "float": pa.float64(),
     "ts": pa.timestamp("us", tz="UTC"),
+    "bytes": pa.binary(),
 }
 
 
@@ -200,6 +288,7 @@ def _sql_type(kind: str) -> sa.types.TypeEngine:
         "int": sa.BigInteger(),
         "float": sa.Float(),
         "ts": sa.DateTime(timezone=True),
+        "bytes": sa.LargeBinary(),
     }
     return types[kind]
 

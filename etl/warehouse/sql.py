@@ -1,40 +1,69 @@
 """SQL store through SQLAlchemy: embedded SQLite by default, PostgreSQL in production.
 
-A batch loads in one transaction: its previous rows are deleted, articles and entities already
-stored by other batches are skipped, the rest inserted, the ``batches`` row written last. On
-PostgreSQL rows go in with COPY (psycopg 3), an order of magnitude faster than executemany.
+The SQL store is the warehouse's system of record: a load is one transaction that decides what
+changes (see ``etl.warehouse.change``), applies it, and records the load in ``loads``; the Parquet
+copy then applies exactly the same change. Rules of a load:
+
+* the superseded files' ledger rows and rejects go; their articles go too, unless another ledger
+  row still refers to them (another file holds the same article), or the package brings them anew
+  (then they are replaced);
+* the package's articles that another batch already stores are kept where they are (the ledger
+  records them as ``already_stored``), so no article is ever stored twice, and none is ever
+  dropped because some other batch holds it;
+* entities stay while any mention refers to them;
+* every batch the load touched gets its ``batches`` row recounted (or removed when left empty).
+
+On PostgreSQL a load first takes a transaction-scoped advisory lock, so loads from several machines
+into one database run one after the other: they never double an article, never fail on a key
+another load inserted, and never deadlock. Rows go in with COPY (psycopg 3).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
 
 from etl.errors import WarehouseUnavailable
+from etl.ledger import Known
 from etl.settings import redact_url
 from etl.warehouse import migrate
-from etl.warehouse.package import PACKAGE_TABLES, Package, stored_counts, with_partition, without
-from etl.warehouse.schema import BATCH_TABLES, PARTITION, SQL_TABLES
+from etl.warehouse.change import Applied, Change
+from etl.warehouse.package import with_partition
+from etl.warehouse.schema import ARTICLE_TABLES, BY_NAME, COUNTED, PACKAGE_TABLES, PARTITION, SQL_TABLES
 
 logger = logging.getLogger(__name__)
 
 _IN_CHUNK = 500
+# pg_advisory_xact_lock key shared by every news-etl load ("news" in ASCII)
+_LOAD_LOCK = 0x6E657773
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite:///"):
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = sa.create_engine(url, pool_pre_ping=True, connect_args={"timeout": 60})
+
+        @sa.event.listens_for(engine, "connect")
+        def _wal(dbapi_conn: Any, _record: Any) -> None:  # readers never wait for the loader
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.close()
+
+        return engine
     return sa.create_engine(url, pool_pre_ping=True)
 
 
-def _chunks(items: list[str], size: int = _IN_CHUNK) -> Iterator[list[str]]:
+def _chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> Iterator[Sequence[Any]]:
     for i in range(0, len(items), size):
         yield items[i : i + size]
 
@@ -55,6 +84,13 @@ def insert_arrow(conn: Connection, name: str, table: pa.Table) -> None:
                 copy.write_row(row)
     else:
         conn.execute(SQL_TABLES[name].insert(), table.to_pylist())
+
+
+def _keep(table: pa.Table, column: str, drop: set[str]) -> pa.Table:
+    if not drop or table.num_rows == 0:
+        return table
+    mask = pc.invert(pc.is_in(table[column], value_set=pa.array(sorted(drop), pa.string())))
+    return table.filter(mask)
 
 
 class SqlStore:
@@ -80,72 +116,179 @@ class SqlStore:
         self.check()
         migrate.upgrade(self.engine)
 
-    def _existing(self, conn: Connection, name: str, key: str, ids: list[str], other_than: str | None) -> set[str]:
-        """Keys among ``ids`` already stored (by a batch other than ``other_than``, when given)."""
-        table = SQL_TABLES[name]
-        found: set[str] = set()
-        for chunk in _chunks(ids):
-            query = sa.select(table.c[key]).where(table.c[key].in_(chunk))
-            if other_than is not None:
-                query = query.where(table.c[PARTITION] != other_than)
-            found.update(conn.execute(query).scalars())
-        return found
-
-    def drop(self, batch: str) -> None:
-        """Remove a batch in one transaction; entities other batches still mention stay."""
-        with self.engine.begin() as conn:
-            self._clear(conn, batch)
-
-    def batch_ids(self) -> set[str]:
-        """Every batch with rows in any table (entities a dropped batch keeps do not count)."""
-        found: set[str] = set()
-        with self.engine.connect() as conn:
-            for name in BATCH_TABLES:
-                if name == "entities":
-                    continue
-                found.update(conn.execute(sa.select(SQL_TABLES[name].c[PARTITION]).distinct()).scalars())
-        return found
+    # ------------------------------------------------------------ queries
 
     @staticmethod
-    def _clear(conn: Connection, batch: str) -> int:
-        """Delete a batch's rows (marker first); its entities other batches still mention stay.
+    def _select_in(conn: Connection, name: str, columns: list[str], key: str, values: Iterable[str]) -> list[Any]:
+        table = SQL_TABLES[name]
+        values = sorted(set(values))
+        out: list[Any] = []
+        for chunk in _chunks(values):
+            out.extend(conn.execute(sa.select(*(table.c[c] for c in columns)).where(table.c[key].in_(chunk))).all())
+        return out
 
-        Returns how many entity rows the batch keeps.
-        """
-        for name in reversed(BATCH_TABLES):
-            if name != "entities":
-                table = SQL_TABLES[name]
-                conn.execute(sa.delete(table).where(table.c[PARTITION] == batch))
-        entities, mentions = SQL_TABLES["entities"], SQL_TABLES["mentions"]
-        referenced = sa.exists().where(mentions.c.entity_id == entities.c.entity_id)
-        conn.execute(sa.delete(entities).where(entities.c[PARTITION] == batch, ~referenced))
-        kept = sa.select(sa.func.count()).select_from(entities).where(entities.c[PARTITION] == batch)
-        return int(conn.execute(kept).scalar_one())
+    @staticmethod
+    def _delete_in(conn: Connection, name: str, key: str, values: Iterable[str]) -> None:
+        table = SQL_TABLES[name]
+        for chunk in _chunks(sorted(set(values))):
+            conn.execute(sa.delete(table).where(table.c[key].in_(chunk)))
 
-    def load(self, package: Package) -> dict[str, int]:
-        """Replace the package's batch in one transaction; the ``batches`` row is written last."""
-        batch = package.batch_id
+    def known_files(self, uris: Iterable[str]) -> dict[str, Known]:
+        """The ledger's fingerprint of each of ``uris`` it knows."""
+        with self.engine.connect() as conn:
+            rows = self._select_in(conn, "inputs", ["file_uri", "size", "mtime_ns", "file_hash"], "file_uri", uris)
+        return {r.file_uri: Known(int(r.size), int(r.mtime_ns), r.file_hash) for r in rows}
+
+    def files_under(self, roots: Iterable[str]) -> set[str]:
+        """Every file the ledger holds under the given root names."""
+        inputs = SQL_TABLES["inputs"]
+        found: set[str] = set()
+        with self.engine.connect() as conn:
+            for root in roots:
+                pattern = root.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "/%"
+                query = sa.select(inputs.c.file_uri).where(inputs.c.file_uri.like(pattern, escape="\\")).distinct()
+                found.update(conn.execute(query).scalars())
+        return found
+
+    def stored_articles(self, article_ids: Iterable[str]) -> set[str]:
+        with self.engine.connect() as conn:
+            return {r.article_id for r in self._select_in(conn, "articles", ["article_id"], "article_id", article_ids)}
+
+    def near_candidates(self, band_keys: list[str]) -> list[tuple[str, bytes, str | None]]:
+        """Stored articles sharing a band key: (article_id, signature, near_duplicate_of)."""
+        bands, sigs, articles = SQL_TABLES["signature_bands"], SQL_TABLES["signatures"], SQL_TABLES["articles"]
+        query = (
+            sa.select(sigs.c.article_id, sigs.c.signature, articles.c.near_duplicate_of)
+            .join(articles, articles.c.article_id == sigs.c.article_id)
+            .where(sigs.c.article_id.in_(sa.select(bands.c.article_id).where(bands.c.band_key.in_(band_keys))))
+        )
+        with self.engine.connect() as conn:
+            return [(r.article_id, bytes(r.signature), r.near_duplicate_of) for r in conn.execute(query)]
+
+    def committed_loads(self, load_ids: Iterable[str]) -> set[str]:
+        with self.engine.connect() as conn:
+            return {r.load_id for r in self._select_in(conn, "loads", ["load_id"], "load_id", load_ids)}
+
+    def batch_rows(self) -> dict[str, dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return {r["batch_id"]: dict(r) for r in conn.execute(sa.select(SQL_TABLES["batches"])).mappings()}
+
+    def batch_ids(self) -> set[str]:
+        return set(self.batch_rows())
+
+    def count(self, name: str) -> int:
+        with self.engine.connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(SQL_TABLES[name])).scalar_one())
+
+    # ------------------------------------------------------------ the load
+
+    def load(self, change: Change, stage: Callable[[Applied], None] | None = None) -> Applied:
+        """Apply ``change`` in one transaction; ``stage`` runs just before the commit (Parquet writes)."""
+        pkg = change.package
+        applied = Applied(change.load_id, pkg.batch_id if pkg else None)
         with self.engine.begin() as conn:
-            retained = self._clear(conn, batch)
-            skip_articles = self._existing(conn, "articles", "article_id", package.tables["articles"]["article_id"].to_pylist(), batch)
-            # after the clear, any entity row left (this batch's retained ones included) is kept as it is
-            skip_entities = self._existing(conn, "entities", "entity_id", package.tables["entities"]["entity_id"].to_pylist(), None)
-            kept = without(package, skip_articles, skip_entities)
-            for name in PACKAGE_TABLES:
-                insert_arrow(conn, name, with_partition(kept.tables[name], batch))
-            counts = stored_counts(kept)
-            counts["entities"] += retained
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOAD_LOCK})
+            self._supersede(conn, change, applied)
+            self._recount(conn, applied, change.run_id)
             conn.execute(
-                SQL_TABLES["batches"].insert(),
+                SQL_TABLES["loads"].insert(),
                 {
-                    "batch_id": batch,
-                    "run_id": package.run_id,
-                    "loaded_at": datetime.now(UTC),
-                    **{k: counts[k] for k in ("articles", "sentences", "mentions", "entities", "quotes", "rejects")},
+                    "load_id": change.load_id,
+                    "run_id": change.run_id,
+                    "committed_at": datetime.now(UTC),
+                    "batches": " ".join(applied.batches),
                 },
             )
-        counts["skipped_existing"] = len(skip_articles)
-        return counts
+            if stage is not None:
+                stage(applied)
+        return applied
+
+    def _supersede(self, conn: Connection, change: Change, applied: Applied) -> None:
+        pkg = change.package
+        removed = applied.removed
+        files = sorted(change.replaced_files)
+        old = self._select_in(conn, "inputs", ["source_uri", PARTITION, "article_id"], "file_uri", files)
+        for r in old:
+            removed[r.batch_id]["inputs"].add(r.source_uri)
+        self._delete_in(conn, "inputs", "file_uri", files)
+        old_uris = [r.source_uri for r in old]
+        for r in self._select_in(conn, "rejects", [PARTITION, "source_uri"], "source_uri", old_uris):
+            removed[r.batch_id]["rejects"].add(r.source_uri)
+        self._delete_in(conn, "rejects", "source_uri", old_uris)
+
+        tables = dict(pkg.tables) if pkg else {}
+        new_ids = set(tables["articles"]["article_id"].to_pylist()) if pkg else set()
+        refs = {a for a in tables["inputs"]["article_id"].to_pylist() if a} if pkg else set()
+        candidates = {r.article_id for r in old if r.article_id}
+        unsure = candidates - new_ids - refs
+        still = {r.article_id for r in self._select_in(conn, "inputs", ["article_id"], "article_id", unsure)}
+        drop = {a for a in candidates if a in new_ids or a not in (still | refs)}
+        where = {r.article_id: r.batch_id for r in self._select_in(conn, "articles", ["article_id", PARTITION], "article_id", drop | new_ids)}
+        drop &= set(where)
+        entity_candidates = {r.entity_id for r in self._select_in(conn, "mentions", ["entity_id"], "article_id", drop)}
+        for a in drop:
+            for t in ARTICLE_TABLES:
+                removed[where[a]][t].add(a)
+        for t in ARTICLE_TABLES:
+            self._delete_in(conn, t, BY_NAME[t].article_key or "article_id", drop)
+        already = {a for a in new_ids if a in where and a not in drop}
+
+        new_entities = set(tables["entities"]["entity_id"].to_pylist()) if pkg else set()
+        if entity_candidates:
+            referenced = {r.entity_id for r in self._select_in(conn, "mentions", ["entity_id"], "entity_id", entity_candidates)}
+            gone = entity_candidates - referenced - new_entities
+            for r in self._select_in(conn, "entities", ["entity_id", PARTITION], "entity_id", gone):
+                removed[r.batch_id]["entities"].add(r.entity_id)
+            self._delete_in(conn, "entities", "entity_id", gone)
+        if pkg is None:
+            applied.counts = {"removed_articles": len(drop)}
+            return
+        existing = {r.entity_id for r in self._select_in(conn, "entities", ["entity_id"], "entity_id", new_entities)}
+        for t in ARTICLE_TABLES:
+            tables[t] = _keep(tables[t], BY_NAME[t].article_key or "article_id", already)
+        tables["entities"] = _keep(tables["entities"], "entity_id", existing)
+        inputs = tables["inputs"]
+        if already and inputs.num_rows:
+            outcome = inputs["outcome"]
+            moved = pc.and_(pc.equal(outcome, "stored"), pc.is_in(inputs["article_id"], value_set=pa.array(sorted(already), pa.string())))
+            outcome = pc.if_else(pc.fill_null(moved, False), pa.scalar("already_stored"), outcome)
+            tables["inputs"] = inputs.set_column(inputs.schema.get_field_index("outcome"), "outcome", outcome)
+        for t in PACKAGE_TABLES:
+            insert_arrow(conn, t, with_partition(tables[t], pkg.batch_id))
+        applied.inserted = {t: tables[t] for t in PACKAGE_TABLES}
+        applied.counts = {t: tables[t].num_rows for t in COUNTED}
+        applied.counts.update(
+            skipped_existing=len(already), replaced_articles=len(drop & new_ids), removed_articles=len(drop - new_ids)
+        )
+
+    def _recount(self, conn: Connection, applied: Applied, run_id: str) -> None:
+        affected = sorted(set(applied.removed) | ({applied.batch_id} if applied.batch_id else set()))
+        if not affected:
+            return
+        counts: dict[str, dict[str, int]] = {b: dict.fromkeys(COUNTED, 0) for b in affected}
+        for t in COUNTED:
+            table = SQL_TABLES[t]
+            for chunk in _chunks(affected):
+                query = (
+                    sa.select(table.c[PARTITION], sa.func.count())
+                    .where(table.c[PARTITION].in_(chunk))
+                    .group_by(table.c[PARTITION])
+                )
+                for batch, n in conn.execute(query).all():
+                    counts[batch][t] = int(n)
+        batches = SQL_TABLES["batches"]
+        self._delete_in(conn, "batches", PARTITION, affected)
+        now = datetime.now(UTC)
+        for b in affected:
+            if not any(counts[b].values()):
+                applied.batch_rows[b] = None
+                continue
+            row: dict[str, object] = {PARTITION: b, "run_id": run_id, "loaded_at": now, **counts[b], "load_id": applied.load_id}
+            conn.execute(batches.insert(), row)
+            applied.batch_rows[b] = row
+
+    # ------------------------------------------------------------ runs
 
     def record_run(self, row: dict[str, object]) -> None:
         runs = SQL_TABLES["runs"]
@@ -153,6 +296,7 @@ class SqlStore:
             conn.execute(sa.delete(runs).where(runs.c.run_id == row["run_id"]))
             conn.execute(runs.insert(), row)
 
-    def count(self, name: str) -> int:
+    def running_runs(self) -> list[dict[str, Any]]:
+        runs = SQL_TABLES["runs"]
         with self.engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(SQL_TABLES[name])).scalar_one())
+            return [dict(r) for r in conn.execute(sa.select(runs).where(runs.c.status == "running")).mappings()]
