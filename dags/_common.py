@@ -25,7 +25,7 @@ from airflow.sdk import (
 
 from etl.quality import GLOBAL_CHECKS, check_query  # light: SQL strings only, no driver, no I/O
 
-# Assets: one per warehouse table, published by every run that loaded or dropped a batch (each run
+# Assets: one per warehouse table, published by every run that loaded a batch (each run
 # rewrites its batches' partition of every table). Downstream DAGs schedule on them, e.g.
 # schedule=[Asset("news_warehouse.quotes")]. Declared statically so they show in the UI's lineage.
 TABLES = ("articles", "sentences", "mentions", "entities", "quotes", "rejects", "batches", "runs")
@@ -99,8 +99,8 @@ def process(shard: dict[str, Any]) -> dict[str, Any]:
     return process_shard(shard, _run_id(), task_settings())
 
 
-# Runs after an empty map too (no shards: process is skipped), so an empty interval still drops
-# batches it no longer produces and records its run. One load at a time per DAG: loads share the
+# Runs after an empty map too (no shards: process is skipped), so an empty or unchanged interval
+# still records its run. One load at a time per DAG: loads share the
 # warehouse's write lock.
 @task(trigger_rule=TriggerRule.NONE_FAILED, max_active_tis_per_dag=1)
 def load(discovered: dict[str, Any], processed: list[dict[str, Any]]) -> dict[str, Any]:
@@ -168,14 +168,13 @@ def publish(loaded: dict[str, Any], *, outlet_events: Any = None) -> list[str]:
 
     tables = updated_tables(loaded)
     if not tables:
-        raise AirflowSkipException("nothing loaded or dropped: no Asset event")
+        raise AirflowSkipException("nothing new loaded: no Asset event")
     for asset in WAREHOUSE_ASSETS:
         table = asset.name.split(".", 1)[1]
         outlet_events[asset].extra = {
             "run_id": loaded["run_id"],
             "prefix": loaded["prefix"],
             "batches": len(loaded["batches"]),
-            "dropped": len(loaded["dropped"]),
             "rows": loaded["counts"].get(table, len(loaded["batches"]) if table == "batches" else 1),
         }
     return tables

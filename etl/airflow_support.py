@@ -5,23 +5,23 @@ spaCy or the database lives here and is imported inside the task. XCom only ever
 and counts: file lists and shard manifests are written under the warehouse, which every worker
 can reach, and shard results are load packages under ``<warehouse>/packages/``.
 
-Batch ids are ``<prefix>-s<shard>-<fingerprint>``: the prefix names the interval
-(``nightly-2013-02-26``) or the archive request (``archive-<hash>``), the fingerprint hashes the
-shard's file list with sizes and modification times. Re-running unchanged input reproduces the same
-ids, so every batch is replaced in place; when the input changed, the batches of the prefix that
-are no longer produced are dropped *before* the new ones load, so an article can never be skipped
-as "already stored" by a batch that is about to disappear.
+Discovery consults the warehouse's input ledger: only new or changed files are listed, so a
+re-run of an unchanged interval has nothing to do, and a backfill cleared halfway resumes with the
+files its committed shards did not load. Batch ids are ``<prefix>-s<shard>-<fingerprint>``: the
+prefix names the interval (``nightly-2013-02-26``) or the archive request (``archive-<hash>``), the
+fingerprint hashes the shard's files and their contents. Loading a shard replaces its files'
+earlier rows and nothing else (see ``etl.warehouse.sql``). Load packages and shard manifests are
+deleted once loaded (``NEWS_ETL_KEEP_PACKAGES=1`` keeps them) and kept on failure for the retry.
 """
 
 from __future__ import annotations
 
-import glob
 import json
 import logging
 import os
 import re
 import shutil
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -126,42 +126,6 @@ def archive_prefix(sources: list[str], date_from: str | None, date_to: str | Non
 # ---------------------------------------------------------------- discover
 
 
-def _glob_root(pattern: str) -> Path:
-    """The folder a glob is rooted at: its longest prefix without wildcards."""
-    parts = Path(pattern).parts
-    fixed: list[str] = []
-    for part in parts:
-        if _GLOB_CHARS.search(part):
-            break
-        fixed.append(part)
-    return Path(*fixed) if fixed else Path(".")
-
-
-def _expand(source: str, missing_ok: bool) -> Iterator[tuple[Path, str]]:
-    """(file, source_uri) for one source: a file, a folder (recursive) or a glob."""
-    from etl.ingest import discover
-    from etl.ingest.base import source_uri_for
-
-    source = os.path.expanduser(source)
-    if _GLOB_CHARS.search(source):
-        root = _glob_root(source)
-        matches = sorted(glob.glob(source, recursive=True))
-        if not matches and not missing_ok:
-            raise ConfigError(f"no input matches {source!r}")
-        for match in matches:
-            for path, _ in discover([Path(match)]):
-                yield path, path.relative_to(root).as_posix() if path.is_relative_to(root) else source_uri_for(path, Path(match))
-        return
-    root = Path(source)
-    if not root.exists():
-        if missing_ok:
-            logger.warning("input %s does not exist: nothing to read", root)
-            return
-        raise ConfigError(f"input path does not exist: {root}")
-    for path, found_root in discover([root]):
-        yield path, source_uri_for(path, found_root)
-
-
 def path_date(path: Path) -> date | None:
     """The last YYYY-MM-DD (or YYYY/MM/DD) in a path, e.g. a dated landing folder."""
     found = None
@@ -188,41 +152,59 @@ def discover_files(
     date_from: str | None = None,
     date_to: str | None = None,
     missing_ok: bool = False,
+    settings: Settings | None = None,
 ) -> dict[str, Any]:
-    """List every input file once, in a stable order, into ``listing`` (JSON); return its path and counts.
+    """List every new or changed input file once, in a stable order, into ``listing`` (JSON).
 
     Sources are files, folders (read recursively) or globs. With a date range, only files whose path
     holds a date inside it (inclusive) are kept. ``missing_ok`` makes a missing source an empty one.
+    With ``settings``, files the warehouse's ledger holds unchanged are left out (and counted).
     """
+    from etl import ledger
+    from etl.ingest.discover import discover
+    from etl.records import InputFile
+    from etl.warehouse.atomic import write_json
+
     sources = [str(s) for s in sources]
     if not sources:
         raise ConfigError("no input source given")
     lo, hi = _parse_date(date_from, "date_from"), _parse_date(date_to, "date_to")
     if lo and hi and lo > hi:
         raise ConfigError(f"date_from {lo} is after date_to {hi}")
-    seen: set[Path] = set()
-    files: list[tuple[str, str]] = []
+    try:
+        found = [f for f in discover(sources, missing_ok=missing_ok) if isinstance(f, InputFile)]
+    except FileNotFoundError as exc:
+        raise ConfigError(str(exc)) from None
+    files: list[InputFile] = []
     out_of_range = undated = 0
-    for source in sources:
-        for path, uri in _expand(source, missing_ok):
-            real = path.resolve()
-            if real in seen:
+    for f in found:
+        if lo or hi:
+            day = path_date(f.path)
+            if day is None:
+                undated += 1
                 continue
-            seen.add(real)
-            if lo or hi:
-                day = path_date(path)
-                if day is None:
-                    undated += 1
-                    continue
-                if (lo and day < lo) or (hi and day > hi):
-                    out_of_range += 1
-                    continue
-            files.append((str(path.absolute()), uri))
-    from etl.warehouse.atomic import write_json
+            if (lo and day < lo) or (hi and day > hi):
+                out_of_range += 1
+                continue
+        files.append(f)
+    unchanged = 0
+    if settings is not None and files:
+        from etl.warehouse.sql import SqlStore
 
-    write_json({"sources": sources, "date_from": date_from, "date_to": date_to, "files": files}, listing)
-    logger.info("%d input files under %s (%d out of range, %d undated)", len(files), sources, out_of_range, undated)
-    return {"listing": str(listing), "files": len(files), "out_of_range": out_of_range, "undated": undated}
+        with SqlStore(settings.db_url) as catalog:
+            catalog.migrate()
+            plan = ledger.plan(files, catalog.known_files(f.uri for f in files))
+        files, unchanged = plan.todo, len(plan.unchanged)
+    rows = [[str(f.path.absolute()), f.uri, f.size, f.mtime_ns, f.file_hash] for f in files]
+    write_json({"sources": sources, "date_from": date_from, "date_to": date_to, "files": rows}, listing)
+    logger.info("%d input files to read under %s (%d unchanged, %d out of range, %d undated)", len(files), sources, unchanged, out_of_range, undated)
+    return {"listing": str(listing), "files": len(files), "unchanged": unchanged, "out_of_range": out_of_range, "undated": undated}
+
+
+def _input_files(rows: Iterable[list[Any]]) -> list[Any]:
+    from etl.records import InputFile
+
+    return [InputFile(Path(p), uri, int(size), int(mtime), digest) for p, uri, size, mtime, digest in rows]
 
 
 def _listing_path(settings: Settings, prefix: str) -> Path:
@@ -237,7 +219,7 @@ def discover_nightly(day: date, landing: str | None = None, settings: Settings |
     settings = settings or task_settings()
     prefix = nightly_prefix(day)
     folder = Path(landing) / day.isoformat()
-    found = discover_files([str(folder)], _listing_path(settings, prefix), missing_ok=True)
+    found = discover_files([str(folder)], _listing_path(settings, prefix), missing_ok=True, settings=settings)
     return {**found, "prefix": prefix, "sources": [str(folder)]}
 
 
@@ -250,22 +232,11 @@ def discover_archive(
         raise ConfigError("param 'source' is empty: give an archive folder, file or glob")
     settings = settings or task_settings()
     prefix = archive_prefix(sources, date_from, date_to)
-    found = discover_files(sources, _listing_path(settings, prefix), date_from, date_to)
+    found = discover_files(sources, _listing_path(settings, prefix), date_from, date_to, settings=settings)
     return {**found, "prefix": prefix, "sources": sources}
 
 
 # ---------------------------------------------------------------- shards
-
-
-def _fingerprint(files: list[tuple[str, str]]) -> str:
-    parts: list[object] = []
-    for path, uri in files:
-        try:
-            st = os.stat(path)
-            parts += [path, uri, st.st_size, st.st_mtime_ns]
-        except OSError:
-            parts += [path, uri, -1, -1]
-    return ids.digest("shard", *parts, length=8)
 
 
 def plan_shards(listing: Path, shard_size: int, prefix: str, shard_dir: Path) -> list[dict[str, Any]]:
@@ -278,11 +249,12 @@ def plan_shards(listing: Path, shard_size: int, prefix: str, shard_dir: Path) ->
 
     if int(shard_size) < 1:
         raise ConfigError(f"shard_size must be at least 1, got {shard_size}")
-    files = [tuple(f) for f in json.loads(Path(listing).read_text())["files"]]
+    files = json.loads(Path(listing).read_text())["files"]
     shards: list[dict[str, Any]] = []
     for idx, start in enumerate(range(0, len(files), int(shard_size))):
         chunk = files[start : start + int(shard_size)]
-        batch_id = check_batch_id(f"{prefix}-s{idx:04d}-{_fingerprint(chunk)}")  # type: ignore[arg-type]
+        fingerprint = ids.digest("shard", *(part for f in chunk for part in (f[1], f[4])), length=10)
+        batch_id = check_batch_id(f"{prefix}-s{idx:04d}-{fingerprint}")
         manifest = shard_dir / f"{batch_id}.json"
         write_json({"batch_id": batch_id, "files": chunk}, manifest)
         shards.append({"batch_id": batch_id, "manifest": str(manifest), "files": len(chunk)})
@@ -306,7 +278,7 @@ def process(shard: dict[str, Any], run_id: str, settings: Settings) -> dict[str,
     from etl.pipeline import process_shard
 
     manifest = json.loads(Path(shard["manifest"]).read_text())
-    files = [(Path(p), uri) for p, uri in manifest["files"]]
+    files = _input_files(manifest["files"])
     try:
         result = process_shard(files, shard["batch_id"], run_id, settings)
     except Exception as exc:
@@ -320,29 +292,23 @@ def process(shard: dict[str, Any], run_id: str, settings: Settings) -> dict[str,
 # ---------------------------------------------------------------- load
 
 
-def drop_batches(settings: Settings, prefix: str, keep: Iterable[str]) -> list[str]:
-    """Remove every batch named ``<prefix>-...`` but those in ``keep`` from SQL and Parquet."""
-    from etl.pipeline import Warehouse, package_dir
-
-    with Warehouse(settings) as warehouse:
-        dropped = warehouse.drop_stale(prefix, keep)
-    for batch in dropped:
-        shutil.rmtree(package_dir(settings, batch), ignore_errors=True)
-    return dropped
-
-
 def load(
     shards: Iterable[dict[str, Any]], prefix: str, run_id: str, settings: Settings, inputs: list[str] | None = None
 ) -> dict[str, Any]:
-    """Load the shards' packages (each batch in one transaction), after dropping the prefix's stale batches."""
+    """Load the shards' packages, each batch in one load, then clear the shards' files.
+
+    A shard whose files were all loaded already (a retry, a resumed backfill) has no package.
+    """
     from etl.pipeline import load_packages
 
     results = sorted((dict(s) for s in shards if s), key=lambda s: s["batch_id"])
     for r in results:
         if not r["batch_id"].startswith(f"{prefix}-"):
             raise ConfigError(f"batch {r['batch_id']} does not belong to {prefix}")
-    dropped = drop_batches(settings, prefix, {r["batch_id"] for r in results})
-    summary = load_packages([Path(r["package"]) for r in results], settings, run_id, inputs)
+    loadable = [r for r in results if r.get("package")]
+    summary = load_packages([Path(r["package"]) for r in loadable], settings, run_id, inputs)
+    if not settings.keep_packages:
+        shutil.rmtree(settings.warehouse / "shards" / prefix, ignore_errors=True)
     counts = asdict(summary.counts)
     counts.pop("extra", None)
     return {
@@ -350,20 +316,22 @@ def load(
         "prefix": prefix,
         "status": summary.status,
         "batches": summary.batches,
-        "dropped": dropped,
         "counts": counts,
+        # articles the loads found stored by another batch (the shards skip most of them before the NLP)
+        "skipped_in_load": summary.counts.skipped_existing - sum(int(r.get("skipped_existing", 0)) for r in loadable),
         # what each shard handed over, for the data-quality checks
-        "expected": {r["batch_id"]: {**r["rows"], "files": r.get("files", 0)} for r in results},
+        "expected": {r["batch_id"]: {**r["rows"], "files": r.get("files", 0)} for r in loadable},
         "seconds": round(summary.seconds, 2),
     }
 
 
 def updated_tables(loaded: dict[str, Any]) -> list[str]:
     """The warehouse tables a load changed (for the Assets a DAG run publishes)."""
-    if not loaded.get("batches") and not loaded.get("dropped"):
+    from etl.warehouse.schema import COUNTED
+
+    if not loaded.get("batches"):
         return []
     counts = loaded.get("counts", {})
-    tables = [t for t in ("articles", "sentences", "mentions", "entities", "quotes", "rejects") if counts.get(t)]
-    if loaded.get("dropped"):
-        tables = ["articles", "sentences", "mentions", "entities", "quotes", "rejects"]
+    # a load that replaced a changed file's rows may have removed rows from any table
+    tables = [t for t in COUNTED if counts.get(t) or counts.get("replaced_files")]
     return [*tables, "batches", "runs"]

@@ -270,7 +270,7 @@ def check_load(
     counts = loaded.get("counts", {})
     produced = sum(int(e.get("articles", 0)) for e in expected.values())
     kept = sum(s.get("articles", 0) for s in stored.values())
-    skipped = int(counts.get("skipped_existing", 0))
+    skipped = int(loaded.get("skipped_in_load", counts.get("skipped_existing", 0)))
     problems = []
     if kept + skipped != produced:
         problems.append(f"shards produced {produced} articles but {kept} were stored and {skipped} skipped as already stored")

@@ -324,6 +324,10 @@ def test_dags_nightly_loads_seed_once_and_rerun_does_not_double(
     assert pq2 == pq1
     assert sql2["runs"] == 2  # one runs row per DAG run
     assert sql_rows(pg_url, "SELECT batch_id FROM batches") == [batch]
+    # the re-run found the interval unchanged in the ledger: nothing read, nothing loaded
+    assert sql_rows(pg_url, "SELECT status, files, articles FROM runs ORDER BY started_at") == [("succeeded", 1, 1), ("succeeded", 0, 0)]
+    assert sql_rows(pg_url, "SELECT source_uri FROM articles") == [(f"2013-02-26/{next(seeds_dir.iterdir()).name}",)]
+    assert not list((workdir["warehouse"] / "packages").glob("*")) and not list((workdir["warehouse"] / "shards").glob("*"))
 
     # each run published an Asset event per updated table
     events = dict(
@@ -334,7 +338,7 @@ def test_dags_nightly_loads_seed_once_and_rerun_does_not_double(
             tuple(sorted({_run_id(first.stdout + first.stderr), _run_id(second.stdout + second.stderr)})),
         )
     )
-    assert events == {f"news_warehouse.{t}": 2 for t in (*TABLES, "runs")}
+    assert events == {f"news_warehouse.{t}": 1 for t in (*TABLES, "runs")}  # the unchanged re-run published nothing
 
 
 def _run_id(output: str) -> str:
@@ -427,16 +431,24 @@ def test_dags_archive_import_maps_shards_and_loads_every_article_once(
     stages = sorted(r[0] for r in sql_rows(pg_url, "SELECT stage FROM rejects"))
     assert "ingest" in stages or "clean" in stages  # the binary file
     uris = {r[0] for r in sql_rows(pg_url, "SELECT source_uri FROM articles")}
-    assert "politics/article_000.txt" in uris or "business/copy_of_000.txt" in uris
+    assert "archive/politics/article_000.txt" in uris or "archive/business/copy_of_000.txt" in uris
 
-    # the same request with another shard size: batches replaced, nothing doubled
+    # the same request with another shard size: everything is in the ledger, nothing is redone
     conf["shard_size"] = 4
     again = airflow.run("dags", "test", "news_archive_import", "-c", json.dumps(conf), extra_env=env)
     assert dag_run_state(again.stdout + again.stderr) == "success"
     counts2 = sql_counts(pg_url, *TABLES)
-    assert counts2["articles"] == 7
-    assert counts2["batches"] == 3  # ceil(9 / 4)
+    assert counts2 == counts
     assert parquet_counts(workdir["warehouse"], *TABLES) == counts2
+    # one file changes: only it is read again, and its new article replaces its old one
+    write_articles(archive / "politics", range(100, 101))
+    (archive / "politics" / "article_100.txt").rename(archive / "politics" / "article_001.txt")
+    third = airflow.run("dags", "test", "news_archive_import", "-c", json.dumps(conf), extra_env=env)
+    assert dag_run_state(third.stdout + third.stderr) == "success"
+    assert sql_rows(pg_url, "SELECT files FROM runs ORDER BY started_at DESC LIMIT 1") == [(1,)]
+    counts3 = sql_counts(pg_url, *TABLES)
+    assert counts3["articles"] == 7 and counts3["batches"] == 4
+    assert parquet_counts(workdir["warehouse"], *TABLES) == counts3
     assert sql_rows(pg_url, "SELECT COUNT(*) FROM rejects") == sql_rows(pg_url, "SELECT SUM(rejects) FROM batches")
 
 
@@ -456,7 +468,7 @@ def test_dags_archive_import_bad_source_fails_without_retry(airflow: Airflow, wo
 # ---------------------------------------------------------------- the etl helpers the tasks call
 
 
-def test_dags_shards_are_stable_and_stale_batches_are_dropped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_dags_shards_are_stable_and_a_backfill_cleared_halfway_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from etl import airflow_support as af
 
     archive = tmp_path / "archive"
@@ -478,16 +490,23 @@ def test_dags_shards_are_stable_and_stale_batches_are_dropped(tmp_path: Path, mo
     resharded = af.plan_shards(Path(everything["listing"]), 2, everything["prefix"], shard_dir)
     assert len(resharded) == 3 and sorted(p.name for p in shard_dir.iterdir()) == sorted(Path(s["manifest"]).name for s in resharded)
 
-    # load two shards, then only the first one: the second is dropped from SQL and Parquet
+    # the backfill stops after two of its three shards are loaded
     results = [af.process(s, "r1", settings) for s in resharded[:2]]
     # shard outputs live in the warehouse, where any worker can load them
     assert all(Path(r["package"]).parent == settings.warehouse / "packages" for r in results)
     loaded = af.load(results, everything["prefix"], "r1", settings)
-    assert loaded["counts"]["articles"] == 4 and loaded["dropped"] == []
-    again = af.load(results[:1], everything["prefix"], "r2", settings)
-    assert again["dropped"] == [resharded[1]["batch_id"]]
-    assert read_table(settings.parquet_root, "articles").num_rows == 2
-    assert sql_counts(settings.db_url, "articles", "batches") == {"articles": 2, "batches": 1}
+    assert loaded["counts"]["articles"] == 4
+    assert not any(Path(r["package"]).exists() for r in results)  # loaded packages are cleared
+    # a retried shard finds its files loaded and has nothing to do
+    assert af.process(resharded[0], "r2", settings)["package"] is None
+    # re-run from the start: discovery lists only the two files still to load
+    resumed = af.discover_archive(str(archive), settings=settings)
+    assert (resumed["files"], resumed["unchanged"]) == (2, 4)
+    rest = af.plan_shards(Path(resumed["listing"]), 2, resumed["prefix"], shard_dir)
+    again = af.load([af.process(s, "r3", settings) for s in rest], resumed["prefix"], "r3", settings)
+    assert again["counts"]["articles"] == 2
+    assert read_table(settings.parquet_root, "articles").num_rows == 6
+    assert sql_counts(settings.db_url, "articles", "batches") == {"articles": 6, "batches": 3}
 
 
 def test_dags_connection_news_warehouse_resolves_to_a_sqlalchemy_url(airflow: Airflow, monkeypatch: pytest.MonkeyPatch) -> None:
