@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    SpinnerColumn,
+    TaskProgressColumn,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from etl.errors import NewsEtlError
@@ -50,38 +60,48 @@ def run(
     db: DbOpt = None,
     model: ModelOpt = None,
     processes: ProcOpt = None,
-    batch_size: Annotated[int | None, typer.Option(help="Articles per load batch.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Articles per load batch (batches close at file boundaries).")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Read every file again, even those the ledger holds unchanged.")] = False,
+    prune: Annotated[bool, typer.Option("--prune", help="Remove the rows of files under these inputs that no longer exist (kept otherwise).")] = False,
+    include: Annotated[list[str] | None, typer.Option("--include", help="Only files whose path under their input matches this glob (repeatable), e.g. '*.txt'.")] = None,
+    exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Skip files whose path under their input matches this glob (repeatable), e.g. 'README*'.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
-    """Run every stage over INPUTS and load the tables into Parquet and SQL."""
+    """Run every stage over INPUTS and load the tables into Parquet and SQL.
+
+    Only new or changed files are read: the warehouse's input ledger remembers every file loaded.
+    """
     from etl.pipeline import run as run_pipeline
 
     _logging(verbose)
     settings = Settings().with_(warehouse=warehouse, database_url=db, model=model, processes=processes, batch_size=batch_size)
+    options = {"force": force, "prune": prune, "include": include or (), "exclude": exclude or ()}
     err.print(f"news-etl: {', '.join(map(str, inputs))} -> {settings.warehouse} and {redact_url(settings.db_url)}")
     interactive = err.is_terminal
     try:
         if interactive:
             with Progress(
-                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TextColumn("{task.fields[detail]}"),
-                TimeElapsedColumn(), console=err, transient=True,
+                SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TaskProgressColumn(),
+                TextColumn("{task.fields[detail]}"), TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                console=err, transient=True,
             ) as bar:
-                task = bar.add_task("articles", total=None, detail="")
+                task = bar.add_task("files", total=None, detail="")
 
                 def show(c: RunCounts) -> None:
-                    bar.update(task, completed=c.extra.get("processed", 0), detail=f"{c.files} files, {c.articles} stored, {c.rejects} rejected")
+                    bar.update(task, total=c.total_files or None, completed=c.done_files, detail=f"{c.articles} stored, {c.rejects} rejected, {c.unchanged} unchanged")
 
-                summary = run_pipeline(inputs, settings, progress=show)
+                summary = run_pipeline(inputs, settings, progress=show, **options)
         else:
-            last = [0]
+            last = [time.monotonic()]
 
             def log(c: RunCounts) -> None:
-                done = c.extra.get("processed", 0)
-                if done - last[0] >= 500:
-                    last[0] = done
-                    logging.getLogger("etl").info("processed %d items from %d files", done, c.files)
+                if time.monotonic() - last[0] >= 10:
+                    last[0] = time.monotonic()
+                    logging.getLogger("etl").info(
+                        "%d of %d files read, %d articles stored, %d rejected", c.done_files, c.total_files, c.articles, c.rejects
+                    )
 
-            summary = run_pipeline(inputs, settings, progress=log)
+            summary = run_pipeline(inputs, settings, progress=log, **options)
     except (NewsEtlError, FileNotFoundError, RuntimeError) as exc:
         raise _fail(str(exc)) from exc
     c = summary.counts
@@ -98,6 +118,8 @@ def run(
         ("near duplicates", c.near_duplicates),
         ("non-English", c.non_english),
         ("already stored", c.skipped_existing),
+        ("files unchanged", c.unchanged),
+        ("files pruned", c.pruned),
         ("words", c.words),
         ("seconds", f"{summary.seconds:.1f}"),
         ("words/second", f"{summary.words_per_second:,.0f}"),

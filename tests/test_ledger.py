@@ -318,3 +318,33 @@ def test_ledger_unchanged_rerun_does_not_load_the_model(tmp_path: Path, monkeypa
     copies = run([b], settings)
     assert copies.counts.skipped_existing == 2 and copies.counts.words == 0
     assert parquet_mod.read_table(settings.parquet_root, "articles").num_rows == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_ledger_two_machines_loading_the_same_files_into_one_postgresql_neither_double_nor_fail(
+    tmp_path: Path, pg_url: str
+) -> None:
+    """Two runs at once, each with its own warehouse folder (two machines), one database."""
+    inputs = tmp_path / "in"
+    write(inputs, range(0, 8))
+    env = {**os.environ, "NEWS_ETL_PROCESSES": "1", "NEWS_ETL_BATCH_SIZE": "1"}
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "etl.cli", "run", str(inputs), "--warehouse", str(tmp_path / f"m{i}"), "--db", pg_url],
+            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )
+        for i in range(2)
+    ]
+    outputs = [p.communicate(timeout=300)[0] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], outputs
+    assert not any("Traceback" in o for o in outputs)
+    engine = sa.create_engine(pg_url)
+    with engine.connect() as conn:
+        articles = conn.execute(sa.text("SELECT COUNT(*), COUNT(DISTINCT content_hash) FROM articles")).one()
+        inputs_rows = conn.execute(sa.text("SELECT COUNT(*) FROM inputs")).scalar_one()
+        orphans = conn.execute(sa.text(
+            "SELECT COUNT(*) FROM mentions m LEFT JOIN entities e ON e.entity_id = m.entity_id WHERE e.entity_id IS NULL"
+        )).scalar_one()
+    engine.dispose()
+    assert tuple(articles) == (8, 8) and inputs_rows == 8 and orphans == 0
