@@ -6,7 +6,7 @@ import logging
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -75,7 +75,7 @@ def run(
 
     _logging(verbose)
     settings = Settings().with_(warehouse=warehouse, database_url=db, model=model, processes=processes, batch_size=batch_size)
-    options = {"force": force, "prune": prune, "include": include or (), "exclude": exclude or ()}
+    options: dict[str, Any] = {"force": force, "prune": prune, "include": include or (), "exclude": exclude or ()}
     err.print(f"news-etl: {', '.join(map(str, inputs))} -> {settings.warehouse} and {redact_url(settings.db_url)}")
     interactive = err.is_terminal
     try:

@@ -29,6 +29,8 @@ class Settings:
     # loses little work, large enough that a load's fixed cost stays small
     batch_size: int = field(default_factory=lambda: _env_int("NEWS_ETL_BATCH_SIZE", 128))
     nlp_batch_size: int = field(default_factory=lambda: _env_int("NEWS_ETL_NLP_BATCH_SIZE", 32))
+    # how long a load retries a lost database connection before the run fails
+    retry_seconds: float = field(default_factory=lambda: float(os.environ.get("NEWS_ETL_RETRY_SECONDS") or 60))
     # keep Airflow load packages and shard manifests after a successful load (they are always kept on failure)
     keep_packages: bool = field(default_factory=lambda: os.environ.get("NEWS_ETL_KEEP_PACKAGES", "") not in ("", "0", "false"))
 

@@ -37,9 +37,30 @@ def _bin(name: str) -> str:
     raise RuntimeError(f"PostgreSQL's {name} is not installed (apt-get install postgresql)")
 
 
+class Cluster:
+    """A throwaway cluster the test controls: its URL, and stop/start for outage tests."""
+
+    def __init__(self, url: str, pg_ctl: list[str]):
+        self.url = url
+        self._pg_ctl = pg_ctl
+
+    def stop(self) -> None:
+        subprocess.run([*self._pg_ctl, "-m", "fast", "-w", "stop"], check=True, capture_output=True)
+
+    def start(self) -> None:
+        subprocess.run([*self._pg_ctl, "-w", "-t", "60", "start"], check=True, capture_output=True)
+
+
 @contextmanager
 def throwaway_cluster() -> Iterator[str]:
     """Yield a server URL (database ``postgres``) for a new cluster; remove it afterwards."""
+    with throwaway_server() as cluster:
+        yield cluster.url
+
+
+@contextmanager
+def throwaway_server() -> Iterator[Cluster]:
+    """A new cluster (its URL and controls); removed afterwards."""
     as_root = os.geteuid() == 0
     base = Path(tempfile.mkdtemp(prefix="news-etl-pg-"))
     data = base / "data"
@@ -68,7 +89,8 @@ def throwaway_cluster() -> Iterator[str]:
         shutil.rmtree(base, ignore_errors=True)
         raise RuntimeError(f"could not start a throwaway PostgreSQL: {detail}") from exc
     try:
-        yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+        ctl = [*prefix, _bin("pg_ctl"), "-D", str(data), "-o", opts, "-l", str(log)]
+        yield Cluster(f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres", ctl)
     finally:
         subprocess.run([*prefix, _bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w", "stop"], capture_output=True)
         shutil.rmtree(base, ignore_errors=True)

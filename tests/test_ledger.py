@@ -348,3 +348,37 @@ def test_ledger_two_machines_loading_the_same_files_into_one_postgresql_neither_
         )).scalar_one()
     engine.dispose()
     assert tuple(articles) == (8, 8) and inputs_rows == 8 and orphans == 0
+
+
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_ledger_postgresql_restart_midway_is_retried_and_the_tables_equal_a_clean_run(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    write(inputs, range(0, 12))
+    with pg.throwaway_server() as cluster:
+        clean_settings = Settings(warehouse=tmp_path / "clean", database_url=pg.create_database(cluster.url), batch_size=1)
+        run([inputs], clean_settings)
+        clean = snapshot(clean_settings)
+        settings = Settings(warehouse=tmp_path / "w", database_url=pg.create_database(cluster.url), batch_size=1)
+        env = {**os.environ, "NEWS_ETL_PROCESSES": "1", "NEWS_ETL_BATCH_SIZE": "1"}
+        cmd = [sys.executable, "-m", "etl.cli", "run", str(inputs), "--warehouse", str(settings.warehouse), "--db", str(settings.database_url)]
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        engine = sa.create_engine(str(settings.database_url))
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and proc.poll() is None:
+            try:
+                with engine.connect() as conn:
+                    if int(conn.execute(sa.text("SELECT COUNT(*) FROM loads")).scalar_one()) >= 3:
+                        break
+            except sa.exc.ProgrammingError:
+                pass  # not migrated yet
+            time.sleep(0.05)
+        engine.dispose()
+        assert proc.poll() is None, "the run ended before the outage"
+        cluster.stop()
+        time.sleep(10)
+        cluster.start()
+        output = proc.communicate(timeout=300)[0]
+        assert proc.returncode == 0, output
+        assert "retrying" in output and "Traceback" not in output
+        assert snapshot(settings) == clean

@@ -11,6 +11,9 @@ from sqlalchemy.engine import Connection, Engine
 
 from etl.errors import ConfigError
 
+# pg_advisory_xact_lock key for schema migrations ("mig" in ASCII)
+MIGRATION_LOCK = 0x6D6967
+
 
 def sql_dir() -> Path:
     """The project's sql/ folder (override with NEWS_ETL_SQL_DIR for installed copies)."""
@@ -32,7 +35,12 @@ def alembic_config(connection: Connection | None = None, url: str | None = None)
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
+    """Upgrade the schema; on PostgreSQL under an advisory lock, so runs started together never race."""
+    import sqlalchemy as sa
+
     with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": MIGRATION_LOCK})
         command.upgrade(alembic_config(conn), revision)
 
 

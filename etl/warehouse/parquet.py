@@ -235,10 +235,15 @@ class ParquetStore:
 
 
 def row_counts(root: Path, batches: Iterable[str], tables: Iterable[str]) -> dict[str, dict[str, int]]:
-    """Rows per batch and table in the committed Parquet copy (0 where a batch has no file)."""
+    """Rows per batch and table in the committed Parquet copy: 0 where the manifest lists no file,
+    -1 where it lists a file that is missing (a damaged copy)."""
     tables = list(tables)
     files = {name: live_files(root, name) for name in tables}
-    return {
-        batch: {name: pq.ParquetFile(files[name][batch]).metadata.num_rows if batch in files[name] else 0 for name in tables}
-        for batch in batches
-    }
+
+    def rows(name: str, batch: str) -> int:
+        path = files[name].get(batch)
+        if path is None:
+            return 0
+        return pq.ParquetFile(path).metadata.num_rows if path.exists() else -1
+
+    return {batch: {name: rows(name, batch) for name in tables} for batch in batches}

@@ -182,7 +182,7 @@ class SqlStore:
 
     # ------------------------------------------------------------ the load
 
-    def load(self, change: Change, stage: Callable[[Applied], None] | None = None) -> Applied:
+    def load(self, change: Change, stage: Callable[[Applied], object] | None = None) -> Applied:
         """Apply ``change`` in one transaction; ``stage`` runs just before the commit (Parquet writes)."""
         pkg = change.package
         applied = Applied(change.load_id, pkg.batch_id if pkg else None)

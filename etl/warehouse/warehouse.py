@@ -11,11 +11,15 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import time
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
-from typing import Any
+from typing import TypeVar
 
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+
+from etl.errors import WarehouseUnavailable
 from etl.ledger import Known
 from etl.settings import Settings
 from etl.warehouse.change import Applied, Change
@@ -23,6 +27,7 @@ from etl.warehouse.parquet import ParquetStore
 from etl.warehouse.sql import SqlStore
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def new_load_id() -> str:
@@ -65,33 +70,75 @@ class Warehouse:
     # ------------------------------------------------------------ the ledger
 
     def known_files(self, uris: Iterable[str]) -> dict[str, Known]:
-        return self.sql.known_files(uris)
+        uris = list(uris)
+        return self._retrying(lambda: self.sql.known_files(uris))
 
     def files_under(self, roots: Iterable[str]) -> set[str]:
-        return self.sql.files_under(roots)
+        roots = list(roots)
+        return self._retrying(lambda: self.sql.files_under(roots))
 
     def stored_articles(self, article_ids: Iterable[str]) -> set[str]:
-        return self.sql.stored_articles(article_ids)
+        ids = list(article_ids)
+        return self._retrying(lambda: self.sql.stored_articles(ids))
 
     def near_candidates(self, band_keys: list[str]) -> list[tuple[str, bytes, str | None]]:
-        return self.sql.near_candidates(band_keys)
+        return self._retrying(lambda: self.sql.near_candidates(band_keys))
+
+    def _retrying(self, query: Callable[[], T]) -> T:
+        """A read, retried like a load when the database connection is lost."""
+        delay, waited = 1.0, 0.0
+        while True:
+            try:
+                return query()
+            except (OperationalError, InterfaceError, DBAPIError) as exc:
+                if not _connection_lost(exc):
+                    raise
+                if waited >= self.settings.retry_seconds:
+                    raise WarehouseUnavailable(
+                        f"lost the database connection and could not get it back in {waited:.0f} s: {_first_line(exc)}"
+                    ) from exc
+                logger.warning("database connection lost (%s); retrying in %.0f s", _first_line(exc), delay)
+                time.sleep(delay)
+                waited += delay
+                delay = min(delay * 2, 30.0)
 
     # ------------------------------------------------------------ loads
 
     def load(self, change: Change) -> Applied:
-        """Commit ``change`` in SQL (the Parquet files staged just before), then publish it to Parquet."""
-        try:
-            applied = self.sql.load(change, stage=self.parquet.stage)
-        except BaseException:
-            self.parquet.discard(change.load_id)
-            raise
-        self.parquet.publish(change.load_id)
-        return applied
+        """Commit ``change`` in SQL (the Parquet files staged just before), then publish it to Parquet.
+
+        A lost database connection is retried with exponential backoff for ``settings.retry_seconds``
+        (a load is idempotent: a retry replaces the same files' rows again); past that the load
+        fails with ``WarehouseUnavailable`` and nothing committed before is lost.
+        """
+        delay, waited = 1.0, 0.0
+        while True:
+            try:
+                applied = self.sql.load(change, stage=self.parquet.stage)
+            except (OperationalError, InterfaceError, DBAPIError) as exc:
+                self.parquet.discard(change.load_id)
+                if not _connection_lost(exc):
+                    raise
+                if waited >= self.settings.retry_seconds:
+                    raise WarehouseUnavailable(
+                        f"lost the database connection and could not get it back in {waited:.0f} s: {_first_line(exc)}"
+                    ) from exc
+                logger.warning("database connection lost (%s); retrying the batch in %.0f s", _first_line(exc), delay)
+                time.sleep(delay)
+                waited += delay
+                delay = min(delay * 2, 30.0)
+                change = Change(new_load_id(), change.run_id, change.package, change.replaced_files)
+                continue
+            except BaseException:
+                self.parquet.discard(change.load_id)
+                raise
+            self.parquet.publish(change.load_id)
+            return applied
 
     # ------------------------------------------------------------ runs
 
     def record_run(self, row: dict[str, object]) -> None:
-        self.sql.record_run(row)
+        self._retrying(lambda: self.sql.record_run(row))
         self.parquet.record_run(row)
 
     def mark_abandoned(self) -> list[str]:
@@ -109,6 +156,21 @@ class Warehouse:
         return marked
 
 
-def run_identity() -> dict[str, Any]:
-    return {"host": socket.gethostname(), "pid": os.getpid()}
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    text = str(orig).strip().splitlines()
+    return text[0][:200] if text else type(orig).__name__
+
+
+def _connection_lost(exc: DBAPIError) -> bool:
+    """True for errors a retry can fix: the server went away, refused us, or is starting up."""
+    if exc.connection_invalidated or isinstance(exc, InterfaceError):
+        return True
+    if isinstance(exc, OperationalError):
+        text = str(exc.orig or exc).lower()
+        return any(s in text for s in (
+            "connection", "server closed", "terminating", "shutting down", "starting up", "database is locked",
+            "could not receive", "could not send", "the database system is",
+        ))
+    return False
 
