@@ -48,6 +48,15 @@ def _logging(verbose: bool) -> None:
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
+def one_line(exc: BaseException) -> str:
+    """An exception as one line naming its cause, without SQL statements or their parameters."""
+    orig = getattr(exc, "orig", None) or exc
+    text = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
+    if isinstance(orig, OSError) and orig.errno == 28 or "disk is full" in text or "No space left" in text:
+        return f"disk full: {text}"
+    return f"{type(orig).__name__}: {text}"[:300]
+
+
 def _fail(message: str) -> typer.Exit:
     err.print(f"[bold red]error:[/] {message}")
     return typer.Exit(code=1)
@@ -104,6 +113,9 @@ def run(
             summary = run_pipeline(inputs, settings, progress=log, **options)
     except (NewsEtlError, FileNotFoundError, RuntimeError) as exc:
         raise _fail(str(exc)) from exc
+    except Exception as exc:  # noqa: BLE001 - any failure reads as one line; -v logs the traceback
+        logging.getLogger("etl").debug("run failed", exc_info=True)
+        raise _fail(one_line(exc)) from exc
     c = summary.counts
     table = Table(title=f"run {summary.run_id}: {summary.status}", show_header=False)
     for label, value in (

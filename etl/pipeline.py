@@ -233,8 +233,8 @@ def recorded(warehouse: Warehouse, summary: RunSummary, inputs: Sequence[object]
         summary.finished_at = datetime.now(UTC)
         try:
             warehouse.record_run(summary.run_row(inputs))
-        except Exception:  # noqa: BLE001 - the original error matters more
-            logger.exception("could not record the run's end")
+        except Exception as exc:  # noqa: BLE001 - the original error matters more
+            logger.warning("could not record the run's end: %s", str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__)
 
 
 def _tick(items: Iterator[Item], counts: RunCounts, progress: Progress | None) -> Iterator[Item]:

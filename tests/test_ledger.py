@@ -21,32 +21,14 @@ from etl.pipeline import run
 from etl.settings import Settings
 from etl.warehouse import parquet as parquet_mod
 from etl.warehouse.parquet import ParquetStore, read_table
-from etl.warehouse.schema import BATCH_TABLES, BY_NAME, PARTITION, SQL_TABLES
 from tests import pg
+from tests.warehouse_checks import TOWNS, snapshot, story, write
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
-TOWNS = ["Ashford", "Bexley", "Carlow", "Dover", "Ely", "Frome", "Goole", "Hythe", "Ilkley", "Jarrow", "Kendal", "Leek"]
-
-
 @pytest.fixture(autouse=True)
 def _one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWS_ETL_PROCESSES", "1")
     monkeypatch.delenv("NEWS_ETL_DATABASE_URL", raising=False)
-
-
-def story(n: int, variant: str = "") -> str:
-    town = TOWNS[n % len(TOWNS)]
-    return (
-        f"{town} council approves budget {n}{variant}\n\n"
-        f"The council of {town} met on Monday and approved budget number {n} for the coming year{variant}.\n\n"
-        f"\u201cWe kept every library open,\u201d said Mayor Anna Berg{n}, who has led {town} since {2000 + n}.\n"
-    )
-
-
-def write(folder: Path, numbers: range | list[int], name: str = "story") -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    for n in numbers:
-        (folder / f"{name}_{n:02d}.txt").write_text(story(n), encoding="utf-8")
 
 
 def settings_for(tmp_path: Path, backend: str, request: pytest.FixtureRequest, name: str = "w", **kw: object) -> Settings:
@@ -55,36 +37,6 @@ def settings_for(tmp_path: Path, backend: str, request: pytest.FixtureRequest, n
     if backend != "sqlite":
         url = request.getfixturevalue("pg_url") if name == "w" else pg.create_database(request.getfixturevalue("pg_server"))
     return Settings(warehouse=tmp_path / name, database_url=url, **kw)  # type: ignore[arg-type]
-
-
-def snapshot(settings: Settings) -> dict[str, list[tuple]]:
-    """What the warehouse holds, batch-independent, from Parquet; asserts SQL holds the same rows."""
-    out: dict[str, list[tuple]] = {}
-    engine = sa.create_engine(settings.db_url)
-    try:
-        with engine.connect() as conn:
-            for name in BATCH_TABLES:
-                if name == "batches":
-                    continue
-                key = [k for k in BY_NAME[name].primary_key if k != PARTITION]
-                extra = {"articles": ["source_uri", "near_duplicate_of"], "inputs": ["file_uri", "outcome", "article_id"], "rejects": ["reason"]}.get(name, [])
-                cols = key + extra
-                pq_rows = sorted(tuple(r[c] for c in cols) for r in read_table(settings.parquet_root, name).to_pylist())
-                sql_rows = sorted(tuple(r) for r in conn.execute(sa.select(*(SQL_TABLES[name].c[c] for c in cols))))
-                assert pq_rows == sql_rows, f"{name}: Parquet and SQL differ"
-                out[name] = pq_rows
-            pq_batches = sorted(read_table(settings.parquet_root, "batches")[PARTITION].to_pylist())
-            sql_batches = sorted(r[0] for r in conn.execute(sa.select(SQL_TABLES["batches"].c[PARTITION])))
-            assert pq_batches == sql_batches
-    finally:
-        engine.dispose()
-    return out
-
-
-def article_uris(snap: dict[str, list[tuple]]) -> set[str]:
-    """The records whose article the warehouse holds (through the ledger)."""
-    stored = {r[0] for r in snap["articles"]}
-    return {r[0] for r in snap["inputs"] if r[3] in stored}
 
 
 @pytest.mark.parametrize("backend", BACKENDS)

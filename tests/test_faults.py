@@ -1,0 +1,92 @@
+"""Fault injection with real parts: runs started together, a full disk.
+
+(Kills, crashes at chosen points and a PostgreSQL restart are in tests/test_ledger.py.)
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from etl.pipeline import run
+from etl.settings import Settings
+from tests.warehouse_checks import snapshot, write
+
+CLI = [sys.executable, "-m", "etl.cli", "run"]
+
+
+def _env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "NEWS_ETL_DATABASE_URL"}
+    return {**env, "NEWS_ETL_PROCESSES": "1", **extra}
+
+
+def test_faults_two_runs_started_together_on_a_fresh_warehouse_one_loads_the_other_refuses_in_one_line(tmp_path: Path) -> None:
+    inputs = tmp_path / "in"
+    write(inputs, range(0, 3))
+    warehouse = tmp_path / "w"
+    procs = [
+        subprocess.Popen([*CLI, str(inputs), "--warehouse", str(warehouse)], env=_env(), stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    results = [(p.wait(timeout=300), *p.communicate()) for p in procs]
+    codes = sorted(code for code, _, _ in results)
+    assert codes == [0, 1], results
+    _, _, refused = next(r for r in results if r[0] == 1)
+    assert "Traceback" not in refused
+    errors = [line for line in refused.splitlines() if "error:" in line]
+    assert len(errors) == 1 and "another run is writing" in errors[0]
+    assert len(snapshot(Settings(warehouse=warehouse))["articles"]) == 3
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A 4 MB tmpfs (the test runs as root, as CI does)."""
+    mount = tmp_path / f"disk-{uuid.uuid4().hex[:6]}"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True, text=True)
+    if done.returncode != 0:
+        pytest.fail(f"cannot mount a tmpfs for the disk-full test (run as root): {done.stderr.strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def test_faults_disk_full_fails_in_one_line_loses_nothing_and_the_rerun_completes(tmp_path: Path, small_disk: Path) -> None:
+    inputs = tmp_path / "in"
+    write(inputs, range(0, 3))
+    warehouse = small_disk / "w"
+    first = subprocess.run([*CLI, str(inputs), "--warehouse", str(warehouse)], env=_env(), capture_output=True, text=True)
+    assert first.returncode == 0, first.stderr
+    before = snapshot(Settings(warehouse=warehouse))
+    # a second folder of big stories: the disk fills up during the run
+    more = tmp_path / "more"
+    more.mkdir()
+    for n in range(40):
+        (more / f"long_{n:02d}.txt").write_text(
+            f"Long story {n}\n\n" + " ".join(f"Paragraph {n}-{i} tells of the council's plans for road {i}." for i in range(600)),
+            encoding="utf-8",
+        )
+    full = subprocess.run([*CLI, str(inputs), str(more), "--warehouse", str(warehouse)], env=_env(), capture_output=True, text=True)
+    assert full.returncode == 1
+    assert "Traceback" not in full.stderr
+    errors = [line for line in full.stderr.splitlines() if "error:" in line]
+    assert len(errors) == 1 and ("disk full" in errors[0].lower() or "no space left" in errors[0].lower()), full.stderr
+    # more room, and the next run completes; nothing loaded before was lost
+    subprocess.run(["mount", "-o", "remount,size=256m", str(small_disk)], check=True)
+    settings = Settings(warehouse=warehouse)
+    after_full = snapshot(settings)
+    assert set(before["articles"]) <= set(after_full["articles"])
+    summary = run([inputs, more], settings)
+    assert summary.status == "succeeded"
+    clean = Settings(warehouse=tmp_path / "clean")
+    run([inputs, more], clean)
+    assert snapshot(settings) == snapshot(clean)
+    assert not list(settings.parquet_root.rglob("*.tmp"))
