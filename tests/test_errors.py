@@ -140,4 +140,7 @@ def test_errors_other_errors_keep_type_and_first_line_only() -> None:
     long = short_error(RuntimeError("x" * 5000))
     assert len(long) == MAX_ERROR_CHARS and long.endswith("…")
     assert short_error(KeyboardInterrupt()) == "KeyboardInterrupt"
-    assert short_error(RuntimeError("see postgresql://etl:hunter2@db/news")) == "RuntimeError: see postgresql://etl:***@db/news"
+    assert (
+        short_error(RuntimeError("see postgresql://etl:hunter2@db/news"))
+        == "RuntimeError: see postgresql://etl:***@db/news"
+    )
