@@ -57,14 +57,21 @@ def _first_line_is_object(data: bytes) -> bool:
         return False
 
 
+# a top-level list is read this many bytes at a time
+CHUNK_BYTES = 1 << 20
+# what ``_ArrayReader`` yields for an element over the cap that it could still read past
+TOO_LARGE = object()
+
+
 class _ArrayReader:
     """Iterate over the elements of a top-level JSON list without reading the whole stream.
 
-    Raises ``json.JSONDecodeError`` (with the file's line number) at the first malformed element
-    and ``UnicodeDecodeError`` on bytes that are not UTF-8.
+    Raises ``json.JSONDecodeError`` (with the file's line number) at the first malformed element,
+    ``UnicodeDecodeError`` on bytes that are not UTF-8, and ``RecordTooLarge`` when an unfinished
+    element grows over ``max_chars``; an element over it that fits in what was read is ``TOO_LARGE``.
     """
 
-    CHUNK = 1 << 20
+    CHUNK = CHUNK_BYTES
 
     def __init__(self, stream: IO[bytes], max_chars: int = DEFAULT_MAX_INPUT_BYTES) -> None:
         self._stream = stream
@@ -135,8 +142,9 @@ class _ArrayReader:
                 if end >= len(self._buf) and self._fill():
                     continue  # a number or literal may go on in the next chunk
                 break
+            oversized = end - self._pos > self._max_chars
             self._pos = end
-            yield element
+            yield TOO_LARGE if oversized else element
 
 
 class JsonReader:
@@ -211,7 +219,11 @@ class JsonReader:
         try:
             for element in reader:
                 n += 1
-                yield _record(element, record_uri(source_uri, n), self.name)
+                uri = record_uri(source_uri, n)
+                if element is TOO_LARGE:
+                    yield Reject(uri, STAGE, f"{too_large(max_bytes)}: JSON list element")
+                    continue
+                yield _record(element, uri, self.name)
         except UnicodeDecodeError:
             if n == 0:  # not UTF-8 at all: read it whole, with encoding detection
                 stream.seek(0)
