@@ -63,15 +63,17 @@ def analyse_batch(items: Sequence[Item], model: str, nlp_batch_size: int = 32) -
             out[i] = Reject(item.source_uri, STAGE, reason)
         else:
             todo.append((i, item))
-    for group in _text_batches(todo, nlp_batch_size):
-        for (i, article), doc in zip(group, _parse(nlp, [a for _, a in group]), strict=True):
+    for group in text_batches(todo, nlp_batch_size):
+        for (i, article), doc in zip(group, parse_articles(nlp, [a for _, a in group]), strict=True):
             out[i] = doc if isinstance(doc, Reject) else _analyse_one(article, doc)
     return [item for item in out if item is not None]
 
 
-def _text_batches(
+def text_batches(
     todo: list[tuple[int, CleanArticle]], max_texts: int, max_chars: int = MAX_BATCH_CHARS
 ) -> Iterator[list[tuple[int, CleanArticle]]]:
+    """Consecutive groups of (position, article) of at most ``max_texts`` articles and ``max_chars``
+    characters; an article longer than ``max_chars`` goes alone."""
     group: list[tuple[int, CleanArticle]] = []
     chars = 0
     for entry in todo:
@@ -85,7 +87,7 @@ def _text_batches(
         yield group
 
 
-def _parse(nlp: Language, articles: list[CleanArticle]) -> list[Doc | Reject]:
+def parse_articles(nlp: Language, articles: list[CleanArticle]) -> list[Doc | Reject]:
     """Docs of the articles, parsed together; if spaCy fails on the batch, one at a time."""
     try:
         return list(nlp.pipe((a.body_text for a in articles), batch_size=len(articles)))
