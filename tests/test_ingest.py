@@ -725,8 +725,10 @@ def test_ingest_cap_json_list_element_beyond_a_chunk_ends_the_list(tmp_path: Pat
     assert rej.reason == f"too large (over {CHUNK_BYTES:,} bytes): JSON list element (rest of the list unread)"
 
 
-def test_ingest_cap_csv_row_on_one_line_rejected_and_reading_goes_on(tmp_path: Path) -> None:
-    (tmp_path / "a.csv").write_text(f'title,text\nA,"{STORY}"\nB,"{"word " * CAP}"\nC,"{STORY} Again."\n')
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_ingest_cap_csv_row_on_one_line_rejected_and_reading_goes_on(tmp_path: Path, newline: str) -> None:
+    rows = ["title,text", f'A,"{STORY}"', f'B,"{"word " * CAP}"', f'C,"{STORY} Again."']
+    (tmp_path / "a.csv").write_bytes((newline.join(rows) + newline).encode())
     a, rej, c = capped(tmp_path / "a.csv")
     assert isinstance(a, RawArticle) and isinstance(c, RawArticle) and c.title == "C"
     assert isinstance(rej, Reject) and rej.reason == "too large (over 2,000 bytes): CSV row at line 3"

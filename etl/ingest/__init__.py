@@ -1,10 +1,10 @@
 """Ingest: walk input paths and turn every file into raw records through its reader.
 
 Files are opened as streams (gzip-compressed ones decompressed on the fly); readers that can read a
-stream (JSON lines, CSV, WARC) never hold the whole file. Every file and record is capped at
-``Settings.max_input_bytes`` of decoded data (see ``read_file``). A file's reader is chosen by its extension
-first, then by its content; binary content (images, archives, ...) is rejected before any reader
-sees it. Nothing here raises on bad input: every failure becomes a ``Reject`` with its reason.
+stream (JSON lines, CSV, WARC) never hold the whole file. Every file read whole, and every record
+of a streamed one, is capped at ``Settings.max_input_bytes`` of decoded data (see ``read_file``). A
+file's reader is chosen by its extension first, then by its content; binary content (images,
+archives, ...) is rejected before any reader sees it. Nothing here raises on bad input: every failure becomes a ``Reject`` with its reason.
 """
 
 from __future__ import annotations
@@ -70,6 +70,9 @@ def reader_for(name: str, head: bytes) -> Reader | None:
     return None
 
 
+_BLANK = b" \t\r\n\x0b\x0c\x00"
+
+
 def _blank(head: bytes, stream: IO[bytes], max_bytes: int) -> str | None:
     """``"blank"`` for a file of nothing but whitespace and NULs, ``"too large"`` when more than
     ``max_bytes`` of them were read (a gzip bomb of zeros), None when the file has content."""
@@ -83,9 +86,6 @@ def _blank(head: bytes, stream: IO[bytes], max_bytes: int) -> str | None:
         if seen > max_bytes:
             return "too large"
     return "blank"
-
-
-_BLANK = b" \t\r\n\x0b\x0c\x00"
 
 
 def read_file(path: Path, source_uri: str, max_bytes: int | None = None) -> Iterator[RawArticle | Reject]:
@@ -115,7 +115,7 @@ def _read_file(path: Path, source_uri: str, max_bytes: int) -> Iterator[RawArtic
             yield Reject(source_uri, STAGE, f"unreadable file: {exc.strerror or exc}")
             return
         stream: IO[bytes] = raw
-        what = "decompressed" if compressed else ""
+        note = "decompressed" if compressed else ""
         if compressed:
             gz = gzip.GzipFile(fileobj=raw, mode="rb")
             stack.callback(gz.close)
@@ -129,14 +129,14 @@ def _read_file(path: Path, source_uri: str, max_bytes: int) -> Iterator[RawArtic
             yield Reject(source_uri, STAGE, f"corrupt gzip data: {exc}")
             return
         if blank == "too large":
-            yield Reject(source_uri, STAGE, too_large(max_bytes, what) + ": whitespace and NUL bytes only")
+            yield Reject(source_uri, STAGE, too_large(max_bytes, note) + ": whitespace and NUL bytes only")
             return
         if blank:
             yield Reject(source_uri, STAGE, "empty file" + (" (whitespace only)" if head else ""))
             return
-        what_binary = sniff_binary(head)
-        if what_binary:
-            yield Reject(source_uri, STAGE, f"not text: {what_binary}")
+        what = sniff_binary(head)
+        if what:
+            yield Reject(source_uri, STAGE, f"not text: {what}")
             return
         reader = reader_for(name, head)
         if reader is None:
@@ -153,7 +153,7 @@ def _read_file(path: Path, source_uri: str, max_bytes: int) -> Iterator[RawArtic
                     return
                 data = stream.read(max_bytes + 1)  # never more than the cap, whatever a gzip holds
                 if len(data) > max_bytes:
-                    yield Reject(source_uri, STAGE, too_large(max_bytes, what))
+                    yield Reject(source_uri, STAGE, too_large(max_bytes, note))
                     return
                 records = reader.read(data, source_uri)
             for record in records:

@@ -76,6 +76,9 @@ def _encoding(head: bytes) -> str:
     return best.encoding if best else "utf-8"
 
 
+_LINE_ENDS = ("\n", "\r")  # the text is read with newline="": "\r\n" and a lone "\r" end lines too
+
+
 class _Lines:
     """The text's lines for ``csv.reader``, raising ``RecordTooLarge`` when one row grows over the cap.
 
@@ -105,11 +108,11 @@ class _Lines:
         self.lines += 1
         first_line = self.row_chars == 0
         self.row_chars += len(line)
-        if len(line) > self._max and not line.endswith("\n"):
+        if len(line) > self._max and not line.endswith(_LINE_ENDS):
             quotes = line.count(self._quote) if self._quote else 0
             while chunk := self._text.readline(1 << 20):
                 quotes += chunk.count(self._quote) if self._quote else 0
-                if chunk.endswith("\n"):
+                if chunk.endswith(_LINE_ENDS):
                     break
             # a one-line row with balanced quotes ends at this line's end; anything else may not
             self.resync = first_line and quotes % 2 == 0
