@@ -3,11 +3,21 @@
 A chain of small ``str -> str`` steps composed once. Quote marks are kept as they are: quote
 extraction needs them. Paragraphs are separated by one blank line in ``body_text``; every later
 offset indexes that text.
+
+Control characters (NUL included) and lone surrogates are removed from the body and from every
+metadata field, so no store ever sees them. Two checks reject what is not an article:
+- longer than ``MAX_ARTICLE_CHARS``: the NLP stage needs about 3 KB of memory per character of an
+  article (a 1,000,000-character text, spaCy's own limit, took 3 GB and 150 s), so a longer text is
+  rejected by name and size rather than allowed to exhaust memory; the limit is far above any news
+  article (100,000 characters is some 16,000 words);
+- no words (see ``wordless``): no letters, mostly digits and symbols, or one word (or a handful)
+  repeated, such as ``x`` 4,096 times.
 """
 
 from __future__ import annotations
 
 import codecs
+import math
 import re
 import unicodedata
 from collections.abc import Callable
@@ -17,6 +27,9 @@ from etl.records import CleanArticle, Paragraph, RawArticle, Reject
 
 STAGE = "clean"
 PARAGRAPH_SEP = "\n\n"
+MAX_ARTICLE_CHARS = 100_000
+# a text whose letters are under this share of its visible characters is a table of figures or junk
+MIN_LETTER_SHARE = 0.25
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -173,12 +186,30 @@ def _line_endings(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n\n")
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u200b\ufeff]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")  # lone halves (JSON "\\ud800"): no encoder takes them
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def _surrogates(text: str) -> str:
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def _controls(text: str) -> str:
     return _CONTROL.sub("", text)
+
+
+def scrub(text: str) -> str:
+    """Text safe for every store: control characters (NUL included) dropped, lone surrogates replaced."""
+    return _controls(_surrogates(text))
+
+
+def clean_field(value: str | None) -> str | None:
+    """A metadata field (title, URL, outlet) scrubbed, on one line, stripped; None when nothing is left."""
+    if value is None:
+        return None
+    value = " ".join(_controls(_nfc(_surrogates(value))).split())
+    return value or None
 
 
 def _spaces(text: str) -> str:
@@ -194,7 +225,39 @@ def compose(*steps: Callable[[str], str]) -> Callable[[str], str]:
     return run
 
 
-normalise_text = compose(_line_endings, _nfc, _controls, _spaces)
+normalise_text = compose(_surrogates, _line_endings, _nfc, _controls, _spaces)
+
+
+# a word: a run of letters; in scripts written without spaces, each character
+_WORD = re.compile(r"[\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]|[^\W\d_]+")
+_NOT_LETTER = re.compile(r"[\W\d_]+")
+_SPACE = re.compile(r"\s+")
+
+
+def wordless(text: str) -> str | None:
+    """Why ``text`` has no words to speak of, or None when it reads as language.
+
+    A text has no words when it has no letters; when letters are under ``MIN_LETTER_SHARE`` of its
+    visible characters; when it has fewer than two distinct words (``x`` 4,096 times is one
+    4,096-letter "word"); or when it has 20 words or more but fewer distinct ones than half the
+    square root of their number (a phrase pasted over and over: real prose of n words has well over
+    sqrt(n) distinct ones, e.g. some 250 in 500 words and thousands in 100,000).
+    """
+    visible = len(_SPACE.sub("", text))
+    letters = len(_NOT_LETTER.sub("", text))
+    if letters == 0:
+        return "no words: only digits, punctuation and symbols"
+    if letters < MIN_LETTER_SHARE * visible:
+        return f"no words: only {100 * letters / visible:.0f}% of its characters are letters"
+    words = _WORD.findall(text.casefold())
+    distinct = len(set(words))
+    if len(words) == 1:
+        return f"no words: a single {len(words[0]):,}-letter string"
+    if distinct == 1:
+        return f"no words: one word repeated {len(words):,} times"
+    if len(words) >= 20 and distinct < math.sqrt(len(words)) / 2:
+        return f"no words: {len(words):,} words but only {distinct} distinct (repeated text)"
+    return None
 
 
 def split_paragraphs(text: str, one_per_line: bool = False) -> list[str]:
@@ -240,7 +303,7 @@ def clean(raw: RawArticle) -> CleanArticle | Reject:
     try:
         return _clean(raw)
     except CleanError as exc:
-        return Reject(raw.source_uri, STAGE, str(exc))
+        return Reject(raw.source_uri, STAGE, scrub(str(exc)))
 
 
 def _clean(raw: RawArticle) -> CleanArticle:
@@ -270,9 +333,13 @@ def _clean(raw: RawArticle) -> CleanArticle:
         title, paragraphs = paragraphs[0], paragraphs[1:]
     if not paragraphs:
         raise CleanError("no text after cleaning")
-    if title is not None:
-        title = normalise_text(title).strip() or None
+    title = clean_field(title)
     body = PARAGRAPH_SEP.join(paragraphs)
+    if len(body) > MAX_ARTICLE_CHARS:
+        raise CleanError(f"too long for an article: {len(body):,} characters (limit {MAX_ARTICLE_CHARS:,})")
+    junk = wordless(body)
+    if junk:
+        raise CleanError(junk)
     spans: list[Paragraph] = []
     pos = 0
     for idx, para in enumerate(paragraphs):
@@ -286,8 +353,8 @@ def _clean(raw: RawArticle) -> CleanArticle:
         body_text=body,
         paragraphs=tuple(spans),
         title=title,
-        url=raw.url,
-        outlet=raw.outlet,
+        url=clean_field(raw.url),
+        outlet=clean_field(raw.outlet),
         published_at=raw.published_at,
         language=raw.language,
     )

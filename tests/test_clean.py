@@ -107,3 +107,71 @@ def test_clean_extracted_text_keeps_given_title_and_lines() -> None:
 def test_clean_binary_raw_is_reject() -> None:
     rej = clean(RawArticle(source_uri="x.txt", data=b"\x89PNG\r\n\x1a\n" + bytes(10)))
     assert isinstance(rej, Reject) and rej.stage == "clean" and rej.reason == "not text: PNG image"
+
+
+# ---------------------------------------------------------------------------------------------
+# hostile text (issue 13)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("x" * 4096, "no words: a single 4,096-letter string"),
+        ("x " * 4096, "no words: one word repeated 4,096 times"),
+        ("1234 5678, 9.0!? -- 42 (7) #3 %%", "no words: only digits, punctuation and symbols"),
+        ("—— ** ++ ·· ¶¶ §§", "no words: only digits, punctuation and symbols"),
+        ("AB 1234 5678 9012 3456 7890 1234 5678 +++ --- ===", "no words: only 5% of its characters are letters"),
+        ("breaking news " * 500, "no words: 1,000 words but only 2 distinct (repeated text)"),
+        ("lorem ipsum dolor sit amet " * 100, "no words: 500 words but only 5 distinct (repeated text)"),
+    ],
+)
+def test_clean_wordless_text_is_rejected(text: str, reason: str) -> None:
+    result = clean(RawArticle("junk.txt", text=text))
+    assert isinstance(result, Reject) and result.stage == "clean"
+    assert result.reason == reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        BODY,
+        "Police said nothing.",  # a short text is not junk
+        "FTSE 100 closes at 7,512.3, up 0.4%; Dow 35,123 (-0.2%).",  # figures with words
+        "东京电力公司周二表示，核电站的冷却系统已经恢复正常运行。",  # no spaces: each character a word
+        "Die Regierung hat am Dienstag einen neuen Haushalt vorgestellt, sagte der Minister.",
+    ],
+)
+def test_clean_texts_with_words_are_kept(text: str) -> None:
+    assert isinstance(clean(RawArticle("ok.txt", text=text)), CleanArticle)
+
+
+def test_clean_article_over_the_length_limit_is_rejected_by_size() -> None:
+    from etl.clean import MAX_ARTICLE_CHARS
+
+    rng = random.Random(13)
+    words = ["".join(rng.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(6)) for _ in range(5000)]
+    long_text = " ".join(words[i % len(words)] for i in range(MAX_ARTICLE_CHARS // 6))
+    result = clean(RawArticle("long.txt", text=long_text))
+    assert isinstance(result, Reject)
+    assert result.reason == f"too long for an article: {len(long_text):,} characters (limit {MAX_ARTICLE_CHARS:,})"
+    ok = clean(RawArticle("fits.txt", text=long_text[: MAX_ARTICLE_CHARS - 10]))
+    assert isinstance(ok, CleanArticle)
+
+
+def test_clean_control_characters_and_lone_surrogates_leave_every_field() -> None:
+    raw = RawArticle(
+        "c.jsonl#1",
+        text="The mayor\x00 said\x07 the \x1bplan\x85 would go ahead.\ud800",
+        title="\x00Mayor\x01 backs\n plan\x7f",
+        url=" https://example.com/\x00a\x0b ",
+        outlet="example\x00.com",
+        is_extracted=True,
+    )
+    article = clean(raw)
+    assert isinstance(article, CleanArticle)
+    assert article.body_text == "The mayor said the plan would go ahead.\ufffd"
+    assert (article.title, article.url, article.outlet) == ("Mayor backs plan", "https://example.com/a", "example.com")
+    for value in (article.body_text, article.title, article.url, article.outlet):
+        assert value is not None
+        assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or 0xD800 <= ord(ch) <= 0xDFFF for ch in value)
+        value.encode("utf-8")  # every store can take it

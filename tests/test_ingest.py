@@ -12,7 +12,7 @@ import pytest
 from etl.clean import clean
 from etl.dedup import Deduplicator, Verdict
 from etl.ingest import iter_records, read_file, reader_for
-from etl.ingest.base import parse_date
+from etl.ingest.base import SNIFF_BYTES, parse_date
 from etl.ingest.html import extract, is_furniture, post_filter
 from etl.language import tag_language
 from etl.records import CleanArticle, RawArticle, Reject
@@ -642,3 +642,140 @@ def test_ingest_json_list_legacy_encoding(tmp_path: Path) -> None:
     )
     (art,) = records(tmp_path / "list.json")
     assert isinstance(art, RawArticle) and art.text == "Café at £3 – “cheap”."
+
+
+# ---------------------------------------------------------------------------------------------
+# size caps (issue 13): nothing is read past Settings.max_input_bytes of decoded data
+
+CAP = 2000
+STORY = "The council approved the budget on Tuesday after a long debate, officials said."
+
+
+def capped(path: Path, cap: int = CAP) -> list[RawArticle | Reject]:
+    return list(read_file(path, path.name, max_bytes=cap))
+
+
+def test_ingest_cap_whole_file_formats(tmp_path: Path) -> None:
+    (tmp_path / "big.txt").write_text("word " * CAP)
+    (tmp_path / "big.html").write_text("<html><body><p>" + "word " * CAP + "</p></body></html>")
+    (tmp_path / "big.json").write_text(json.dumps({"title": "t", "text": "word " * CAP}))
+    (tmp_path / "fits.txt").write_text(STORY)
+    for name in ("big.txt", "big.html", "big.json"):
+        (rej,) = capped(tmp_path / name)
+        assert isinstance(rej, Reject) and rej.reason.startswith("too large (over 2,000 bytes)"), rej
+    (article,) = capped(tmp_path / "fits.txt")
+    assert isinstance(article, RawArticle)
+
+
+def test_ingest_cap_gzip_bomb_read_no_further_than_the_cap(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "bomb.txt.gz").write_bytes(gzip.compress(b"all work and no play " * 50_000))
+    (tmp_path / "zeros.txt.gz").write_bytes(gzip.compress(bytes(1_000_000)))
+    (tmp_path / "blank.txt.gz").write_bytes(gzip.compress(b" \n" * 100))
+    decompressed: list[int] = []
+    real_read = gzip.GzipFile.read
+
+    def counting_read(self: gzip.GzipFile, size: int = -1) -> bytes:
+        data = real_read(self, size)
+        decompressed.append(len(data))
+        return data
+
+    monkeypatch.setattr(gzip.GzipFile, "read", counting_read)
+    (rej,) = capped(tmp_path / "bomb.txt.gz")
+    assert isinstance(rej, Reject) and rej.reason == "too large (over 2,000 bytes decompressed)"
+    assert sum(decompressed) <= SNIFF_BYTES + CAP + 1  # the head for sniffing, then the cap and one byte
+    decompressed.clear()
+    (rej,) = capped(tmp_path / "zeros.txt.gz")
+    assert isinstance(rej, Reject)
+    assert rej.reason == "too large (over 2,000 bytes decompressed): whitespace and NUL bytes only"
+    assert sum(decompressed) <= SNIFF_BYTES + CAP + (1 << 16)  # a chunk past the cap at most
+    (rej,) = capped(tmp_path / "blank.txt.gz")
+    assert isinstance(rej, Reject) and rej.reason == "empty file (whitespace only)"
+
+
+def test_ingest_cap_jsonl_line_rejected_and_the_next_line_read(tmp_path: Path) -> None:
+    lines = [{"text": STORY}, {"text": "word " * CAP}, {"text": STORY + " Again."}]
+    (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    first, rej, last = capped(tmp_path / "a.jsonl")
+    assert isinstance(first, RawArticle) and isinstance(last, RawArticle) and last.source_uri == "a.jsonl#3"
+    assert isinstance(rej, Reject) and (rej.source_uri, rej.reason) == (
+        "a.jsonl#2",
+        "too large (over 2,000 bytes): JSON line 2",
+    )
+
+
+def test_ingest_cap_json_list_element(tmp_path: Path) -> None:
+    items = [{"text": STORY}, {"text": "word " * CAP}, {"text": STORY + " Again."}]
+    (tmp_path / "a.json").write_text(json.dumps(items))
+    first, rej, last = capped(tmp_path / "a.json")  # read in one chunk: the reader knows where it ends
+    assert isinstance(first, RawArticle) and isinstance(last, RawArticle)
+    assert isinstance(rej, Reject) and (rej.source_uri, rej.reason) == (
+        "a.json#2",
+        "too large (over 2,000 bytes): JSON list element",
+    )
+
+
+def test_ingest_cap_json_list_element_beyond_a_chunk_ends_the_list(tmp_path: Path) -> None:
+    from etl.ingest.json import CHUNK_BYTES
+
+    items = [{"text": STORY}, {"text": "word " * 3 * CHUNK_BYTES}, {"text": STORY + " Again."}]
+    (tmp_path / "a.json").write_text(json.dumps(items))
+    first, rej = capped(tmp_path / "a.json", cap=CHUNK_BYTES)
+    assert isinstance(first, RawArticle)
+    assert isinstance(rej, Reject) and rej.source_uri == "a.json#2"
+    assert rej.reason == f"too large (over {CHUNK_BYTES:,} bytes): JSON list element (rest of the list unread)"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_ingest_cap_csv_row_on_one_line_rejected_and_reading_goes_on(tmp_path: Path, newline: str) -> None:
+    rows = ["title,text", f'A,"{STORY}"', f'B,"{"word " * CAP}"', f'C,"{STORY} Again."']
+    (tmp_path / "a.csv").write_bytes((newline.join(rows) + newline).encode())
+    a, rej, c = capped(tmp_path / "a.csv")
+    assert isinstance(a, RawArticle) and isinstance(c, RawArticle) and c.title == "C"
+    assert isinstance(rej, Reject) and rej.reason == "too large (over 2,000 bytes): CSV row at line 3"
+
+
+@pytest.mark.parametrize(
+    "big",
+    [
+        '"' + "word\n" * 1000 + '"',  # a quoted field over many lines: where it ends is unknown
+        '"' + "word " * 1000 + '\nmore"',  # an oversized line that leaves a quote open
+    ],
+)
+def test_ingest_cap_csv_row_that_may_span_lines_ends_the_file(tmp_path: Path, big: str) -> None:
+    (tmp_path / "a.csv").write_text(f'title,text\nA,"{STORY}"\nB,{big}\nC,"{STORY} Again."\n')
+    a, rej = capped(tmp_path / "a.csv")
+    assert isinstance(a, RawArticle)
+    assert isinstance(rej, Reject) and rej.reason.startswith("too large (over 2,000 bytes): CSV row at line")
+    assert rej.reason.endswith("(rest of the file unread)")
+
+
+def test_ingest_cap_warc_payload_rejected_and_the_next_record_read(tmp_path: Path) -> None:
+    page = (HTML / "01-council-budget.html").read_bytes()
+    huge = b"<html><body><p>" + b"word " * 20_000 + b"</p></body></html>"
+    write_warc(tmp_path / "a.warc.gz", [
+        ("http://example.org/huge", "200 OK", "text/html", huge),
+        ("http://example.org/budget", "200 OK", "text/html", page),
+    ])  # fmt: skip
+    rej, article = capped(tmp_path / "a.warc.gz", cap=len(page) + 10)
+    assert isinstance(rej, Reject) and rej.reason.endswith("WARC record payload")
+    assert isinstance(article, RawArticle) and article.url == "http://example.org/budget"
+
+
+def test_ingest_cap_default_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "a.txt").write_text(STORY * 30)
+    assert isinstance(records(tmp_path / "a.txt")[0], RawArticle)
+    monkeypatch.setenv("NEWS_ETL_MAX_INPUT_BYTES", "1000")
+    (rej,) = records(tmp_path / "a.txt")
+    assert isinstance(rej, Reject) and rej.reason == f"too large (over 1,000 bytes): {len(STORY) * 30:,} bytes"
+
+
+def test_ingest_malformed_url_keeps_the_record(tmp_path: Path) -> None:
+    (tmp_path / "a.jsonl").write_text(json.dumps({"text": STORY, "url": "http://[::1/story"}) + "\n")
+    (article,) = records(tmp_path / "a.jsonl")
+    assert isinstance(article, RawArticle) and (article.url, article.outlet) == ("http://[::1/story", None)
+
+
+def test_ingest_reject_reasons_hold_no_control_characters(tmp_path: Path) -> None:
+    (tmp_path / "a.csv").write_text("tit\x00le,na\x01me\nx,y\n")
+    (rej,) = records(tmp_path / "a.csv")
+    assert isinstance(rej, Reject) and "title, name" in rej.reason and "\x00" not in rej.reason

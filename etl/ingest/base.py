@@ -4,8 +4,11 @@ A reader says whether it handles a file (by name and first bytes) and turns it i
 ``RawArticle`` records, or ``Reject`` records for the parts it cannot read. Readers never raise on
 bad input: a bad file, or a bad record inside a good file, becomes a ``Reject`` with its reason.
 
-Readers that can work on a stream (JSON lines, WARC) also implement ``read_stream`` so that a large
-multi-record file is never held in memory whole; ``etl.ingest.read_file`` prefers it when present.
+Readers that can work on a stream (JSON lines, CSV, WARC) also implement ``read_stream`` so that a
+large multi-record file is never held in memory whole; ``etl.ingest.read_file`` prefers it when
+present. Memory is bounded by ``max_bytes`` (``Settings.max_input_bytes``): a whole-file reader is
+never given more than that many decoded bytes, and a stream reader rejects any record larger than
+that as ``too large`` without holding more of it than the cap.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from datetime import UTC, date, datetime
 from typing import IO, Any, Protocol, runtime_checkable
 
 from etl.records import RawArticle, Reject
+from etl.settings import DEFAULT_MAX_INPUT_BYTES
 
 # How many leading bytes ``matches`` is shown (after gzip decompression).
 SNIFF_BYTES = 4096
@@ -47,7 +51,35 @@ class StreamReader(Protocol):
 
     name: str
 
-    def read_stream(self, stream: IO[bytes], source_uri: str) -> Iterator[RawArticle | Reject]: ...
+    def read_stream(
+        self, stream: IO[bytes], source_uri: str, max_bytes: int = DEFAULT_MAX_INPUT_BYTES
+    ) -> Iterator[RawArticle | Reject]:
+        """Yield the stream's records; a record over ``max_bytes`` (decoded) is a ``too large`` reject."""
+        ...
+
+
+class RecordTooLarge(Exception):
+    """A record (or a file read whole) is over the size cap; its message is the reject reason."""
+
+
+def size_text(n: int) -> str:
+    """``20 MB`` for 20,000,000 bytes; exact bytes when the cap is not a whole number of MB."""
+    return f"{n // 1_000_000} MB" if n % 1_000_000 == 0 else f"{n:,} bytes"
+
+
+def too_large(max_bytes: int, note: str = "") -> str:
+    """The reject reason for input over the cap: ``too large (over 20 MB)``, ``... (over 20 MB decompressed)``."""
+    return f"too large (over {size_text(max_bytes)}{' ' + note if note else ''})"
+
+
+def skip_line(stream: IO[bytes]) -> int:
+    """Read and drop the rest of the current line, a chunk at a time; the number of bytes dropped."""
+    dropped = 0
+    while chunk := stream.readline(1 << 20):
+        dropped += len(chunk)
+        if chunk.endswith(b"\n"):
+            break
+    return dropped
 
 
 def record_uri(source_uri: str, n: int) -> str:

@@ -81,7 +81,10 @@ def _outlet(value: Any, url: str | None) -> str | None:
     if isinstance(value, str) and value.strip():
         return value.strip()
     if url:
-        host = urlsplit(url).hostname
+        try:
+            host = urlsplit(url).hostname
+        except ValueError:  # a malformed URL ("http://[::1") names no outlet; the record still loads
+            return None
         if host:
             return host.removeprefix("www.")
     return None

@@ -2,7 +2,8 @@
 
 Read as a stream with warcio, a record at a time. The record's target URI is the article's URL.
 Request, metadata, warcinfo and revisit records are not articles and are skipped silently; a
-response record without an HTML page in it (an image, a redirect, an error page) is a reject.
+response record without an HTML page in it (an image, a redirect, an error page) is a reject, and
+so is a payload over the size cap (read no further than the cap; warcio skips the rest).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ import io
 from collections.abc import Iterator
 from typing import IO
 
-from etl.ingest.base import STAGE, record_uri
+from etl.ingest.base import STAGE, record_uri, too_large
 from etl.ingest.html import html_to_raw, looks_like_html
 from etl.records import RawArticle, Reject
+from etl.settings import DEFAULT_MAX_INPUT_BYTES
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xml", "text/xml")
 _SKIP = {"request", "metadata", "warcinfo", "revisit", "conversion", "continuation"}
@@ -29,7 +31,9 @@ class WarcReader:
     def read(self, data: bytes, source_uri: str) -> Iterator[RawArticle | Reject]:
         yield from self.read_stream(io.BytesIO(data), source_uri)
 
-    def read_stream(self, stream: IO[bytes], source_uri: str) -> Iterator[RawArticle | Reject]:
+    def read_stream(
+        self, stream: IO[bytes], source_uri: str, max_bytes: int = DEFAULT_MAX_INPUT_BYTES
+    ) -> Iterator[RawArticle | Reject]:
         from warcio.archiveiterator import ArchiveIterator
         from warcio.exceptions import ArchiveLoadFailed
 
@@ -39,19 +43,19 @@ class WarcReader:
                 n += 1
                 if record.rec_type in _SKIP:
                     continue
-                yield self._record(record, record_uri(source_uri, n))
+                yield self._record(record, record_uri(source_uri, n), max_bytes)
         except ArchiveLoadFailed as exc:
             yield Reject(
                 record_uri(source_uri, n + 1) if n else source_uri, STAGE, f"malformed WARC: {str(exc).strip()[:200]}"
             )
 
-    def _record(self, record, uri: str) -> RawArticle | Reject:  # type: ignore[no-untyped-def]
+    def _record(self, record, uri: str, max_bytes: int) -> RawArticle | Reject:  # type: ignore[no-untyped-def]
         try:
-            return self._read_record(record, uri)
+            return self._read_record(record, uri, max_bytes)
         except Exception as exc:  # noqa: BLE001 - one bad record must not lose the rest of the archive
             return Reject(uri, STAGE, f"unreadable WARC record: {type(exc).__name__}: {exc}")
 
-    def _read_record(self, record, uri: str) -> RawArticle | Reject:  # type: ignore[no-untyped-def]
+    def _read_record(self, record, uri: str, max_bytes: int) -> RawArticle | Reject:  # type: ignore[no-untyped-def]
         url = record.rec_headers.get_header("WARC-Target-URI") or None
         if record.http_headers is not None:
             status = record.http_headers.get_statuscode()
@@ -64,7 +68,9 @@ class WarcReader:
         if ctype and ctype not in _HTML_TYPES and not ctype.startswith("text/"):
             # an image, a video, a PDF: say so without reading the payload
             return Reject(uri, STAGE, f"WARC record has no HTML payload: {ctype}")
-        payload = record.content_stream().read()
+        payload = record.content_stream().read(max_bytes + 1)
+        if len(payload) > max_bytes:
+            return Reject(uri, STAGE, f"{too_large(max_bytes)}: WARC record payload")
         if not payload.strip():
             return Reject(uri, STAGE, "WARC record has no HTML payload: empty body")
         if ctype not in _HTML_TYPES and not looks_like_html(payload[:4096]):

@@ -2,17 +2,27 @@
 
 Each worker process loads the model once and returns compact records, not Docs: shipping a
 parsed Doc between processes costs more than extracting from it where it was parsed.
+
+No article stops the stage: one over the model's ``max_length`` (spaCy's E088) is rejected by name
+and size, and an article spaCy or an extractor fails on is rejected alone. spaCy parses a batch of
+texts together and needs about 3 KB of memory per character of it, so batches are cut at
+``MAX_BATCH_CHARS`` as well as at ``nlp_batch_size`` texts. Each worker watches the process that
+started the pool and exits when it dies (a ``kill -9`` of the run), instead of lingering orphaned.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import threading
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 
+from spacy.language import Language
 from spacy.tokens import Doc
 
 from etl.nlp.analyse import analyse, skip_nlp
@@ -22,6 +32,11 @@ from etl.records import AnalysedArticle, CleanArticle, Reject
 logger = logging.getLogger(__name__)
 
 ENGLISH = "en"
+STAGE = "nlp"
+# characters of text parsed together; one longer article still goes alone
+MAX_BATCH_CHARS = 100_000
+# how often a worker checks that the process that started it is alive (seconds)
+PARENT_POLL_SECONDS = 0.5
 # what flows through the NLP stage: articles to analyse, and rejects passing through in order
 Item = CleanArticle | Reject
 Analysed = AnalysedArticle | Reject
@@ -36,15 +51,57 @@ def needs_nlp(article: CleanArticle) -> bool:
 def analyse_batch(items: Sequence[Item], model: str, nlp_batch_size: int = 32) -> list[Analysed]:
     """Analyse the articles among ``items``; anything else (a reject, say) passes through in place."""
     nlp = get_nlp(model)
-    todo = [a for a in items if isinstance(a, CleanArticle) and needs_nlp(a)]
-    docs = iter(nlp.pipe((a.body_text for a in todo), batch_size=nlp_batch_size))
-    out: list[Analysed] = []
-    for item in items:
-        if isinstance(item, CleanArticle):
-            out.append(_analyse_one(item, next(docs)) if needs_nlp(item) else skip_nlp(item))
+    out: list[Analysed | None] = [None] * len(items)
+    todo: list[tuple[int, CleanArticle]] = []
+    for i, item in enumerate(items):
+        if not isinstance(item, CleanArticle):
+            out[i] = item
+        elif not needs_nlp(item):
+            out[i] = skip_nlp(item)
+        elif len(item.body_text) > nlp.max_length:
+            reason = f"too long for spaCy: {len(item.body_text):,} characters (the model's max_length is {nlp.max_length:,})"
+            out[i] = Reject(item.source_uri, STAGE, reason)
         else:
-            out.append(item)
-    return out
+            todo.append((i, item))
+    for group in text_batches(todo, nlp_batch_size):
+        for (i, article), doc in zip(group, parse_articles(nlp, [a for _, a in group]), strict=True):
+            out[i] = doc if isinstance(doc, Reject) else _analyse_one(article, doc)
+    return [item for item in out if item is not None]
+
+
+def text_batches(
+    todo: list[tuple[int, CleanArticle]], max_texts: int, max_chars: int = MAX_BATCH_CHARS
+) -> Iterator[list[tuple[int, CleanArticle]]]:
+    """Consecutive groups of (position, article) of at most ``max_texts`` articles and ``max_chars``
+    characters; an article longer than ``max_chars`` goes alone."""
+    group: list[tuple[int, CleanArticle]] = []
+    chars = 0
+    for entry in todo:
+        size = len(entry[1].body_text)
+        if group and (len(group) >= max_texts or chars + size > max_chars):
+            yield group
+            group, chars = [], 0
+        group.append(entry)
+        chars += size
+    if group:
+        yield group
+
+
+def parse_articles(nlp: Language, articles: list[CleanArticle]) -> list[Doc | Reject]:
+    """Docs of the articles, parsed together; if spaCy fails on the batch, one at a time."""
+    try:
+        return list(nlp.pipe((a.body_text for a in articles), batch_size=len(articles)))
+    except Exception:  # noqa: BLE001 - find the article spaCy fails on and reject it alone
+        logger.warning("spaCy failed on a batch of %d articles; parsing them one at a time", len(articles))
+    docs: list[Doc | Reject] = []
+    for article in articles:
+        try:
+            docs.append(nlp(article.body_text))
+        except Exception as exc:  # noqa: BLE001 - one article must not stop the run
+            logger.exception("spaCy failed on %s", article.source_uri)
+            message = " ".join(str(exc).split())[:200]
+            docs.append(Reject(article.source_uri, STAGE, f"spaCy failed: {type(exc).__name__}: {message}"))
+    return docs
 
 
 def _analyse_one(article: CleanArticle, doc: Doc) -> AnalysedArticle | Reject:
@@ -53,11 +110,41 @@ def _analyse_one(article: CleanArticle, doc: Doc) -> AnalysedArticle | Reject:
         return analyse(article, doc)
     except Exception as exc:  # noqa: BLE001 - an extractor bug must not stop the run
         logger.exception("NLP failed on %s", article.source_uri)
-        return Reject(article.source_uri, "nlp", f"extraction failed: {type(exc).__name__}: {exc}")
+        return Reject(article.source_uri, STAGE, f"extraction failed: {type(exc).__name__}: {exc}")
 
 
-def _init_worker(model: str) -> None:
+def process_alive(pid: int) -> bool:
+    """True while process ``pid`` runs (a zombie, killed but not yet reaped, counts as dead)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            state = f.read().rsplit(b")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # no /proc: the signal test is all there is
+    return state not in (b"Z", b"X")
+
+
+def _watch_parent(parent_pid: int, poll: float = PARENT_POLL_SECONDS) -> None:
+    """Exit this worker as soon as ``parent_pid`` dies: nobody would ever read its results."""
+
+    def watch() -> None:
+        while process_alive(parent_pid):
+            time.sleep(poll)
+        logger.warning("process %d that started this worker is gone; worker %d exits", parent_pid, os.getpid())
+        os._exit(1)
+
+    threading.Thread(target=watch, name="news-etl-parent-watch", daemon=True).start()
+
+
+def _init_worker(model: str, parent_pid: int | None = None) -> None:
     global _worker_model
+    if parent_pid is not None:
+        _watch_parent(parent_pid)
     _worker_model = model
     get_nlp(model)
 
@@ -90,7 +177,7 @@ class NlpRunner:
         if self.processes > 1:
             ctx = multiprocessing.get_context("forkserver")
             self._pool = ProcessPoolExecutor(
-                self.processes, mp_context=ctx, initializer=_init_worker, initargs=(self.model,)
+                self.processes, mp_context=ctx, initializer=_init_worker, initargs=(self.model, os.getpid())
             )
         else:
             get_nlp(self.model)
