@@ -404,8 +404,10 @@ def _run(folder: Path) -> tuple[list[CleanArticle], list[Reject], dict[str, int]
 
 def test_ingest_mixed_folder_end_to_end(tmp_path: Path) -> None:
     kept, rejects, counts = _run(build_mixed_corpus(tmp_path / "in"))
-    by_uri = {a.source_uri: a for a in kept}
-    reasons = {r.source_uri: r.reason for r in rejects}
+    # every name starts with its input root's name
+    assert all(x.source_uri.startswith("in/") for x in [*kept, *rejects])
+    by_uri = {a.source_uri.removeprefix("in/"): a for a in kept}
+    reasons = {r.source_uri.removeprefix("in/"): r.reason for r in rejects}
 
     # every good article, with its metadata
     expected_titles = {
