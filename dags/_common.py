@@ -69,8 +69,31 @@ DEFAULT_ARGS: dict[str, Any] = {
 }
 
 
+def connection_url(conn_id: str = "news_warehouse") -> str | None:
+    """The database URL of the Airflow connection ``conn_id``, or None when it is not defined."""
+    from airflow.sdk import Connection
+    from airflow.sdk.exceptions import AirflowNotFoundException
+
+    from etl.shards import sqlalchemy_url
+
+    try:
+        conn = Connection.get(conn_id)
+    except AirflowNotFoundException:
+        return None
+    return sqlalchemy_url(conn)
+
+
+def settings() -> Any:
+    """The etl settings for a task: the warehouse database from the environment or the connection."""
+    import os
+
+    from etl.shards import task_settings
+
+    return task_settings(None if os.environ.get("NEWS_ETL_DATABASE_URL") else connection_url())
+
+
 def _run_id() -> str:
-    from etl.airflow_support import pipeline_run_id
+    from etl.shards import pipeline_run_id
 
     ctx = get_current_context()
     return pipeline_run_id(ctx["dag"].dag_id, ctx["run_id"])
@@ -81,22 +104,21 @@ def shard(discovered: dict[str, Any], params: dict[str, Any] | None = None) -> l
     """Split the discovered files into shards; XCom: one {batch_id, manifest, files} per shard."""
     from pathlib import Path
 
-    from etl.airflow_support import plan_shards, task_settings
+    from etl.shards import plan_shards
 
-    settings = task_settings()
+    warehouse = settings().warehouse
     prefix = discovered["prefix"]
     size = int((params or {}).get("shard_size") or 100)
-    return plan_shards(Path(discovered["listing"]), size, prefix, settings.warehouse / "shards" / prefix / "batches")
+    return plan_shards(Path(discovered["listing"]), size, prefix, warehouse / "shards" / prefix / "batches")
 
 
 @task(map_index_template="{{ batch_id }}")
 def process(shard: dict[str, Any]) -> dict[str, Any]:
     """One mapped instance per shard: read, clean, dedup, spaCy -> load package in the warehouse."""
-    from etl.airflow_support import process as process_shard
-    from etl.airflow_support import task_settings
+    from etl.shards import process as process_shard
 
     get_current_context()["batch_id"] = shard["batch_id"]  # type: ignore[typeddict-unknown-key]
-    return process_shard(shard, _run_id(), task_settings())
+    return process_shard(shard, _run_id(), settings())
 
 
 # Runs after an empty map too (no shards: process is skipped), so an empty or unchanged interval
@@ -105,21 +127,19 @@ def process(shard: dict[str, Any]) -> dict[str, Any]:
 @task(trigger_rule=TriggerRule.NONE_FAILED, max_active_tis_per_dag=1)
 def load(discovered: dict[str, Any], processed: list[dict[str, Any]]) -> dict[str, Any]:
     """Load every shard's package, each batch in one transaction; XCom: counts and batch ids."""
-    from etl.airflow_support import load as load_shards
-    from etl.airflow_support import task_settings
+    from etl.shards import load as load_shards
 
     # index by position: iterating the lazy XCom sequence probes one item past its end
     results = [processed[i] for i in range(len(processed))] if processed else []
-    return load_shards(results, discovered["prefix"], _run_id(), task_settings(), discovered["sources"])
+    return load_shards(results, discovered["prefix"], _run_id(), settings(), discovered["sources"])
 
 
 @task
 def check(loaded: dict[str, Any]) -> dict[str, Any]:
     """Data-quality checks on the run's batches (offsets, row counts, Parquet = SQL); fails with every violation listed."""
-    from etl.airflow_support import task_settings
     from etl.quality import SCOPED_CHECKS, check_load
 
-    return check_load(task_settings(), loaded, sql_checks=SCOPED_CHECKS)
+    return check_load(settings(), loaded, sql_checks=SCOPED_CHECKS)
 
 
 class WarehouseHook(DbApiHook):
@@ -154,9 +174,7 @@ class WarehouseCheckOperator(SQLCheckOperator):
         super().__init__(conn_id="news_warehouse", retry_on_failure=False, **kwargs)
 
     def get_db_hook(self) -> DbApiHook:
-        from etl.airflow_support import task_settings
-
-        return WarehouseHook(task_settings().db_url)
+        return WarehouseHook(settings().db_url)
 
 
 @task(outlets=WAREHOUSE_ASSETS)
@@ -164,7 +182,7 @@ def publish(loaded: dict[str, Any], *, outlet_events: Any = None) -> list[str]:
     """Publish the warehouse tables' Assets with this run's counts; skipped when the run changed nothing."""
     from airflow.sdk.exceptions import AirflowSkipException
 
-    from etl.airflow_support import updated_tables
+    from etl.shards import updated_tables
 
     tables = updated_tables(loaded)
     if not tables:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from _common import DEFAULT_ARGS, shard_pipeline
+from _common import DEFAULT_ARGS, settings, shard_pipeline
 from airflow.sdk import Param, dag, task
 
 
@@ -36,10 +36,10 @@ def news_archive_import() -> None:
     @task
     def discover(params: dict[str, Any] | None = None) -> dict[str, Any]:
         """List the archive's files; XCom: the listing's path, file count and batch prefix."""
-        from etl.airflow_support import discover_archive
+        from etl.shards import discover_archive
 
         p = params or {}
-        return discover_archive(p.get("source") or "", p.get("date_from"), p.get("date_to"))
+        return discover_archive(p.get("source") or "", p.get("date_from"), p.get("date_to"), settings=settings())
 
     shard_pipeline(discover())
 

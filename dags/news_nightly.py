@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from _common import DEFAULT_ARGS, shard_pipeline
+from _common import DEFAULT_ARGS, settings, shard_pipeline
 from airflow.sdk import CronDataIntervalTimetable, Param, dag, task
 
 
@@ -30,9 +30,10 @@ def news_nightly() -> None:
     @task
     def discover(data_interval_start: Any = None, logical_date: Any = None, dag_run: Any = None) -> dict[str, Any]:
         """List the interval's landing folder; XCom: the listing's path, file count and batch prefix."""
-        from etl.airflow_support import discover_nightly, nightly_day
+        from etl.shards import discover_nightly, nightly_day
 
-        return discover_nightly(nightly_day(data_interval_start, logical_date, getattr(dag_run, "run_type", None)))
+        day = nightly_day(data_interval_start, logical_date, getattr(dag_run, "run_type", None))
+        return discover_nightly(day, settings=settings())
 
     shard_pipeline(discover())
 

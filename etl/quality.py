@@ -232,7 +232,7 @@ def check_load(
     shards: Iterable[dict[str, Any]] = (),
     sql_checks: Iterable[SqlCheck] = SQL_CHECKS,
 ) -> dict[str, Any]:
-    """Check a load (the dict ``etl.airflow_support.load`` returned); raise DataQualityError on any failure.
+    """Check a load (the dict ``etl.shards.load`` returned); raise DataQualityError on any failure.
 
     Checks: quote, sentence and mention offsets inside their article; no orphan sentences, mentions or
     quotes, no mention of an unknown entity; no article body stored twice (SQL and Parquet); every

@@ -469,7 +469,7 @@ def test_dags_archive_import_bad_source_fails_without_retry(airflow: Airflow, wo
 
 
 def test_dags_shards_are_stable_and_a_backfill_cleared_halfway_resumes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from etl import airflow_support as af
+    from etl import shards as af
 
     archive = tmp_path / "archive"
     write_articles(archive / "2013-02-26", range(0, 3))
@@ -512,7 +512,7 @@ def test_dags_shards_are_stable_and_a_backfill_cleared_halfway_resumes(tmp_path:
 def test_dags_connection_news_warehouse_resolves_to_a_sqlalchemy_url(airflow: Airflow, monkeypatch: pytest.MonkeyPatch) -> None:
     from types import SimpleNamespace
 
-    from etl.airflow_support import sqlalchemy_url
+    from etl.shards import sqlalchemy_url
 
     conn = SimpleNamespace(conn_id="news_warehouse", conn_type="postgres", login="news", password="p@ss", host="db", port=5432, schema="news", extra_dejson={})
     assert sqlalchemy_url(conn) == "postgresql+psycopg://news:p%40ss@db:5432/news"
@@ -520,7 +520,7 @@ def test_dags_connection_news_warehouse_resolves_to_a_sqlalchemy_url(airflow: Ai
     proc = airflow.python(
         """
         from airflow.sdk import Connection
-        from etl.airflow_support import sqlalchemy_url
+        from etl.shards import sqlalchemy_url
         print("URL=" + sqlalchemy_url(Connection.from_uri("postgresql://news:secret@warehouse-db:5432/news", conn_id="news_warehouse")))
         """
     )
@@ -529,7 +529,7 @@ def test_dags_connection_news_warehouse_resolves_to_a_sqlalchemy_url(airflow: Ai
 
 def test_dags_database_down_is_a_transient_error(tmp_path: Path) -> None:
     """A load against an unreachable database raises the error the retry policy retries."""
-    from etl import airflow_support as af
+    from etl import shards as af
     from etl.errors import Transient, WarehouseUnavailable
     from etl.settings import Settings
 
@@ -538,3 +538,17 @@ def test_dags_database_down_is_a_transient_error(tmp_path: Path) -> None:
         af.load([], "nightly-2013-02-26", "r1", settings)
     assert isinstance(info.value, Transient)
     assert "cannot reach the database" in str(info.value)
+
+
+def test_dags_library_never_imports_airflow() -> None:
+    """The library stands without its orchestrator: no module under etl/ imports airflow."""
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "etl").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(), str(path))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            offenders += [f"{path.relative_to(ROOT)}: {n}" for n in names if n == "airflow" or n.startswith("airflow.")]
+    assert offenders == []

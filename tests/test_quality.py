@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from etl import airflow_support as af
+from etl import shards as af
 from etl.errors import DataQualityError
 from etl.quality import GLOBAL_CHECKS, SQL_CHECKS, check_load, check_query
 from etl.settings import Settings

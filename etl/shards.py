@@ -1,4 +1,7 @@
-"""What the Airflow DAGs call: one function per task, each returning a small JSON-able dict.
+"""Sharded runs, as the Airflow DAGs call them: one function per task, each returning a small JSON-able dict.
+
+Nothing here imports Airflow: the DAG files resolve Airflow connections themselves (dags/_common.py)
+and hand the URL in, so the library does not depend on its orchestrator.
 
 The DAG files stay thin (no heavy imports, no I/O at parse time); everything that touches files,
 spaCy or the database lives here and is imported inside the task. XCom only ever carries paths
@@ -66,28 +69,15 @@ def sqlalchemy_url(conn: Any) -> str:
     raise ConfigError(f"connection {conn.conn_id!r} has type {conn.conn_type!r}: use postgres (or sqlite)")
 
 
-def airflow_connection_url(conn_id: str = CONN_ID) -> str | None:
-    """The database URL of the Airflow connection ``conn_id``, or None when it is not defined."""
-    try:
-        from airflow.sdk import Connection
-        from airflow.sdk.exceptions import AirflowNotFoundException
-    except ImportError:  # not running under Airflow
-        return None
-    try:
-        conn = Connection.get(conn_id)
-    except AirflowNotFoundException:
-        return None
-    return sqlalchemy_url(conn)
-
-
-def task_settings(database_url: str | None = None, processes: int | None = None) -> Settings:
+def task_settings(connection_url: str | None = None, processes: int | None = None) -> Settings:
     """Settings for one Airflow task.
 
-    The database is, in order: ``database_url``, ``$NEWS_ETL_DATABASE_URL``, the Airflow connection
-    ``news_warehouse``, else the embedded SQLite file in the warehouse. The spaCy stage uses one
-    process per task (the executor runs tasks in parallel) unless ``$NEWS_ETL_PROCESSES`` says more.
+    The database is, in order: ``$NEWS_ETL_DATABASE_URL``, ``connection_url`` (the DAGs pass the
+    Airflow connection ``news_warehouse``), else the embedded SQLite file in the warehouse. The spaCy
+    stage uses one process per task (the executor runs tasks in parallel) unless
+    ``$NEWS_ETL_PROCESSES`` says more.
     """
-    url = database_url or os.environ.get("NEWS_ETL_DATABASE_URL") or airflow_connection_url()
+    url = os.environ.get("NEWS_ETL_DATABASE_URL") or connection_url
     if processes is None:
         processes = int(os.environ.get("NEWS_ETL_PROCESSES") or 1)
     if "NEWS_ETL_WAREHOUSE" not in os.environ:
