@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 import uuid
@@ -47,10 +48,10 @@ def test_faults_two_runs_started_together_on_a_fresh_warehouse_one_loads_the_oth
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 4 MB tmpfs (the test runs as root, as CI does)."""
+    """A 16 MB tmpfs (the test runs as root, as CI does)."""
     mount = tmp_path / f"disk-{uuid.uuid4().hex[:6]}"
     mount.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(mount)], capture_output=True, text=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True, text=True)
     if done.returncode != 0:
         pytest.fail(f"cannot mount a tmpfs for the disk-full test (run as root): {done.stderr.strip()}")
     try:
@@ -66,21 +67,27 @@ def test_faults_disk_full_fails_in_one_line_loses_nothing_and_the_rerun_complete
     first = subprocess.run([*CLI, str(inputs), "--warehouse", str(warehouse)], env=_env(), capture_output=True, text=True)
     assert first.returncode == 0, first.stderr
     before = snapshot(Settings(warehouse=warehouse))
-    # a second folder of big stories: the disk fills up during the run
+    # the disk is nearly full (a ballast file leaves 256 kB), and a second folder of long stories comes
+    ballast = small_disk / "ballast"
+    free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+    with open(ballast, "wb") as fh:
+        fh.truncate(0)
+        fh.write(b"\0" * (free - 256 * 1024))
     more = tmp_path / "more"
     more.mkdir()
-    for n in range(40):
-        (more / f"long_{n:02d}.txt").write_text(
-            f"Long story {n}\n\n" + " ".join(f"Paragraph {n}-{i} tells of the council's plans for road {i}." for i in range(600)),
-            encoding="utf-8",
-        )
+    rng = random.Random(7)
+    vocabulary = [f"{a}{b}" for a in ("road", "bridge", "school", "market", "river", "park", "library", "harbour")
+                  for b in ("side", "gate", "field", "way", "ford", "ton", "ham", "bury", "wick", "stead")]
+    for n in range(8):
+        sentences = (f"The council said the {rng.choice(vocabulary)} plan would cost {rng.randint(2, 90)} million." for _ in range(400))
+        (more / f"long_{n:02d}.txt").write_text(f"Long story {n}\n\n" + " ".join(sentences), encoding="utf-8")
     full = subprocess.run([*CLI, str(inputs), str(more), "--warehouse", str(warehouse)], env=_env(), capture_output=True, text=True)
     assert full.returncode == 1
     assert "Traceback" not in full.stderr
     errors = [line for line in full.stderr.splitlines() if "error:" in line]
     assert len(errors) == 1 and ("disk full" in errors[0].lower() or "no space left" in errors[0].lower()), full.stderr
     # more room, and the next run completes; nothing loaded before was lost
-    subprocess.run(["mount", "-o", "remount,size=256m", str(small_disk)], check=True)
+    ballast.unlink()
     settings = Settings(warehouse=warehouse)
     after_full = snapshot(settings)
     assert set(before["articles"]) <= set(after_full["articles"])

@@ -178,10 +178,10 @@ def test_ledger_crash_at_any_point_then_rerun_equals_a_clean_run(
     if point == "reading":
         real_read = pipeline.read_file
 
-        def read(path: Path, uri: str):  # type: ignore[no-untyped-def]
+        def read(path: Path, uri: str, max_bytes: int | None = None):  # type: ignore[no-untyped-def]
             if path.name == "story_11.txt":  # the NLP stage reads ahead: earlier batches are committed
                 raise KeyboardInterrupt
-            return real_read(path, uri)
+            return real_read(path, uri, max_bytes)
 
         monkeypatch.setattr(pipeline, "read_file", read)
     elif point == "parquet_write":
