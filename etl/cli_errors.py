@@ -37,6 +37,9 @@ def describe(exc: BaseException) -> str:
     """One line saying what went wrong, for a person rather than a programmer."""
     if isinstance(exc, NewsEtlError):
         text = str(exc)
+    elif isinstance(exc, FileExistsError | NotADirectoryError) and exc.filename:
+        # mkdir(exist_ok=True) fails so only when a file stands where a folder must be
+        text = f"{exc.filename} is a file, where a folder is needed"
     elif isinstance(exc, OSError) and exc.strerror:
         where = f": {exc.filename}" if exc.filename else ""
         text = f"{exc.strerror.lower()}{where}"
@@ -51,7 +54,8 @@ def writing(path: Path) -> Iterator[None]:
     try:
         yield
     except OSError as exc:
-        raise ConfigError(f"cannot write {path}: {(exc.strerror or str(exc)).lower()}") from exc
+        why = describe(exc) if isinstance(exc, FileExistsError | NotADirectoryError) else (exc.strerror or str(exc)).lower()
+        raise ConfigError(f"cannot write {path}: {why}") from exc
 
 
 def one_line_errors(command: F) -> F:
