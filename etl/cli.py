@@ -6,20 +6,26 @@ import logging
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from etl.analyst.formats import FORMATS
 from etl.cli_errors import one_line_errors, run_app, writing
 from etl.errors import NewsEtlError
 from etl.records import RunCounts
 from etl.settings import DEFAULT_BATCH_SIZE, DEFAULT_MODEL, DEFAULT_WAREHOUSE, Settings, redact_url
 
+if TYPE_CHECKING:
+    from etl.analyst.query import Result
+
 app = typer.Typer(
-    help="Batch ETL for news corpora: articles, sentences, entities and quotes.",
+    help="Batch ETL for news corpora: articles, sentences, entities and quotes.\n\n"
+    "Settings: flags, then NEWS_ETL_* environment variables, then news-etl.toml (or \\[tool.news-etl] in "
+    "pyproject.toml) in the working directory.",
     no_args_is_help=True,
     pretty_exceptions_show_locals=False,  # locals may hold a database password
 )
@@ -56,11 +62,7 @@ def _version(value: bool) -> None:
 def _main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
 ) -> None:
-    """Batch ETL for news corpora: articles, sentences, entities and quotes.
-
-    Settings: flags, then NEWS_ETL_* environment variables, then news-etl.toml (or [tool.news-etl]
-    in pyproject.toml) in the working directory.
-    """
+    pass
 
 
 def _logging(verbose: bool) -> None:
@@ -188,7 +190,7 @@ def eval_quotes(
 
 # ---------------------------------------------------------------- the analyst's commands (DuckDB over Parquet)
 
-FORMAT_NAMES = ("table", "csv", "json", "jsonl")
+FORMAT_NAMES = tuple(FORMATS)
 
 
 def _check_format(value: str | None) -> str | None:
@@ -205,15 +207,13 @@ OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this 
 DayOpt = typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD, inclusive.")
 
 
-def _emit(result: object, fmt: str | None, out_file: Path | None) -> None:
+def _emit(result: Result, fmt: str | None, out_file: Path | None) -> None:
     """Print a query's answer, or write it to ``out_file`` whole."""
     import io
 
     from etl.analyst.formats import write
-    from etl.analyst.query import Result
     from etl.warehouse.atomic import replace_atomically
 
-    assert isinstance(result, Result)
     if out_file is None:
         write(result, fmt or ("table" if sys.stdout.isatty() else "csv"), sys.stdout)
         return

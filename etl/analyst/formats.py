@@ -12,15 +12,16 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from etl.analyst.query import Result
+if TYPE_CHECKING:  # the writers only read a Result; importing them needs no DuckDB
+    from etl.analyst.query import Result
 
-Writer = Callable[[Result, TextIO], None]
+Writer = Callable[["Result", TextIO], None]
 FORMATS: dict[str, Writer] = {}
 # a terminal table shows at most this many rows; the other formats write them all
 TABLE_ROWS = 1000
