@@ -13,7 +13,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from etl.analyst.formats import FORMATS
+from etl.analyst.formats import FORMATS, count_of
 from etl.cli_errors import one_line_errors, run_app, writing
 from etl.errors import NewsEtlError
 from etl.records import RunCounts
@@ -221,7 +221,7 @@ def _emit(result: Result, fmt: str | None, out_file: Path | None) -> None:
     write(result, fmt or "csv", buf)
     with writing(out_file):
         replace_atomically(out_file, lambda tmp: tmp.write_text(buf.getvalue(), encoding="utf-8", newline=""))
-    err.print(f"{len(result.rows)} rows written to {out_file}")
+    err.print(f"{count_of(len(result.rows), 'row')} written to {out_file}", highlight=False)
 
 
 @app.command()
@@ -294,7 +294,8 @@ def report(
     settings = Settings().with_(warehouse=warehouse)
     with writing(out_file):
         written = write_report(settings.parquet_root, out_file)
-    out.print(f"report written to {out_file.resolve().as_uri()} ({written.totals['articles']:,} articles, {written.totals['quotes']:,} quotes)", highlight=False)
+    totals = f"{count_of(written.totals['articles'], 'article')}, {count_of(written.totals['quotes'], 'quote')}"
+    out.print(f"report written to {out_file.resolve().as_uri()} ({totals})", highlight=False)
 
 
 def main() -> None:

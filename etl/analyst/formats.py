@@ -36,6 +36,11 @@ def writer(name: str) -> Callable[[Writer], Writer]:
     return register
 
 
+def count_of(n: int, noun: str) -> str:
+    """``1 row``, ``2 rows``."""
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _plain(value: Any) -> Any:
     """A JSON-ready value."""
     if isinstance(value, datetime):
@@ -89,7 +94,7 @@ def write_table(result: Result, out: TextIO) -> None:
         table.add_row(*(Text("" if v is None else _cell(v) if isinstance(v, datetime | date) else str(v)) for v in row))
     console.print(table)
     more = len(result.rows) - TABLE_ROWS
-    console.print(f"{len(result.rows)} rows" + (f" ({more} not shown: use --format csv)" if more > 0 else ""))
+    console.print(count_of(len(result.rows), "row") + (f" ({more:,} not shown: use --format csv)" if more > 0 else ""))
 
 
 def write(result: Result, fmt: str, out: TextIO) -> None:

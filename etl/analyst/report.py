@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from etl.analyst import charts
+from etl.analyst.formats import count_of
 from etl.analyst.query import Result, connect, query
 from etl.warehouse.atomic import replace_atomically
 
@@ -45,10 +46,6 @@ def section(fn: SectionBuilder) -> SectionBuilder:
     return fn
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
-
-
 def _colour(n: int) -> str:
     return charts.PALETTE[n % len(charts.PALETTE)]
 
@@ -63,7 +60,7 @@ def per_day(con: duckdb.DuckDBPyConnection) -> Section:
     undated = query(con, "SELECT COUNT(*), COALESCE(SUM(quote_count), 0) FROM article_overview WHERE published_at IS NULL").rows[0]
     note = "By publication day (UTC)."
     if undated[0]:
-        note += f" {_count(undated[0], 'article')} ({_count(undated[1], 'quote')}) without a publication date are not shown."
+        note += f" Not shown: {count_of(undated[0], 'article')} ({count_of(undated[1], 'quote')}) without a publication date."
     if not days.rows:
         return Section("per-day", "Articles and quotes per day", note + " No article has a publication date.")
     svg = charts.daily_bars(
