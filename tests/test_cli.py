@@ -87,7 +87,7 @@ def test_cli_missing_input_path_is_one_line(tmp_path: Path) -> None:
         (["run", "seeds", "--processes", "abc"], "'--processes'"),
         (["run", "seeds", "--batch-size", "0"], "'--batch-size'"),
         (["quotes", "--since", "2024-13-01"], "'--since'"),
-        (["sql", "select 1", "--format", "xml"], "'xml' is not one of table, csv, json, jsonl"),
+        (["sql", "select 1", "--format", "xml"], "'xml' is not one of csv, json, jsonl, table"),
         (["run", "seeds", "--no-such-flag"], "--no-such-flag"),
     ],
 )
