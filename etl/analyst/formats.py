@@ -75,14 +75,14 @@ def write_csv(result: Result, out: TextIO) -> None:
 
 @writer("json")
 def write_json(result: Result, out: TextIO) -> None:
-    json.dump([{k: _plain(v) for k, v in r.items()} for r in result.records()], out, ensure_ascii=False, indent=1)
+    json.dump([{k: _plain(v) for k, v in r.items()} for r in result.records()], out, ensure_ascii=False, indent=1, default=str)
     out.write("\n")
 
 
 @writer("jsonl")
 def write_jsonl(result: Result, out: TextIO) -> None:
     for record in result.records():
-        out.write(json.dumps({k: _plain(v) for k, v in record.items()}, ensure_ascii=False) + "\n")
+        out.write(json.dumps({k: _plain(v) for k, v in record.items()}, ensure_ascii=False, default=str) + "\n")
 
 
 @writer("table")
