@@ -3,22 +3,41 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SETUP_LOG := $(VENV)/setup.log
 WAREHOUSE ?= warehouse
+# the browser the report test renders pages with (Debian's package)
+CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup run test lint eval bench clean
+.PHONY: setup run test lint eval bench clean chromium
 
 setup: $(STAMP)
 
+# One short line per step; pip's own output goes to $(SETUP_LOG), and its tail is shown only on failure.
 $(STAMP): pyproject.toml constraints.txt
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade "pip>=24"
-	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[airflow,dev]"
-	touch $(STAMP)
+	@echo "setup: virtual environment $(VENV)"
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@: > $(SETUP_LOG)
+	@echo "setup: pip (log: $(SETUP_LOG))"
+	@$(BIN)/python -m pip install --upgrade "pip>=24" >> $(SETUP_LOG) 2>&1 \
+		|| { tail -n 30 $(SETUP_LOG); echo "setup: pip upgrade failed, see $(SETUP_LOG)"; exit 1; }
+	@echo "setup: news-etl and its dependencies, pinned by constraints.txt"
+	@$(BIN)/python -m pip install -c constraints.txt -e ".[airflow,dev]" >> $(SETUP_LOG) 2>&1 \
+		|| { tail -n 30 $(SETUP_LOG); echo "setup: install failed, see $(SETUP_LOG)"; exit 1; }
+	@touch $(STAMP)
+	@echo "setup: done ($$($(BIN)/news-etl --version))"
+
+# Headless Chromium for the report test; CI runs as root with Debian's registry reachable.
+chromium:
+	@test -x $(CHROMIUM) || { \
+		echo "chromium: installing Debian's chromium package (log: /tmp/news-etl-chromium.log)"; \
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-dejavu-core; } \
+			> /tmp/news-etl-chromium.log 2>&1 \
+		|| { tail -n 30 /tmp/news-etl-chromium.log; echo "chromium: install failed"; exit 1; }; }
 
 run: setup
 	$(BIN)/news-etl run seeds --warehouse $(WAREHOUSE)
 
-test: setup
+test: setup chromium
 	$(BIN)/python -m pytest -q
 
 lint: setup

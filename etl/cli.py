@@ -5,8 +5,9 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,21 +23,56 @@ from rich.progress import (
 )
 from rich.table import Table
 
+from etl.analyst.formats import FORMATS, count_of
+from etl.cli_errors import one_line_errors, run_app, writing
 from etl.errors import NewsEtlError, short_error
 from etl.records import RunCounts
-from etl.settings import Settings, redact_url
+from etl.settings import DEFAULT_BATCH_SIZE, DEFAULT_MODEL, DEFAULT_WAREHOUSE, Settings, redact_url
 
-app = typer.Typer(help="Batch ETL for news corpora: articles, sentences, entities and quotes.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from etl.analyst.query import Result
+
+app = typer.Typer(
+    help="Batch ETL for news corpora: articles, sentences, entities and quotes.\n\n"
+    "Settings: flags, then NEWS_ETL_* environment variables, then news-etl.toml (or \\[tool.news-etl] in "
+    "pyproject.toml) in the working directory.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold a database password
+)
 eval_app = typer.Typer(help="Measure extraction quality against gold data.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 
 err = Console(stderr=True)
 out = Console()
 
-WarehouseOpt = Annotated[Path | None, typer.Option("--warehouse", "-w", help="Warehouse folder (Parquet, default SQLite file). Env: NEWS_ETL_WAREHOUSE.")]
-DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db. Env: NEWS_ETL_DATABASE_URL.")]
-ModelOpt = Annotated[str | None, typer.Option("--model", help="spaCy model. Env: NEWS_ETL_MODEL.")]
-ProcOpt = Annotated[int | None, typer.Option("--processes", "-p", help="Worker processes for spaCy. Env: NEWS_ETL_PROCESSES.")]
+# Defaults come from the settings (flags > NEWS_ETL_* environment > news-etl.toml > built-in), so each
+# option's default is None and --help shows the built-in one.
+WarehouseOpt = Annotated[Path | None, typer.Option("--warehouse", "-w", help="Warehouse folder (Parquet, default SQLite file). Env: NEWS_ETL_WAREHOUSE.", show_default=DEFAULT_WAREHOUSE)]
+DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db. Env: NEWS_ETL_DATABASE_URL.", show_default="SQLite file <warehouse>/news.db")]
+ModelOpt = Annotated[str | None, typer.Option("--model", help="spaCy model. Env: NEWS_ETL_MODEL.", show_default=DEFAULT_MODEL)]
+ProcOpt = Annotated[int | None, typer.Option("--processes", "-p", min=1, help="Worker processes for spaCy. Env: NEWS_ETL_PROCESSES.", show_default="cores, at most 2")]
+BatchSizeOpt = Annotated[int | None, typer.Option(min=1, help="Articles per load batch. Env: NEWS_ETL_BATCH_SIZE.", show_default=str(DEFAULT_BATCH_SIZE))]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Debug logging; a traceback with any error.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            out.print(f"news-etl {version('news-etl')}", highlight=False)
+        except PackageNotFoundError:  # running from a source tree that was never installed
+            from etl import __version__
+
+            out.print(f"news-etl {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    pass
 
 
 def _logging(verbose: bool) -> None:
@@ -54,13 +90,14 @@ def _fail(message: str) -> typer.Exit:
 
 
 @app.command()
+@one_line_errors
 def run(
     inputs: Annotated[list[Path], typer.Argument(help="Files or folders of raw articles (read recursively).")],
     warehouse: WarehouseOpt = None,
     db: DbOpt = None,
     model: ModelOpt = None,
     processes: ProcOpt = None,
-    batch_size: Annotated[int | None, typer.Option(help="Articles per load batch (batches close at file boundaries).")] = None,
+    batch_size: BatchSizeOpt = None,
     force: Annotated[bool, typer.Option("--force", help="Read every file again, even those the ledger holds unchanged.")] = False,
     prune: Annotated[bool, typer.Option("--prune", help="Remove the rows of files under these inputs that no longer exist (kept otherwise).")] = False,
     include: Annotated[list[str] | None, typer.Option("--include", help="Only files whose path under their input matches this glob (repeatable), e.g. '*.txt'.")] = None,
@@ -132,11 +169,12 @@ def run(
 
 
 @app.command()
-def migrate(db: DbOpt = None, warehouse: WarehouseOpt = None) -> None:
+@one_line_errors
+def migrate(db: DbOpt = None, warehouse: WarehouseOpt = None, verbose: VerboseOpt = False) -> None:
     """Create or upgrade the SQL schema to the latest migration."""
     from etl.warehouse.sql import SqlStore
 
-    _logging(False)
+    _logging(verbose)
     settings = Settings().with_(warehouse=warehouse, database_url=db)
     try:
         with SqlStore(settings.db_url) as store:
@@ -175,5 +213,120 @@ def eval_quotes(
     out.print(format_report(evaluate(gold, settings.model, settings.processes, limit)))
 
 
+# ---------------------------------------------------------------- the analyst's commands (DuckDB over Parquet)
+
+FORMAT_NAMES = tuple(FORMATS)
+
+
+def _check_format(value: str | None) -> str | None:
+    if value is not None and value not in FORMAT_NAMES:
+        raise typer.BadParameter(f"{value!r} is not one of {', '.join(FORMAT_NAMES)}")
+    return value
+
+
+FormatOpt = Annotated[
+    str | None,
+    typer.Option("--format", "-f", callback=_check_format, help=f"Output format: {', '.join(FORMAT_NAMES)}.", show_default="table on a terminal, else csv"),
+]
+OutOpt = Annotated[Path | None, typer.Option("--out", "-o", help="Write to this file instead of standard output.", show_default="standard output", dir_okay=False)]
+DayOpt = typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD, inclusive.")
+
+
+def _emit(result: Result, fmt: str | None, out_file: Path | None) -> None:
+    """Print a query's answer, or write it to ``out_file`` whole."""
+    import io
+
+    from etl.analyst.formats import write
+    from etl.warehouse.atomic import replace_atomically
+
+    if out_file is None:
+        write(result, fmt or ("table" if sys.stdout.isatty() else "csv"), sys.stdout)
+        return
+    buf = io.StringIO()
+    write(result, fmt or "csv", buf)
+    with writing(out_file):
+        replace_atomically(out_file, lambda tmp: tmp.write_text(buf.getvalue(), encoding="utf-8", newline=""))
+    err.print(f"{count_of(len(result.rows), 'row')} written to {out_file}", highlight=False)
+
+
+@app.command()
+@one_line_errors
+def sql(
+    statement: Annotated[str, typer.Argument(help="One SQL statement (DuckDB dialect); tables and the analyst views are all there.")],
+    warehouse: WarehouseOpt = None,
+    fmt: FormatOpt = None,
+    out_file: OutOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Query the Parquet warehouse with SQL, no database server needed (DuckDB).
+
+    Every table and the views who_said_what, article_overview and entity_mentions are there, the
+    same views as in SQLite and PostgreSQL. Example: news-etl sql "select speaker, count(*) from
+    who_said_what group by 1 order by 2 desc"
+    """
+    from etl.analyst.query import run_sql
+
+    _logging(verbose)
+    settings = Settings().with_(warehouse=warehouse)
+    _emit(run_sql(settings.parquet_root, statement), fmt, out_file)
+
+
+@app.command()
+@one_line_errors
+def quotes(
+    warehouse: WarehouseOpt = None,
+    speaker: Annotated[str | None, typer.Option(help="Speakers whose name contains this (any case).")] = None,
+    entity: Annotated[str | None, typer.Option(help="Quotes whose content mentions an entity whose name contains this.")] = None,
+    since: Annotated[datetime | None, DayOpt] = None,
+    until: Annotated[datetime | None, DayOpt] = None,
+    fmt: FormatOpt = None,
+    out_file: OutOpt = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """Who said what: each quote with its speaker, date and article, filtered; CSV opens in a spreadsheet.
+
+    The date is the article's publication day; quotes without one are left out when --since or
+    --until is given.
+    """
+    from etl.analyst.export import QuoteFilter, export_quotes
+    from etl.analyst.query import connect
+
+    _logging(verbose)
+    settings = Settings().with_(warehouse=warehouse)
+    filters = QuoteFilter(speaker, entity, since.date() if since else None, until.date() if until else None)
+    con = connect(settings.parquet_root)
+    try:
+        _emit(export_quotes(con, filters), fmt, out_file)
+    finally:
+        con.close()
+
+
+@app.command()
+@one_line_errors
+def report(
+    warehouse: WarehouseOpt = None,
+    out_file: Annotated[Path, typer.Option("--out", "-o", dir_okay=False, help="The HTML page to write.")] = Path("report.html"),
+    verbose: VerboseOpt = False,
+) -> None:
+    """Write a run report: one self-contained HTML page (no network needed) with its charts inline.
+
+    Articles and quotes per day, top speakers and entities, languages, rejects by reason, duplicates
+    and near-duplicates, run and batch timings.
+    """
+    from etl.analyst.report import write_report
+
+    _logging(verbose)
+    settings = Settings().with_(warehouse=warehouse)
+    with writing(out_file):
+        written = write_report(settings.parquet_root, out_file)
+    totals = f"{count_of(written.totals['articles'], 'article')}, {count_of(written.totals['quotes'], 'quote')}"
+    out.print(f"report written to {out_file.resolve().as_uri()} ({totals})", highlight=False)
+
+
+def main() -> None:
+    """The ``news-etl`` program: the app, with usage errors on one line."""
+    run_app(app)
+
+
 if __name__ == "__main__":
-    app()
+    main()

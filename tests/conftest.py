@@ -31,3 +31,17 @@ def pg_url(pg_server: str) -> str:
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return SEEDS
+
+
+@pytest.fixture(scope="session")
+def analyst_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-written analyst corpus (tests/analyst_corpus.py) loaded by the real pipeline, SQLite beside it."""
+    from etl.pipeline import run
+    from etl.settings import Settings
+    from tests.analyst_corpus import write_corpus
+
+    folder = tmp_path_factory.mktemp("analyst")
+    corpus = write_corpus(folder)
+    summary = run([corpus], Settings(warehouse=folder / "warehouse", database_url=None, processes=1))
+    assert summary.status == "succeeded"
+    return folder / "warehouse"

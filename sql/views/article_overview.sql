@@ -1,4 +1,5 @@
 -- One row per article with how much the pipeline found in it.
+-- Portable SQL: SQLite and PostgreSQL (migration 0002) and DuckDB (news-etl sql) run this file as is.
 CREATE VIEW article_overview AS
 SELECT
     a.article_id,

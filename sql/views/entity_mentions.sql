@@ -1,4 +1,5 @@
 -- Each entity with how often, and in how many articles, it is mentioned.
+-- Portable SQL: SQLite and PostgreSQL (migration 0002) and DuckDB (news-etl sql) run this file as is.
 CREATE VIEW entity_mentions AS
 SELECT
     e.entity_id,

@@ -1,4 +1,5 @@
 -- Every attributed statement with its speaker and where and when it was published.
+-- Portable SQL: SQLite and PostgreSQL (migration 0002) and DuckDB (news-etl sql) run this file as is.
 CREATE VIEW who_said_what AS
 SELECT
     q.quote_id,

@@ -1,0 +1,1 @@
+"""The analyst's tools over the Parquet warehouse: SQL (DuckDB), quote exports, the run report."""
