@@ -24,7 +24,7 @@ from etl.errors import ConfigError
 from etl.pipeline import run
 from etl.settings import Settings
 from etl.warehouse.parquet import read_table
-from etl.warehouse.schema import BY_NAME, Col, TableDef
+from etl.warehouse.schema import BY_NAME, PARQUET_TABLES, Col, TableDef
 from tests.analyst_corpus import write_corpus
 
 
@@ -123,7 +123,7 @@ def test_analyst_tables_come_from_the_parquet_store(analyst_warehouse: Path, mon
     dated = sum(1 for v in articles["published_at"].to_pylist() if v is not None)
     assert 0 < dated < articles.num_rows
     assert run_sql(analyst_warehouse / "parquet", "select count(*) from article_overview").rows == [(dated,)]
-    assert set(seen) == set(BY_NAME)
+    assert set(seen) == set(PARQUET_TABLES)
 
 
 def test_analyst_empty_tables_still_answer(tmp_path: Path) -> None:

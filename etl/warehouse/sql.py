@@ -15,11 +15,13 @@ copy then applies exactly the same change. Rules of a load:
 
 On PostgreSQL a load first takes a transaction-scoped advisory lock, so loads from several machines
 into one database run one after the other: they never double an article, never fail on a key
-another load inserted, and never deadlock. Rows go in with COPY (psycopg 3).
+another load inserted, and never deadlock. Rows go in with COPY (psycopg 3), fed CSV that Arrow
+writes, with no Python per row.
 """
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
@@ -28,6 +30,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError
@@ -68,20 +71,35 @@ def _chunks(items: Sequence[Any], size: int = _IN_CHUNK) -> Iterator[Sequence[An
         yield items[i : i + size]
 
 
-def _rows(table: pa.Table) -> Iterator[tuple]:
-    return zip(*(col.to_pylist() for col in table.columns), strict=True)
+_CSV = pacsv.WriteOptions(include_header=False, quoting_style="needed", batch_size=8192)
+# rows per CSV chunk streamed into COPY
+_COPY_CHUNK = 65536
+
+
+def _copyable(table: pa.Table) -> pa.Table:
+    """Binary columns as PostgreSQL's bytea hex text (``\\x...``); CSV has no binary."""
+    for i, f in enumerate(table.schema):
+        if pa.types.is_binary(f.type) or pa.types.is_large_binary(f.type):
+            hexed = pa.array([None if v is None else "\\x" + v.hex() for v in table.column(i).to_pylist()], pa.string())
+            table = table.set_column(i, f.name, hexed)
+    return table
 
 
 def insert_arrow(conn: Connection, name: str, table: pa.Table) -> None:
+    """Insert an Arrow table's rows. On PostgreSQL through COPY, the rows written as CSV by Arrow's
+    C++ writer (no Python per row: CSV keeps NULL and the empty string apart), in chunks."""
     if table.num_rows == 0:
         return
     if conn.dialect.name == "postgresql":
         raw = conn.connection.driver_connection
         assert raw is not None
         columns = ", ".join(f'"{c}"' for c in table.column_names)
-        with raw.cursor() as cur, cur.copy(f'COPY "{name}" ({columns}) FROM STDIN') as copy:
-            for row in _rows(table):
-                copy.write_row(row)
+        table = _copyable(table)
+        with raw.cursor() as cur, cur.copy(f'COPY "{name}" ({columns}) FROM STDIN (FORMAT csv)') as copy:
+            for start in range(0, table.num_rows, _COPY_CHUNK):
+                buf = io.BytesIO()
+                pacsv.write_csv(table.slice(start, _COPY_CHUNK), buf, _CSV)
+                copy.write(buf.getbuffer())
     else:
         conn.execute(SQL_TABLES[name].insert(), table.to_pylist())
 
