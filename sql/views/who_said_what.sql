@@ -1,17 +1,26 @@
--- Every attributed statement with its speaker and where and when it was published.
+-- Every attributed statement with its speaker, the speaker's role and when it was said and published.
 CREATE VIEW who_said_what AS
 SELECT
     q.quote_id,
     COALESCE(q.speaker_name, q.speaker_text) AS speaker,
     q.speaker_entity_id,
+    (
+        SELECT r.role_norm FROM entity_roles r
+        WHERE r.entity_id = q.speaker_entity_id AND r.article_id = q.article_id
+        ORDER BY r.start_char
+        LIMIT 1
+    ) AS speaker_role,
     q.kind,
     q.cue_text,
     q.quote_text,
     q.confidence,
+    q.said_on,
+    q.said_on_source,
     a.article_id,
     a.title,
     a.outlet,
     a.published_at,
+    a.published_at_source,
     a.source_uri
 FROM quotes q
 JOIN articles a ON a.article_id = q.article_id

@@ -1,0 +1,32 @@
+-- Each entity with the names it is written as (kind alias) and the roles it is given (kind role),
+-- how often, in how many articles, and the first and last publication day they appear.
+CREATE VIEW entity_overview AS
+SELECT
+    e.entity_id,
+    e.canonical_name,
+    e.label,
+    'alias' AS kind,
+    m.text AS value,
+    COUNT(*) AS mention_count,
+    COUNT(DISTINCT m.article_id) AS article_count,
+    MIN(a.published_at) AS first_seen,
+    MAX(a.published_at) AS last_seen
+FROM entities e
+JOIN mentions m ON m.entity_id = e.entity_id
+JOIN articles a ON a.article_id = m.article_id
+GROUP BY e.entity_id, e.canonical_name, e.label, m.text
+UNION ALL
+SELECT
+    e.entity_id,
+    e.canonical_name,
+    e.label,
+    'role' AS kind,
+    r.role_norm AS value,
+    COUNT(*) AS mention_count,
+    COUNT(DISTINCT r.article_id) AS article_count,
+    MIN(a.published_at) AS first_seen,
+    MAX(a.published_at) AS last_seen
+FROM entities e
+JOIN entity_roles r ON r.entity_id = e.entity_id
+JOIN articles a ON a.article_id = r.article_id
+GROUP BY e.entity_id, e.canonical_name, e.label, r.role_norm
