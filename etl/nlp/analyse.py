@@ -44,7 +44,8 @@ def segment(article: CleanArticle, doc: Doc) -> tuple[list[Sentence], list[int]]
 def analyse(article: CleanArticle, doc: Doc) -> AnalysedArticle:
     sentences, sentence_of_token = segment(article, doc)
     mentions = extract_mentions(doc, sentence_of_token)
-    quotes = extract_quotes(doc, article.article_id, mentions, text=article.body_text)
+    published = article.published_at.date() if article.published_at is not None else None
+    quotes = extract_quotes(doc, article.article_id, mentions, text=article.body_text, published=published)
     return AnalysedArticle(article, tuple(sentences), tuple(mentions), tuple(quotes))
 
 
