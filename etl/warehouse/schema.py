@@ -156,6 +156,19 @@ TABLES: tuple[TableDef, ...] = (
         ("quote_id", "start_char"),
     ),
     TableDef(
+        "entity_aliases",
+        "Corpus-wide links from an entity to the full-name entity it abbreviates (\"Blair\" -> \"Tony Blair\"), recomputed over the whole warehouse after each run, so they do not depend on load order; entity ids never change. Not partitioned by batch.",
+        (
+            Col("alias_entity_id", "str", "The entity named in part (a surname, or a title and surname).", nullable=False),
+            Col("canonical_entity_id", "str", "The full-name PERSON entity it stands for.", nullable=False, index=True),
+            Col("alias_name", "text", "Canonical name of the alias entity.", nullable=False),
+            Col("canonical_name", "text", "Canonical name of the full-name entity.", nullable=False),
+            Col("rule", "str", "surname (the only full name ending so) or dominant surname (namesakes, one holding at least 90% of their mentions).", nullable=False),
+            Col("candidates", "int", "Full names the alias could stand for.", nullable=False),
+        ),
+        ("alias_entity_id",),
+    ),
+    TableDef(
         "rejects",
         "Input that could not be loaded, with the reason. Duplicates are listed here too, with stage `dedup`.",
         (

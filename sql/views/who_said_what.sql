@@ -1,9 +1,11 @@
--- Every attributed statement with its speaker, the speaker's role and when it was said and published.
+-- Every attributed statement with its speaker (and the full-name entity a surname speaker stands
+-- for across the corpus), the speaker's role in the article, and when it was said and published.
 CREATE VIEW who_said_what AS
 SELECT
     q.quote_id,
     COALESCE(q.speaker_name, q.speaker_text) AS speaker,
     q.speaker_entity_id,
+    COALESCE(ea.canonical_entity_id, q.speaker_entity_id) AS speaker_linked_entity_id,
     (
         SELECT r.role_norm FROM entity_roles r
         WHERE r.entity_id = q.speaker_entity_id AND r.article_id = q.article_id
@@ -24,3 +26,4 @@ SELECT
     a.source_uri
 FROM quotes q
 JOIN articles a ON a.article_id = q.article_id
+LEFT JOIN entity_aliases ea ON ea.alias_entity_id = q.speaker_entity_id

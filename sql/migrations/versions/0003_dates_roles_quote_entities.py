@@ -1,5 +1,5 @@
 """dates, roles and quote entities: articles.published_at_source, quotes.said_on(_source),
-entity_roles, quote_entities, and the views that show them (who_said_what, entity_overview)
+entity_roles, quote_entities, entity_aliases, and the views that show them (who_said_what, entity_overview)
 
 Revision ID: 0003
 Revises: 0002
@@ -19,7 +19,7 @@ depends_on: str | Sequence[str] | None = None
 
 OLD_VIEWS = ("article_overview", "who_said_what", "entity_mentions")
 VIEWS = (*OLD_VIEWS, "entity_overview")
-NEW_TABLES = ("entity_roles", "quote_entities")
+NEW_TABLES = ("entity_roles", "quote_entities", "entity_aliases")
 
 
 def upgrade() -> None:
@@ -97,6 +97,31 @@ def upgrade() -> None:
         batch_op.create_index("ix_quote_entities_article_id", ["article_id"], unique=False)
         batch_op.create_index("ix_quote_entities_entity_id", ["entity_id"], unique=False)
         batch_op.create_index("ix_quote_entities_batch_id", ["batch_id"], unique=False)
+    op.create_table(
+        "entity_aliases",
+        sa.Column(
+            "alias_entity_id",
+            sa.String(),
+            nullable=False,
+            comment="The entity named in part (a surname, or a title and surname).",
+        ),
+        sa.Column(
+            "canonical_entity_id", sa.String(), nullable=False, comment="The full-name PERSON entity it stands for."
+        ),
+        sa.Column("alias_name", sa.Text(), nullable=False, comment="Canonical name of the alias entity."),
+        sa.Column("canonical_name", sa.Text(), nullable=False, comment="Canonical name of the full-name entity."),
+        sa.Column(
+            "rule",
+            sa.String(),
+            nullable=False,
+            comment="surname (the only full name ending so) or dominant surname (namesakes, one holding at least 90% of their mentions).",
+        ),
+        sa.Column("candidates", sa.BigInteger(), nullable=False, comment="Full names the alias could stand for."),
+        sa.PrimaryKeyConstraint("alias_entity_id"),
+        comment='Corpus-wide links from an entity to the full-name entity it abbreviates ("Blair" -> "Tony Blair"), recomputed over the whole warehouse after each run, so they do not depend on load order; entity ids never change. Not partitioned by batch.',
+    )
+    with op.batch_alter_table("entity_aliases", schema=None) as batch_op:
+        batch_op.create_index("ix_entity_aliases_canonical_entity_id", ["canonical_entity_id"], unique=False)
     for name in VIEWS:
         op.execute(view_sql(name))
 

@@ -1,0 +1,133 @@
+"""Corpus-wide entity links: a surname entity to the one full name it abbreviates in the warehouse.
+
+Inside an article, "Blair" already resolves to "Tony Blair" when the article names him in full
+(``etl.nlp.entities``). An article that says only "Blair" (or "President Reagan") keeps an entity
+of its own; this step links it to the full-name entity, recomputed over the whole warehouse after
+each run (``link_entities``), so the links depend on what the warehouse holds, never on the order
+it was loaded in. Entity ids do not change: a link is a row of ``entity_aliases``.
+
+Rules: a PERSON (or a non-place entity spaCy mislabelled) whose name is the last word(s) of
+PERSON full names links to the one such name, or to the one that holds at least ``DOMINANCE`` of
+their mentions (the namesake trap: "Clinton" with both Hillary and Bill in the corpus links to
+neither unless one dominates). Places are never linked to people ("Washington").
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import sqlalchemy as sa
+
+from etl.settings import Settings
+from etl.warehouse.atomic import write_parquet
+from etl.warehouse.schema import SQL_TABLES, arrow_schema
+
+logger = logging.getLogger(__name__)
+
+TABLE = "entity_aliases"
+# labels whose surname-like names may stand for a person; places named after people stay places
+LINKABLE_LABELS = frozenset({"PERSON", "ORG", "PRODUCT", "FAC", "WORK_OF_ART", "NORP", "EVENT"})
+# share of the candidates' mentions the chosen full name must hold when there are namesakes
+DOMINANCE = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class EntityCount:
+    entity_id: str
+    canonical_name: str
+    label: str
+    mentions: int
+
+
+def compute_aliases(entities: Iterable[EntityCount]) -> list[dict[str, object]]:
+    """``entity_aliases`` rows for a set of entities with their mention counts (pure, order-free)."""
+    entities = sorted(entities, key=lambda e: e.entity_id)
+    by_suffix: dict[tuple[str, ...], list[EntityCount]] = defaultdict(list)
+    for e in entities:
+        words = tuple(e.canonical_name.casefold().split())
+        if e.label == "PERSON" and len(words) > 1:
+            for k in range(1, len(words)):
+                by_suffix[words[-k:]].append(e)
+    rows: list[dict[str, object]] = []
+    for e in entities:
+        if e.label not in LINKABLE_LABELS:
+            continue
+        words = tuple(e.canonical_name.casefold().split())
+        candidates = [c for c in by_suffix.get(words, []) if len(c.canonical_name.split()) > len(words)]
+        if not candidates:
+            continue
+        total = sum(c.mentions for c in candidates)
+        best = max(candidates, key=lambda c: (c.mentions, c.entity_id))
+        if len(candidates) > 1 and best.mentions < DOMINANCE * total:
+            continue
+        rows.append(
+            {
+                "alias_entity_id": e.entity_id,
+                "canonical_entity_id": best.entity_id,
+                "alias_name": e.canonical_name,
+                "canonical_name": best.canonical_name,
+                "rule": "surname" if len(candidates) == 1 else "dominant surname",
+                "candidates": len(candidates),
+            }
+        )
+    return rows
+
+
+def _sql_counts(conn: sa.Connection) -> list[EntityCount]:
+    e, m = SQL_TABLES["entities"], SQL_TABLES["mentions"]
+    query = (
+        sa.select(e.c.entity_id, e.c.canonical_name, e.c.label, sa.func.count(m.c.entity_id))
+        .select_from(e.outerjoin(m, m.c.entity_id == e.c.entity_id))
+        .group_by(e.c.entity_id, e.c.canonical_name, e.c.label)
+    )
+    return [EntityCount(*row) for row in conn.execute(query)]
+
+
+def refresh_sql(engine: sa.Engine) -> int:
+    """Recompute ``entity_aliases`` in the database in one transaction; returns its rows."""
+    table = SQL_TABLES[TABLE]
+    with engine.begin() as conn:
+        rows = compute_aliases(_sql_counts(conn))
+        conn.execute(sa.delete(table))
+        if rows:
+            conn.execute(table.insert(), rows)
+    return len(rows)
+
+
+def refresh_parquet(root: Path) -> int:
+    """Recompute ``<root>/entity_aliases/part-0.parquet`` (one file, not partitioned by batch)."""
+    from etl.warehouse.parquet import read_table
+
+    entities = read_table(root, "entities", ["entity_id", "canonical_name", "label"]).to_pylist()
+    mentions = read_table(root, "mentions", ["entity_id"])["entity_id"].to_pylist()
+    counts: dict[str, int] = defaultdict(int)
+    for entity_id in mentions:
+        counts[entity_id] += 1
+    unique = {e["entity_id"]: e for e in entities}
+    rows = compute_aliases(
+        EntityCount(e["entity_id"], e["canonical_name"], e["label"], counts[e["entity_id"]]) for e in unique.values()
+    )
+    write_parquet(pa.Table.from_pylist(rows, schema=arrow_schema(TABLE)), Path(root) / TABLE / "part-0.parquet")
+    return len(rows)
+
+
+def link_entities(settings: Settings) -> int:
+    """The post-load step: recompute the links in every store the settings write to."""
+    from etl.warehouse.sql import make_engine
+
+    count = 0
+    if settings.write_parquet and (settings.parquet_root / "entities").exists():
+        count = refresh_parquet(settings.parquet_root)
+    if settings.write_sql:
+        engine = make_engine(settings.db_url)
+        try:
+            count = refresh_sql(engine)
+        finally:
+            engine.dispose()
+    logger.info("entity links recomputed: %d aliases", count)
+    return count
