@@ -31,3 +31,12 @@ def test_settings_environment_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_settings_redact_url_hides_the_password() -> None:
     assert "hunter2" not in redact_url("postgresql+psycopg://etl:hunter2@db/news")
+
+
+def test_settings_published_on_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    monkeypatch.delenv("NEWS_ETL_PUBLISHED_ON", raising=False)
+    assert Settings().published_on is None
+    monkeypatch.setenv("NEWS_ETL_PUBLISHED_ON", "2013-02-26")
+    assert Settings().published_on == date(2013, 2, 26)

@@ -92,6 +92,11 @@ def test_when_dateline_names_the_day_before_the_landing_folder() -> None:
     assert _dated(text, "landing/1987-03-04/a.txt") == (date(1987, 3, 3), "dateline")
 
 
+def test_when_dateline_after_a_headline_kept_in_the_body() -> None:
+    text = "U.S. TRADE DEFICIT WIDENS IN JANUARY\n    WASHINGTON, March 3 - The deficit widened in\nJanuary, the department said.\n Reuter\n"
+    assert _dated(text, "landing/1987-03-04/a.txt") == (date(1987, 3, 3), "dateline")
+
+
 def test_when_dateline_with_agency_and_dash() -> None:
     text = "LONDON, March 18 (Reuters) — Shares fell sharply in early trading.\n\nThe index lost 2 percent."
     assert _dated(text, "2013-03-19/a.txt") == (date(2013, 3, 18), "dateline")

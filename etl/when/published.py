@@ -37,6 +37,8 @@ LANDING_LAG_DAYS = 1
 TEXT_WINDOW = timedelta(days=7)
 # a dateline names the day of the story; one more than a month before its landing is another story
 DATELINE_WINDOW = timedelta(days=31)
+# paragraphs a dateline may open: the first, or the next after a headline kept in the body
+DATELINE_PARAGRAPHS = 2
 # the lede: the first paragraphs, up to this many characters
 LEDE_CHARS = 400
 # metadata may run ahead of the run's day by a time zone, no more
@@ -100,7 +102,7 @@ def _day(m: re.Match[str]) -> date | None:
 
 
 def dateline_date(body: str, context: date | None) -> date | None:
-    """The day named by a dateline opening the body ("WASHINGTON, March 3 -")."""
+    """The day named by a dateline opening ``body`` ("WASHINGTON, March 3 -")."""
     m = _DATELINE.match(body[:120])
     if not m:
         return None
@@ -146,7 +148,9 @@ def publication_date(article: CleanArticle, context: DateContext, source_format:
     # the day the story is known to have landed by: an upper bound for its own text's dates
     bound = landing or context.published_on
     reference = in_path or bound
-    day = dateline_date(article.body_text, reference)
+    # the dateline opens the story, or follows a headline left in the body
+    starts = [p.start_char for p in article.paragraphs[:DATELINE_PARAGRAPHS]] or [0]
+    day = next((d for d in (dateline_date(article.body_text[s:], reference) for s in starts) if d), None)
     if day is not None and day <= min(reference or ceiling, ceiling) and (reference is None or reference - day <= DATELINE_WINDOW):
         return _at_midnight(day), "dateline"
     if bound is not None and in_path is None:
