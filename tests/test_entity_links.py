@@ -37,8 +37,17 @@ def test_entity_links_a_dominant_namesake_takes_the_surname() -> None:
 
 
 def test_entity_links_mislabelled_surname_links_but_places_do_not() -> None:
-    links = _links(_e("Jose Mourinho"), _e("Mourinho", "ORG"), _e("George Washington"), _e("Washington", "GPE"))
+    links = _links(
+        _e("Jose Mourinho", mentions=36), _e("Mourinho", "ORG"), _e("George Washington"), _e("Washington", "GPE"), _e("John Person"), _e("Person", "ORG", 3)
+    )
     assert links == {"Mourinho": "Jose Mourinho"}
+
+
+def test_entity_links_never_to_a_rarer_longer_name_nor_from_acronyms_or_lowercase() -> None:
+    links = _links(
+        _e("Tim Henman", mentions=40), _e("Briton Tim Henman"), _e("Team GB", mentions=3), _e("GB", "GPE", 5), _e("person", "ORG")
+    )
+    assert links == {}
 
 
 def test_entity_links_do_not_depend_on_the_order_entities_come_in() -> None:
@@ -78,5 +87,13 @@ def test_entity_links_same_whether_loaded_in_one_run_or_several(tmp_path: Path, 
     expected = {("Blair", "Tony Blair")}
     assert _aliases(f"sqlite:///{tmp_path / 'one' / 'news.db'}") == expected
     assert _aliases(f"sqlite:///{tmp_path / 'several' / 'news.db'}") == expected
+    url = f"sqlite:///{tmp_path / 'several' / 'news.db'}"
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        linked = conn.execute(sa.text("SELECT DISTINCT linked_name FROM entity_overview WHERE value = 'Blair'")).scalars().all()
+        speakers = conn.execute(sa.text("SELECT speaker_linked_entity_id FROM who_said_what")).scalars().all()
+    engine.dispose()
+    assert linked == ["Tony Blair"]
+    assert ids.entity_id("PERSON", "Tony Blair") in speakers
     rows = pq.read_table(tmp_path / "several" / "parquet" / "entity_aliases" / "part-0.parquet").to_pylist()
     assert {(r["alias_name"], r["canonical_name"]) for r in rows} == expected

@@ -11,6 +11,7 @@ from spacy.tokens import Doc, Span
 
 from etl import ids
 from etl.nlp.aliases import alias, expand_acronym, is_acronym
+from etl.nlp.coref import name_gender
 from etl.records import Mention
 
 # OntoNotes labels that name something; numeric labels (DATE, MONEY, ...) are not entities here.
@@ -49,7 +50,12 @@ _ROLE_WORDS = frozenset(
     attorney commissioner chancellor king queen prince princess pope cardinal bishop archbishop pastor
     reverend rev rev. dr dr. mr mr. mrs mrs. ms ms. u.s. us russian american british french german
     chinese israeli syrian iranian democratic republican gop candidate nominee host anchor ceo founder
-    lt lt. maj maj. sir dame lord lady professor prof prof. the""".split()
+    lt lt. maj maj. sir dame lord lady professor prof prof. the
+    australian canadian italian spanish japanese indian pakistani brazilian mexican dutch swiss swedish
+    norwegian danish finnish polish czech hungarian greek turkish egyptian iraqi afghan saudi palestinian
+    lebanese jordanian korean african nigerian kenyan irish scottish welsh english briton belgian austrian
+    portuguese argentine chilean colombian cuban venezuelan ukrainian serbian croatian bosnian romanian
+    bulgarian slovakian slovak zealander european asian""".split()
 )
 
 
@@ -108,6 +114,7 @@ def resolve_person_names(names: Sequence[str]) -> dict[str, str]:
     return resolved
 
 
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # when one entity's mentions carry different labels, a tie goes to the first of these
 _LABEL_PREFERENCE = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE")
 
@@ -125,11 +132,34 @@ def _is_person_span(span: Span) -> bool:
     return first is not None and first.lower_.rstrip(".") in PERSON_HONORIFICS
 
 
-def _surname_owner(name: str, persons: Sequence[str]) -> str | None:
-    """The one full PERSON name that ``name`` ends (or, for one word, starts)."""
-    tokens = name.split()
-    owners = {p for p in persons if len(p.split()) > len(tokens) and p.split()[-len(tokens) :] == tokens}
+def _surname_owner(name: str, persons: Sequence[str], label: str) -> str | None:
+    """The one full PERSON name that ``name`` ends ("Van Poppel": Todd van Poppel), or, for one
+    word not a place, starts ("Wang": Wang Donghai); case aside."""
+    tokens = name.casefold().split()
+    full = [(p, p.casefold().split()) for p in persons]
+    owners = {p for p, words in full if len(words) > len(tokens) and words[-len(tokens) :] == tokens}
+    if not owners and len(tokens) == 1 and label not in PLACE_LABELS:
+        owners = {p for p, words in full if len(words) > 1 and words[0] == tokens[0]}
     return owners.pop() if len(owners) == 1 else None
+
+
+def _looks_like_full_name(name: str) -> bool:
+    words = name.split()
+    return 2 <= len(words) <= 3 and all(w[:1].isupper() for w in words) and name_gender(name) is not None
+
+
+def _vote(items: Sequence[_Named]) -> None:
+    """Each name takes the label most of its mentions carry (a tie: ``_LABEL_PREFERENCE``)."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for item in items:
+        votes[item.name.casefold()][item.label] += 1
+        # "Bernie Ebbers", "Jose Mourinho": a known first name and a surname is a person's name
+        if item.label != "PERSON" and _looks_like_full_name(item.name):
+            votes[item.name.casefold()]["PERSON"] += 1
+    for item in items:
+        counts = votes[item.name.casefold()]
+        top = max(counts.values())
+        item.label = next(lbl for lbl in _LABEL_PREFERENCE if counts.get(lbl) == top)
 
 
 def name_mentions(spans: Sequence[Span]) -> list[_Named]:
@@ -152,6 +182,10 @@ def name_mentions(spans: Sequence[Span]) -> list[_Named]:
         if known is not None:
             name, label = known
         items.append(_Named(span, label, name))
+    _vote(items)  # first: "Todd Van Poppel" (ORG) is a person before his surname is looked up
+    for item in items:
+        if item.label == "PERSON":
+            item.name = canonical_text(item.name, "PERSON")
     persons = resolve_person_names([i.name for i in items if i.label == "PERSON"])
     full_persons = [n for n in set(persons.values()) if len(n.split()) > 1]
     full_names = {i.name for i in items if i.label != "PERSON" and len(i.name.split()) > 1}
@@ -159,20 +193,14 @@ def name_mentions(spans: Sequence[Span]) -> list[_Named]:
         if item.label == "PERSON":
             item.name = persons.get(item.name, item.name)
             continue
-        owner = _surname_owner(item.name, full_persons) if not is_acronym(item.name) else None
+        owner = _surname_owner(item.name, full_persons, item.label) if not is_acronym(item.name) else None
         if owner is not None:
             item.label, item.name = "PERSON", owner
             continue
         expanded = expand_acronym(item.name, full_names)
         if expanded is not None:
             item.name = expanded
-    votes: dict[str, Counter[str]] = defaultdict(Counter)
-    for item in items:
-        votes[item.name.casefold()][item.label] += 1
-    for item in items:
-        counts = votes[item.name.casefold()]
-        top = max(counts.values())
-        item.label = next(lbl for lbl in _LABEL_PREFERENCE if counts.get(lbl) == top)
+    _vote(items)
     return items
 
 

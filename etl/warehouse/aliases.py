@@ -6,9 +6,9 @@ of its own; this step links it to the full-name entity, recomputed over the whol
 each run (``link_entities``), so the links depend on what the warehouse holds, never on the order
 it was loaded in. Entity ids do not change: a link is a row of ``entity_aliases``.
 
-Rules: a PERSON (or a non-place entity spaCy mislabelled) whose name is the last word(s) of
-PERSON full names links to the one such name, or to the one that holds at least ``DOMINANCE`` of
-their mentions (the namesake trap: "Clinton" with both Hillary and Bill in the corpus links to
+Rules: a PERSON (or a one-word non-place entity spaCy mislabelled) whose name is the last word(s)
+of PERSON full names at least as frequent as itself links to the one such name, or to the one
+that holds at least ``DOMINANCE`` of their mentions (the namesake trap: "Clinton" with both Hillary and Bill in the corpus links to
 neither unless one dominates). Places are never linked to people ("Washington").
 """
 
@@ -44,6 +44,15 @@ class EntityCount:
     mentions: int
 
 
+def _may_alias(e: EntityCount) -> bool:
+    """A name that may stand for a fuller PERSON name: capitalised, not an acronym, and (when
+    spaCy did not call it a person) one word."""
+    name = e.canonical_name
+    if e.label not in LINKABLE_LABELS or not name[:1].isupper() or (name.isupper() and len(name) > 1):
+        return False
+    return e.label == "PERSON" or len(name.split()) == 1
+
+
 def compute_aliases(entities: Iterable[EntityCount]) -> list[dict[str, object]]:
     """``entity_aliases`` rows for a set of entities with their mention counts (pure, order-free)."""
     entities = sorted(entities, key=lambda e: e.entity_id)
@@ -55,10 +64,13 @@ def compute_aliases(entities: Iterable[EntityCount]) -> list[dict[str, object]]:
                 by_suffix[words[-k:]].append(e)
     rows: list[dict[str, object]] = []
     for e in entities:
-        if e.label not in LINKABLE_LABELS:
+        if not _may_alias(e):
             continue
         words = tuple(e.canonical_name.casefold().split())
-        candidates = [c for c in by_suffix.get(words, []) if len(c.canonical_name.split()) > len(words)]
+        # the full name is the usual form: a rarer longer name is a mislabelled span ("Briton Tim Henman")
+        candidates = [
+            c for c in by_suffix.get(words, []) if len(c.canonical_name.split()) > len(words) and c.mentions >= e.mentions
+        ]
         if not candidates:
             continue
         total = sum(c.mentions for c in candidates)
