@@ -178,6 +178,14 @@ def test_when_future_metadata_is_never_stored() -> None:
     )
 
 
+def test_when_metadata_after_the_landing_folder_is_ignored() -> None:
+    later = datetime(2013, 3, 9, tzinfo=UTC)
+    assert _dated("Body text here.\n\nMore.", "2013-02-27/a.json", published_at=later, format="json") == (
+        date(2013, 2, 26),
+        "landing",
+    )
+
+
 def test_when_future_landing_folder_is_never_stored() -> None:
     assert _dated("Body text here.\n\nMore.", "2031-02-27/a.txt") == (None, "none")
 

@@ -141,10 +141,12 @@ def _at_midnight(day: date) -> datetime:
 def publication_date(article: CleanArticle, context: DateContext, source_format: str = "txt") -> tuple[datetime | None, str]:
     """``(published_at, source)`` for an article; ``(None, "none")`` when nothing dates it."""
     ceiling = context.run_date
-    if article.published_at is not None and article.published_at.date() <= ceiling + CLOCK_SKEW:
-        return article.published_at, "html" if source_format in HTML_FORMATS else "metadata"
     in_path = path_date(context.source_uri, article.url)
     landing = landing_date(context.source_uri)
+    # a file cannot have been published after the day it landed (give or take a time zone)
+    latest = min(ceiling, landing) if landing is not None else ceiling
+    if article.published_at is not None and article.published_at.date() <= latest + CLOCK_SKEW:
+        return article.published_at, "html" if source_format in HTML_FORMATS else "metadata"
     # the day the story is known to have landed by: an upper bound for its own text's dates
     bound = landing or context.published_on
     reference = in_path or bound
