@@ -30,7 +30,7 @@ def trim_span(span: Span) -> Span | None:
     doc = span.doc
     while start < end and (doc[start].lower_ in _LEADING_DROP or doc[start].is_punct or doc[start].is_space):
         start += 1
-    # "Mr Ebbers": the honorific is not part of the name (it still votes PERSON, see extract_mentions)
+    # "Mr Ebbers": the honorific is not part of the name (it still makes a PERSON, see name_mentions)
     while start < end - 1 and doc[start].lower_.rstrip(".") in PERSON_HONORIFICS:
         start += 1
     while end > start and (doc[end - 1].text in _TRAILING_DROP or doc[end - 1].is_punct or doc[end - 1].is_space):
