@@ -36,6 +36,15 @@ def test_entity_links_a_dominant_namesake_takes_the_surname() -> None:
     }
 
 
+def test_entity_links_a_shared_role_tells_namesakes_apart() -> None:
+    hillary, bill, clinton = _e("Hillary Clinton", mentions=60), _e("Bill Clinton", mentions=40), _e("Clinton")
+    roles = {hillary.entity_id: {"secretary of state"}, bill.entity_id: {"president"}}
+    rows = compute_aliases([hillary, bill, clinton], {**roles, clinton.entity_id: {"secretary of state"}})
+    assert [(r["canonical_name"], r["rule"]) for r in rows] == [("Hillary Clinton", "role")]
+    both = compute_aliases([hillary, bill, clinton], {**roles, clinton.entity_id: {"secretary of state", "president"}})
+    assert both == []
+
+
 def test_entity_links_mislabelled_surname_links_but_places_do_not() -> None:
     links = _links(
         _e("Jose Mourinho", mentions=36), _e("Mourinho", "ORG"), _e("George Washington"), _e("Washington", "GPE"), _e("John Person"), _e("Person", "ORG", 3)

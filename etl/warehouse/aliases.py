@@ -9,14 +9,15 @@ it was loaded in. Entity ids do not change: a link is a row of ``entity_aliases`
 Rules: a PERSON (or a one-word non-place entity spaCy mislabelled) whose name is the last word(s)
 of PERSON full names at least as frequent as itself links to the one such name, or to the one
 that holds at least ``DOMINANCE`` of their mentions (the namesake trap: "Clinton" with both Hillary and Bill in the corpus links to
-neither unless one dominates). Places are never linked to people ("Washington").
+neither unless one dominates, or unless the alias shares a role with only one of them:
+"Secretary of State Clinton"). Places are never linked to people ("Washington").
 """
 
 from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,8 +54,20 @@ def _may_alias(e: EntityCount) -> bool:
     return e.label == "PERSON" or len(name.split()) == 1
 
 
-def compute_aliases(entities: Iterable[EntityCount]) -> list[dict[str, object]]:
-    """``entity_aliases`` rows for a set of entities with their mention counts (pure, order-free)."""
+def _by_role(alias_roles: set[str], candidates: Sequence[EntityCount], roles: Mapping[str, set[str]]) -> EntityCount | None:
+    """The one namesake sharing a role with the alias ("Secretary of State Clinton"), if only one does."""
+    if not alias_roles:
+        return None
+    sharing = [c for c in candidates if alias_roles & roles.get(c.entity_id, set())]
+    return sharing[0] if len(sharing) == 1 else None
+
+
+def compute_aliases(
+    entities: Iterable[EntityCount], roles: Mapping[str, set[str]] | None = None
+) -> list[dict[str, object]]:
+    """``entity_aliases`` rows for a set of entities with their mention counts and normalised roles
+    (``entity_id -> {role_norm}``); pure, and free of the order entities come in."""
+    roles = roles or {}
     entities = sorted(entities, key=lambda e: e.entity_id)
     by_suffix: dict[tuple[str, ...], list[EntityCount]] = defaultdict(list)
     for e in entities:
@@ -75,15 +88,19 @@ def compute_aliases(entities: Iterable[EntityCount]) -> list[dict[str, object]]:
             continue
         total = sum(c.mentions for c in candidates)
         best = max(candidates, key=lambda c: (c.mentions, c.entity_id))
+        rule = "surname" if len(candidates) == 1 else "dominant surname"
         if len(candidates) > 1 and best.mentions < DOMINANCE * total:
-            continue
+            by_role = _by_role(roles.get(e.entity_id, set()), candidates, roles)
+            if by_role is None:
+                continue
+            best, rule = by_role, "role"
         rows.append(
             {
                 "alias_entity_id": e.entity_id,
                 "canonical_entity_id": best.entity_id,
                 "alias_name": e.canonical_name,
                 "canonical_name": best.canonical_name,
-                "rule": "surname" if len(candidates) == 1 else "dominant surname",
+                "rule": rule,
                 "candidates": len(candidates),
             }
         )
@@ -100,11 +117,19 @@ def _sql_counts(conn: sa.Connection) -> list[EntityCount]:
     return [EntityCount(*row) for row in conn.execute(query)]
 
 
+def _roles(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = defaultdict(set)
+    for entity_id, role in pairs:
+        out[entity_id].add(role)
+    return out
+
+
 def refresh_sql(engine: sa.Engine) -> int:
     """Recompute ``entity_aliases`` in the database in one transaction; returns its rows."""
-    table = SQL_TABLES[TABLE]
+    table, r = SQL_TABLES[TABLE], SQL_TABLES["entity_roles"]
     with engine.begin() as conn:
-        rows = compute_aliases(_sql_counts(conn))
+        roles = _roles((a, b) for a, b in conn.execute(sa.select(r.c.entity_id, r.c.role_norm).distinct()))
+        rows = compute_aliases(_sql_counts(conn), roles)
         conn.execute(sa.delete(table))
         if rows:
             conn.execute(table.insert(), rows)
@@ -121,8 +146,10 @@ def refresh_parquet(root: Path) -> int:
     for entity_id in mentions:
         counts[entity_id] += 1
     unique = {e["entity_id"]: e for e in entities}
+    role_rows = read_table(root, "entity_roles", ["entity_id", "role_norm"]).to_pylist()
     rows = compute_aliases(
-        EntityCount(e["entity_id"], e["canonical_name"], e["label"], counts[e["entity_id"]]) for e in unique.values()
+        (EntityCount(e["entity_id"], e["canonical_name"], e["label"], counts[e["entity_id"]]) for e in unique.values()),
+        _roles((r["entity_id"], r["role_norm"]) for r in role_rows),
     )
     write_parquet(pa.Table.from_pylist(rows, schema=arrow_schema(TABLE)), Path(root) / TABLE / "part-0.parquet")
     return len(rows)

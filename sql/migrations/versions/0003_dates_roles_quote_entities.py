@@ -31,7 +31,7 @@ def upgrade() -> None:
                 "published_at_source",
                 sa.String(),
                 nullable=True,
-                comment="Where published_at came from (a date without a time is stored as midnight UTC): metadata (the source's field), html (page metadata or htmldate), dateline, text (a date in the lede), path (a date in the path or URL), landing (the nightly landing folder's day), run (the run's --published-on), none.",
+                comment="Where published_at came from (a date without a time is stored as midnight UTC): metadata (the source's field), html (page metadata or htmldate), dateline, text (a date in the lede), path (a date in the path or URL), landing (the day before the nightly landing folder's day: stories land the morning after), run (the run's --published-on), none.",
             )
         )
     with op.batch_alter_table("quotes", schema=None) as batch_op:
@@ -114,7 +114,7 @@ def upgrade() -> None:
             "rule",
             sa.String(),
             nullable=False,
-            comment="surname (the only full name ending so) or dominant surname (namesakes, one holding at least 90% of their mentions).",
+            comment="surname (the only full name ending so), dominant surname (namesakes, one holding at least 90% of their mentions) or role (the one namesake sharing a role with the alias).",
         ),
         sa.Column("candidates", sa.BigInteger(), nullable=False, comment="Full names the alias could stand for."),
         sa.PrimaryKeyConstraint("alias_entity_id"),
