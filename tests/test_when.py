@@ -118,8 +118,8 @@ def test_when_lede_date_against_the_landing_folder() -> None:
 
 
 def test_when_lede_day_of_month_against_published_on() -> None:
-    text = "The minister said on Feb. 25 that talks would go on.\n\nMore."
-    assert _dated(text, published_on=date(2013, 2, 27)) == (date(2013, 2, 25), "text")
+    text = "The minister said on Feb. 26 that talks would go on.\n\nMore."
+    assert _dated(text, published_on=date(2013, 2, 27)) == (date(2013, 2, 26), "text")
 
 
 def test_when_lede_bare_weekday_dates_the_event_not_the_story() -> None:
@@ -130,6 +130,11 @@ def test_when_lede_bare_weekday_dates_the_event_not_the_story() -> None:
 def test_when_lede_future_date_is_not_the_story_day() -> None:
     text = "The minister will travel to Berlin on Feb. 25 for talks.\n\nMore."
     assert _dated(text, "2013-03-01/a.txt") == (date(2013, 2, 28), "landing")
+
+
+def test_when_lede_date_two_days_before_the_landing_is_an_event() -> None:
+    text = "The minister, who was attacked on Feb. 25, said talks would go on.\n\nMore."
+    assert _dated(text, "2013-02-27/a.txt") == (date(2013, 2, 26), "landing")
 
 
 def test_when_lede_date_long_before_the_landing_is_another_event() -> None:

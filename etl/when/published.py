@@ -6,7 +6,7 @@ Evidence, in the order tried (``published_at_source``):
   trafilatura's extractor (htmldate) found in it;
 - ``dateline``: "LONDON, March 18 (Reuters) -" at the start of the body;
 - ``text``: a day of the month in the lede ("said Tuesday, Feb 26"), only against an upper-bound
-  context day (a landing folder or the run's ``--published-on``) and at most a week before it; a
+  context day (a landing folder or the run's ``--published-on``) and at most a day before it; a
   bare weekday ("on Sunday") is not enough: in a lede it dates the event, mostly the day before;
 - ``path``: a date in the file's path or URL (``2013/02/26/``, ``2013-02-26``);
 - ``landing``: the nightly landing folder the file sits in (``<YYYY-MM-DD>/``), less a day: stories
@@ -33,8 +33,9 @@ SOURCES = ("metadata", "html", "dateline", "text", "path", "landing", "run", "no
 HTML_FORMATS = frozenset({"html", "warc"})
 # stories land the morning after their day: a landing folder dates its stories the day before
 LANDING_LAG_DAYS = 1
-# how far before its context day a lede date may fall and still date the article
-TEXT_WINDOW = timedelta(days=7)
+# how far before its context day a lede date may fall and still date the article: a landing
+# folder brackets its stories to that day and the day before; a lede date earlier is an event's
+TEXT_WINDOW = timedelta(days=1)
 # a dateline names the day of the story; one more than a month before its landing is another story
 DATELINE_WINDOW = timedelta(days=31)
 # paragraphs a dateline may open: the first, or the next after a headline kept in the body
