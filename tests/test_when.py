@@ -204,3 +204,15 @@ def test_when_seed_landed_next_day(seeds_dir) -> None:  # type: ignore[no-untype
     (path,) = sorted(seeds_dir.glob("*.txt"))
     day, source = _dated(path.read_text(encoding="utf-8"), f"2013-02-27/{path.name}")
     assert (day, source) == (date(2013, 2, 26), "text")
+
+
+def test_when_a_dating_failure_keeps_the_article(monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    import etl.when.published as published
+
+    def broken(*args: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(published, "publication_date", broken)
+    article = date_article(_article("Body text here.\n\nMore.", "2013-02-27/a.txt"))
+    assert (article.published_at, article.published_at_source) == (None, "none")
+    assert "dating failed on 2013-02-27/a.txt" in caplog.text

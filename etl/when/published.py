@@ -21,12 +21,15 @@ run's own day.
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from etl.records import CleanArticle
 from etl.when.expressions import DateExpr, find_dates, resolve
+
+logger = logging.getLogger(__name__)
 
 SOURCES = ("metadata", "html", "dateline", "text", "path", "landing", "run", "none")
 # formats whose reader takes the date from the page itself
@@ -171,5 +174,9 @@ def publication_date(article: CleanArticle, context: DateContext, source_format:
 def date_article(article: CleanArticle, context: DateContext | None = None, published_on: date | None = None) -> CleanArticle:
     """The article with ``published_at`` from its best evidence and ``published_at_source`` saying which."""
     ctx = context or DateContext(article.source_uri, published_on)
-    published_at, source = publication_date(article, ctx, article.source_format)
+    try:
+        published_at, source = publication_date(article, ctx, article.source_format)
+    except Exception:  # noqa: BLE001 - a dating bug must not stop the run; the article keeps its own date
+        logger.exception("dating failed on %s", article.source_uri)
+        published_at, source = article.published_at, "metadata" if article.published_at else "none"
     return replace(article, published_at=published_at, published_at_source=source)
