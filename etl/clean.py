@@ -357,4 +357,5 @@ def _clean(raw: RawArticle) -> CleanArticle:
         outlet=clean_field(raw.outlet),
         published_at=raw.published_at,
         language=raw.language,
+        source_format=raw.format,
     )

@@ -102,6 +102,7 @@ def run(
     prune: Annotated[bool, typer.Option("--prune", help="Remove the rows of files under these inputs that no longer exist (kept otherwise).")] = False,
     include: Annotated[list[str] | None, typer.Option("--include", help="Only files whose path under their input matches this glob (repeatable), e.g. '*.txt'.")] = None,
     exclude: Annotated[list[str] | None, typer.Option("--exclude", help="Skip files whose path under their input matches this glob (repeatable), e.g. 'README*'.")] = None,
+    published_on: Annotated[datetime | None, typer.Option("--published-on", formats=["%Y-%m-%d"], help="Publication day of articles nothing else dates (YYYY-MM-DD).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v")] = False,
 ) -> None:
     """Run every stage over INPUTS and load the tables into Parquet and SQL.
@@ -111,7 +112,10 @@ def run(
     from etl.pipeline import run as run_pipeline
 
     _logging(verbose)
-    settings = Settings().with_(warehouse=warehouse, database_url=db, model=model, processes=processes, batch_size=batch_size)
+    settings = Settings().with_(
+        warehouse=warehouse, database_url=db, model=model, processes=processes, batch_size=batch_size,
+        published_on=published_on.date() if published_on else None,
+    )
     options: dict[str, Any] = {"force": force, "prune": prune, "include": include or (), "exclude": exclude or ()}
     err.print(f"news-etl: {', '.join(map(str, inputs))} -> {settings.warehouse} and {redact_url(settings.db_url)}")
     interactive = err.is_terminal

@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from etl import ids, ledger
@@ -37,10 +37,12 @@ from etl.language import tag_language
 from etl.nlp.runner import NlpRunner, needs_nlp
 from etl.records import AlreadyStored, AnalysedArticle, CleanArticle, FileDone, InputFile, RawArticle, Reject, RunCounts
 from etl.settings import Settings
+from etl.warehouse.aliases import link_entities
 from etl.warehouse.change import Applied, Change
 from etl.warehouse.package import Package, build_package, check_batch_id
 from etl.warehouse.schema import COUNTED
 from etl.warehouse.warehouse import Warehouse, new_load_id
+from etl.when import date_article
 
 logger = logging.getLogger(__name__)
 
@@ -121,11 +123,13 @@ def prepare(
     dedup: Deduplicator,
     counts: RunCounts,
     stored: Callable[[str], bool] | None = None,
+    published_on: date | None = None,
 ) -> Iterator[CleanArticle | AlreadyStored | Reject | FileDone]:
     """Clean, tag the language and drop exact duplicates; bad input comes out as rejects, in order.
 
     ``stored`` says whether the warehouse already holds an article: such an article skips the
-    NLP stages (it comes out as ``AlreadyStored``).
+    NLP stages (it comes out as ``AlreadyStored``). Every article is dated (``etl.when``), with
+    ``published_on`` as the run's fallback day.
     """
     for record in records:
         if isinstance(record, Reject | FileDone):
@@ -135,7 +139,7 @@ def prepare(
         if isinstance(cleaned, Reject):
             yield cleaned
             continue
-        article = tag_language(cleaned)
+        article = date_article(tag_language(cleaned), published_on=published_on)
         if stored is not None and not dedup.seen(article) and stored(article.article_id):
             dedup.mark_seen(article)
             counts.skipped_existing += 1
@@ -299,12 +303,14 @@ def run(
             if progress:
                 progress(counts)
             if not todo:
+                if counts.pruned:
+                    link_entities(settings)
                 return summary
             lookup: Lookup | None = None if force else warehouse.near_candidates
             dedup = Deduplicator(lookup=lookup)
             stored = None if force else (lambda a: bool(warehouse.stored_articles([a])))
             records = read_inputs(todo, counts, settings.max_input_bytes)
-            stream: Iterator[Item] = prepare(records, dedup, counts, stored)  # type: ignore[assignment]
+            stream: Iterator[Item] = prepare(records, dedup, counts, stored, settings.published_on)  # type: ignore[assignment]
             if _needs_model(todo):
                 nlp = stack.enter_context(NlpRunner(settings.model, settings.processes, nlp_batch_size=settings.nlp_batch_size))
                 stream = nlp.analyse(stream)  # type: ignore[arg-type,assignment]
@@ -329,6 +335,7 @@ def run(
                 summary.batches.append(batch_id)
             if pending is not None:
                 settle()
+            link_entities(settings)
     if progress:
         progress(counts)
     return summary
@@ -368,7 +375,7 @@ def process_files(
         stored = None if force else (lambda a: bool(catalog.stored_articles([a])))
         with NlpRunner(settings.model, settings.processes, nlp_batch_size=settings.nlp_batch_size) as nlp:
             records = read_inputs(plan.todo, counts, settings.max_input_bytes)
-            items: list[Item] = list(nlp.analyse(prepare(records, dedup, counts, stored)))  # type: ignore[arg-type]
+            items: list[Item] = list(nlp.analyse(prepare(records, dedup, counts, stored, settings.published_on)))  # type: ignore[arg-type]
     shard_counts = {
         "files": counts.files,
         "unchanged": len(plan.unchanged),
@@ -419,4 +426,6 @@ def load_packages(
                 summary.batches.append(package.batch_id)
                 if not keep:
                     shutil.rmtree(path, ignore_errors=True)
+            if paths:
+                link_entities(settings)
     return summary

@@ -7,7 +7,7 @@ All character offsets index the article's clean ``body_text``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 
@@ -93,6 +93,9 @@ class CleanArticle:
     published_at: datetime | None = None
     language: str | None = None
     near_duplicate_of: str | None = None
+    # where published_at came from: metadata, html, dateline, text, path, landing, run, none
+    published_at_source: str | None = None
+    source_format: str = "txt"  # the reader's format (txt, html, warc, json, csv)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +133,29 @@ class Quote:
     speaker_entity_id: str | None = None
     cue_text: str | None = None
     confidence: float = 0.0
+    said_on: date | None = None
+    said_on_source: str | None = None  # cue, sentence, speaker: see etl.when.statements
+
+
+@dataclass(frozen=True, slots=True)
+class Role:
+    """A role the text gives a person or organisation ("Russian Foreign Minister" Sergei Lavrov)."""
+
+    entity_id: str
+    role: str  # as written
+    role_norm: str  # lower-cased, nationality and organisation words dropped: "foreign minister"
+    start_char: int
+    end_char: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuoteEntity:
+    """An entity mentioned inside a quote's content."""
+
+    quote_id: str
+    entity_id: str
+    start_char: int
+    end_char: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,6 +166,8 @@ class AnalysedArticle:
     sentences: tuple[Sentence, ...] = ()
     mentions: tuple[Mention, ...] = ()
     quotes: tuple[Quote, ...] = ()
+    roles: tuple[Role, ...] = ()
+    quote_entities: tuple[QuoteEntity, ...] = ()
 
     @property
     def word_count(self) -> int:

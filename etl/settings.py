@@ -13,6 +13,7 @@ import os
 import tomllib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields, replace
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -122,7 +123,16 @@ def _bool(value: object) -> bool:
     raise ValueError
 
 
+def _date(value: object) -> date:
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str):
+        raise ValueError
+    return date.fromisoformat(value.strip())
+
+
 _KINDS: dict[Callable[[object], Any], str] = {
+    _date: "a date (YYYY-MM-DD)",
     _int: "a whole number of at least 1",
     _str: "a string",
     _path: "a path",
@@ -168,6 +178,8 @@ class Settings:
     retry_seconds: float = field(default_factory=_configured("retry_seconds", _seconds, lambda: DEFAULT_RETRY_SECONDS))
     # keep Airflow load packages and shard manifests after a successful load (always kept on failure)
     keep_packages: bool = field(default_factory=_configured("keep_packages", _bool, lambda: False))
+    # the publication day of a whole run's articles, when nothing better dates them
+    published_on: date | None = field(default_factory=_configured("published_on", _date, lambda: None))  # type: ignore[arg-type]
 
     @property
     def db_url(self) -> str:

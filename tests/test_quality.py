@@ -113,7 +113,7 @@ def test_quality_duplicate_article_body_fails_the_check(shard_result: dict[str, 
     execute(
         settings,
         "INSERT INTO articles SELECT 'copy' || article_id, source_uri, content_hash, title, url, outlet, published_at, language, "
-        "body_text, word_count, paragraph_count, near_duplicate_of, run_id, 'other-batch' FROM articles LIMIT 1",
+        "body_text, word_count, paragraph_count, near_duplicate_of, run_id, 'other-batch', published_at_source FROM articles LIMIT 1",
     )
     assert "no_duplicate_articles: 1 article bodies stored more than once" in failure(settings, loaded)
 

@@ -96,3 +96,10 @@ def test_settings_database_url_without_password_may_be_in_the_file(in_tmp: Path)
 def test_settings_malformed_database_url_is_a_config_error(url: str) -> None:
     with pytest.raises(ConfigError):
         Settings(database_url=url).db_url  # noqa: B018
+def test_settings_published_on_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import date
+
+    monkeypatch.delenv("NEWS_ETL_PUBLISHED_ON", raising=False)
+    assert Settings().published_on is None
+    monkeypatch.setenv("NEWS_ETL_PUBLISHED_ON", "2013-02-26")
+    assert Settings().published_on == date(2013, 2, 26)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 
 from spacy.tokens import Doc
 
 from etl.nlp.entities import extract_mentions
 from etl.nlp.quotes import extract_quotes
-from etl.records import AnalysedArticle, CleanArticle, Sentence
+from etl.nlp.roles import extract_roles
+from etl.records import AnalysedArticle, CleanArticle, Mention, Quote, QuoteEntity, Sentence
 
 
 def segment(article: CleanArticle, doc: Doc) -> tuple[list[Sentence], list[int]]:
@@ -44,8 +46,26 @@ def segment(article: CleanArticle, doc: Doc) -> tuple[list[Sentence], list[int]]
 def analyse(article: CleanArticle, doc: Doc) -> AnalysedArticle:
     sentences, sentence_of_token = segment(article, doc)
     mentions = extract_mentions(doc, sentence_of_token)
-    quotes = extract_quotes(doc, article.article_id, mentions, text=article.body_text)
-    return AnalysedArticle(article, tuple(sentences), tuple(mentions), tuple(quotes))
+    published = article.published_at.date() if article.published_at is not None else None
+    quotes = extract_quotes(doc, article.article_id, mentions, text=article.body_text, published=published)
+    roles = tuple(extract_roles(doc, mentions))
+    return AnalysedArticle(article, tuple(sentences), tuple(mentions), tuple(quotes), roles, quote_entities(quotes, mentions))
+
+
+def quote_entities(quotes: Sequence[Quote], mentions: Sequence[Mention]) -> tuple[QuoteEntity, ...]:
+    """The entities each quote's content mentions (its speaker excluded)."""
+    starts = [m.start_char for m in mentions]
+    out = []
+    for q in quotes:
+        for m in mentions[bisect.bisect_left(starts, q.quote_start) :]:
+            if m.start_char >= q.quote_end:
+                break
+            if m.end_char > q.quote_end:
+                continue
+            if q.speaker_start is not None and q.speaker_end is not None and m.start_char < q.speaker_end and q.speaker_start < m.end_char:
+                continue
+            out.append(QuoteEntity(q.quote_id, m.entity_id, m.start_char, m.end_char))
+    return tuple(out)
 
 
 def skip_nlp(article: CleanArticle) -> AnalysedArticle:

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span
 
 from etl import ids
+from etl.nlp.aliases import alias, expand_acronym, is_acronym
+from etl.nlp.coref import name_gender
 from etl.records import Mention
 
 # OntoNotes labels that name something; numeric labels (DATE, MONEY, ...) are not entities here.
@@ -16,6 +20,7 @@ NAMED_LABELS = frozenset(
 )
 _LEADING_DROP = frozenset({"the", "a", "an"})
 _TRAILING_DROP = frozenset({"'s", "’s", "'", "’"})
+PERSON_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof", "rev"})
 _HONORIFICS = re.compile(r"^(?:(?:mr|mrs|ms|miss|dr|prof|sir|dame|rev|gen|sen|rep|gov|pres|lord|lady)\.?\s+)+", re.I)
 
 
@@ -24,6 +29,9 @@ def trim_span(span: Span) -> Span | None:
     start, end = span.start, span.end
     doc = span.doc
     while start < end and (doc[start].lower_ in _LEADING_DROP or doc[start].is_punct or doc[start].is_space):
+        start += 1
+    # "Mr Ebbers": the honorific is not part of the name (it still makes a PERSON, see name_mentions)
+    while start < end - 1 and doc[start].lower_.rstrip(".") in PERSON_HONORIFICS:
         start += 1
     while end > start and (doc[end - 1].text in _TRAILING_DROP or doc[end - 1].is_punct or doc[end - 1].is_space):
         end -= 1
@@ -42,7 +50,12 @@ _ROLE_WORDS = frozenset(
     attorney commissioner chancellor king queen prince princess pope cardinal bishop archbishop pastor
     reverend rev rev. dr dr. mr mr. mrs mrs. ms ms. u.s. us russian american british french german
     chinese israeli syrian iranian democratic republican gop candidate nominee host anchor ceo founder
-    lt lt. maj maj. sir dame lord lady professor prof prof. the""".split()
+    lt lt. maj maj. sir dame lord lady professor prof prof. the
+    australian canadian italian spanish japanese indian pakistani brazilian mexican dutch swiss swedish
+    norwegian danish finnish polish czech hungarian greek turkish egyptian iraqi afghan saudi palestinian
+    lebanese jordanian korean african nigerian kenyan irish scottish welsh english briton belgian austrian
+    portuguese argentine chilean colombian cuban venezuelan ukrainian serbian croatian bosnian romanian
+    bulgarian slovakian slovak zealander european asian""".split()
 )
 
 
@@ -56,10 +69,18 @@ def strip_roles(name: str) -> str:
     return " ".join(words[start:])
 
 
+def strip_honorifics(text: str) -> tuple[str, bool]:
+    """``Mr Ebbers`` -> (``Ebbers``, True): leading honorifics go, for every label."""
+    stripped = _HONORIFICS.sub("", text)
+    if not stripped.strip():
+        return text, False
+    return stripped, stripped != text
+
+
 def canonical_text(text: str, label: str) -> str:
-    text = " ".join(text.split())
+    text = strip_honorifics(" ".join(text.split()))[0]
     if label == "PERSON":
-        text = strip_roles(_HONORIFICS.sub("", text))
+        text = strip_roles(text)
     return text
 
 
@@ -93,25 +114,106 @@ def resolve_person_names(names: Sequence[str]) -> dict[str, str]:
     return resolved
 
 
-def extract_mentions(doc: Doc, sentence_of_token: Sequence[int]) -> list[Mention]:
-    spans = list(named_spans(doc))
-    person_names = [canonical_text(s.text, "PERSON") for s in spans if s.label_ == "PERSON"]
-    persons = resolve_person_names(person_names)
-    mentions = []
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+# when one entity's mentions carry different labels, a tie goes to the first of these
+_LABEL_PREFERENCE = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "WORK_OF_ART", "LAW", "LANGUAGE")
+
+
+@dataclass(slots=True)
+class _Named:
+    span: Span
+    label: str
+    name: str
+
+
+def _is_person_span(span: Span) -> bool:
+    """A span led by a personal honorific (kept on the original entity, trimmed from the span)."""
+    first = span.doc[span.start - 1] if span.start > 0 else None
+    return first is not None and first.lower_.rstrip(".") in PERSON_HONORIFICS
+
+
+def _surname_owner(name: str, persons: Sequence[str], label: str) -> str | None:
+    """The one full PERSON name that ``name`` ends ("Van Poppel": Todd van Poppel), or, for one
+    word not a place, starts ("Wang": Wang Donghai); case aside."""
+    tokens = name.casefold().split()
+    full = [(p, p.casefold().split()) for p in persons]
+    owners = {p for p, words in full if len(words) > len(tokens) and words[-len(tokens) :] == tokens}
+    if not owners and len(tokens) == 1 and label not in PLACE_LABELS:
+        owners = {p for p, words in full if len(words) > 1 and words[0] == tokens[0]}
+    return owners.pop() if len(owners) == 1 else None
+
+
+def _looks_like_full_name(name: str) -> bool:
+    words = name.split()
+    return 2 <= len(words) <= 3 and all(w[:1].isupper() for w in words) and name_gender(name) is not None
+
+
+def _vote(items: Sequence[_Named]) -> None:
+    """Each name takes the label most of its mentions carry (a tie: ``_LABEL_PREFERENCE``)."""
+    votes: dict[str, Counter[str]] = defaultdict(Counter)
+    for item in items:
+        votes[item.name.casefold()][item.label] += 1
+        # "Bernie Ebbers", "Jose Mourinho": a known first name and a surname is a person's name
+        if item.label != "PERSON" and _looks_like_full_name(item.name):
+            votes[item.name.casefold()]["PERSON"] += 1
+    for item in items:
+        counts = votes[item.name.casefold()]
+        top = max(counts.values())
+        item.label = next(lbl for lbl in _LABEL_PREFERENCE if counts.get(lbl) == top)
+
+
+def name_mentions(spans: Sequence[Span]) -> list[_Named]:
+    """Each span's label and canonical name, decided across the article.
+
+    Honorifics go for every label and make a PERSON; declared aliases and acronyms of a full name
+    in the article take that name; a name that is the surname of one PERSON in the article is
+    that person, whatever spaCy called it; then each name takes the label most of its mentions
+    carry.
+    """
+    items: list[_Named] = []
     for span in spans:
         label = span.label_
-        name = canonical_text(span.text, label)
-        if label == "PERSON":
-            name = persons.get(name, name)
-        mentions.append(
-            Mention(
-                sentence_idx=sentence_of_token[span.start],
-                start_char=span.start_char,
-                end_char=span.end_char,
-                text=span.text,
-                label=label,
-                entity_id=ids.entity_id(label, name),
-                canonical_name=name,
-            )
+        text = " ".join(span.text.split())
+        text, had_honorific = strip_honorifics(text)
+        if had_honorific or _is_person_span(span):
+            label = "PERSON"
+        name = canonical_text(text, label)
+        known = alias(name)
+        if known is not None:
+            name, label = known
+        items.append(_Named(span, label, name))
+    _vote(items)  # first: "Todd Van Poppel" (ORG) is a person before his surname is looked up
+    for item in items:
+        if item.label == "PERSON":
+            item.name = canonical_text(item.name, "PERSON")
+    persons = resolve_person_names([i.name for i in items if i.label == "PERSON"])
+    full_persons = [n for n in set(persons.values()) if len(n.split()) > 1]
+    full_names = {i.name for i in items if i.label != "PERSON" and len(i.name.split()) > 1}
+    for item in items:
+        if item.label == "PERSON":
+            item.name = persons.get(item.name, item.name)
+            continue
+        owner = _surname_owner(item.name, full_persons, item.label) if not is_acronym(item.name) else None
+        if owner is not None:
+            item.label, item.name = "PERSON", owner
+            continue
+        expanded = expand_acronym(item.name, full_names)
+        if expanded is not None:
+            item.name = expanded
+    _vote(items)
+    return items
+
+
+def extract_mentions(doc: Doc, sentence_of_token: Sequence[int]) -> list[Mention]:
+    return [
+        Mention(
+            sentence_idx=sentence_of_token[item.span.start],
+            start_char=item.span.start_char,
+            end_char=item.span.end_char,
+            text=item.span.text,
+            label=item.label,
+            entity_id=ids.entity_id(item.label, item.name),
+            canonical_name=item.name,
         )
-    return mentions
+        for item in name_mentions(list(named_spans(doc)))
+    ]

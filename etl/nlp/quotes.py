@@ -51,6 +51,7 @@ from __future__ import annotations
 import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 import numpy as np
 from spacy.attrs import IDX, IS_SPACE, LOWER
@@ -65,6 +66,7 @@ from etl.nlp.entities import strip_roles
 from etl.nlp.speaker_review import feature_matrix as review_features
 from etl.nlp.speaker_review import load_review_model
 from etl.records import Mention, Quote
+from etl.when.statements import date_statements
 
 DOUBLE_MARKS = '"“”„«»'
 DOUBLE_CLOSERS = '"”»'
@@ -633,14 +635,17 @@ def choose_frames(q: Quotes) -> dict[int, tuple[float, str, int, int]]:
     return best
 
 
-def extract_quotes(doc: Doc, article_id: str, mentions: Sequence[Mention], text: str | None = None) -> list[Quote]:
+def extract_quotes(
+    doc: Doc, article_id: str, mentions: Sequence[Mention], text: str | None = None, published: date | None = None
+) -> list[Quote]:
     """Every attributed statement in ``doc``; offsets index ``doc.text`` (the clean body, which
-    the caller may pass as ``text`` to save rebuilding it)."""
+    the caller may pass as ``text`` to save rebuilding it). ``published``, the article's day,
+    dates the statements the text dates (``said_on``)."""
     if not len(doc):
         return []
     q, cands = find_candidates(doc, mentions, text=text)
     kinds = [_kind(q, c) for c in cands]
-    return _to_records(q, review(q, cands, kinds), kinds, article_id)
+    return _to_records(q, review(q, cands, kinds), kinds, article_id, published)
 
 
 def find_candidates(
@@ -1278,15 +1283,17 @@ def _kind(q: Quotes, c: Candidate) -> str:
     return "mixed" if quoted and not titles_only else "indirect"
 
 
-def _to_records(q: Quotes, cands: list[Candidate], kinds: Sequence[str], article_id: str) -> list[Quote]:
-    out = []
+def _to_records(
+    q: Quotes, cands: list[Candidate], kinds: Sequence[str], article_id: str, published: date | None = None
+) -> list[Quote]:
+    out: list[tuple[Quote, Token | None]] = []
     for c, kind in zip(cands, kinds, strict=True):
         start, end = c.start, c.end
         if _DEBUG is not None:
             _DEBUG.append((start, end, c.origin or c.cue_text))
         text = " ".join(q.text[a:b] for a, b in c.pieces)
         name, entity = q.resolve(c.speaker, c.speaker_head)
-        out.append(
+        out.append((
             Quote(
                 quote_id=ids.quote_id(article_id, start, end),
                 quote_start=start,
@@ -1300,6 +1307,7 @@ def _to_records(q: Quotes, cands: list[Candidate], kinds: Sequence[str], article
                 speaker_entity_id=entity,
                 cue_text=c.cue_text or None,
                 confidence=round(min(1.0, c.confidence), 3),
-            )
-        )
-    return out
+            ),
+            c.cue,
+        ))
+    return date_statements(out, published)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from etl.warehouse.schema import TABLES
 
-_TYPES = {"str": "string", "text": "text", "int": "integer", "float": "float", "ts": "timestamp (UTC)", "bytes": "binary"}
+_TYPES = {"str": "string", "text": "text", "int": "integer", "float": "float", "ts": "timestamp (UTC)", "bytes": "binary", "date": "date"}
 
 
 def data_dictionary() -> str:

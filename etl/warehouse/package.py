@@ -77,6 +77,9 @@ def build_package(
         rows["sentences"].extend(_row("sentences", s, article_id=a.article_id) for s in item.sentences)
         rows["mentions"].extend(_row("mentions", m, article_id=a.article_id) for m in item.mentions)
         rows["quotes"].extend(_row("quotes", q, article_id=a.article_id) for q in item.quotes)
+        role_on = a.published_at.date() if a.published_at is not None else None
+        rows["entity_roles"].extend(_row("entity_roles", r, article_id=a.article_id, role_on=role_on) for r in item.roles)
+        rows["quote_entities"].extend(_row("quote_entities", e, article_id=a.article_id) for e in item.quote_entities)
         for m in item.mentions:
             entities.setdefault(m.entity_id, {"entity_id": m.entity_id, "canonical_name": m.canonical_name, "label": m.label})
         if a.article_id in signatures:

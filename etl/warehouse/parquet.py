@@ -30,7 +30,7 @@ import pyarrow.parquet as pq
 from etl.errors import WarehouseBusy
 from etl.warehouse.atomic import write_json, write_parquet
 from etl.warehouse.change import Applied, drop_key
-from etl.warehouse.schema import BATCH_TABLES, PARTITION, arrow_schema
+from etl.warehouse.schema import BATCH_TABLES, BY_NAME, PARTITION, arrow_schema
 
 logger = logging.getLogger(__name__)
 
@@ -72,10 +72,17 @@ def live_files(root: Path, name: str) -> dict[str, Path]:
 
 
 def open_dataset(root: Path, name: str) -> ds.Dataset:
-    """A table's committed rows as a dataset, the partition column restored (``runs`` is not partitioned)."""
+    """A table's committed rows as a dataset, the partition column restored.
+
+    Tables not split by batch (``runs``, ``entity_aliases``) are read from their folder, each file
+    of which is written whole.
+    """
     schema = arrow_schema(name)
-    if name == "runs":
-        return ds.dataset(Path(root) / name, format="parquet", schema=schema)
+    if not BY_NAME[name].per_batch:
+        folder = Path(root) / name
+        if not folder.is_dir():
+            return ds.dataset(schema.empty_table())
+        return ds.dataset(folder, format="parquet", schema=schema)
     files = sorted(str(p) for p in live_files(root, name).values())
     partitioning = ds.partitioning(pa.schema([pa.field(PARTITION, pa.string())]), flavor="hive")
     return ds.dataset(files, format="parquet", partitioning=partitioning, partition_base_dir=str(Path(root) / name), schema=schema)
@@ -83,9 +90,6 @@ def open_dataset(root: Path, name: str) -> ds.Dataset:
 
 def read_table(root: Path, name: str, columns: list[str] | None = None) -> pa.Table:
     """A whole table (the partition column restored), or an empty table when none was written."""
-    if name == "runs" and not (Path(root) / name).exists():
-        empty = arrow_schema(name).empty_table()
-        return empty.select(columns) if columns else empty
     return open_dataset(root, name).to_table(columns=columns)
 
 

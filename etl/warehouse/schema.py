@@ -18,7 +18,7 @@ PARTITION = "batch_id"
 @dataclass(frozen=True)
 class Col:
     name: str
-    kind: str  # str | text | int | float | ts | bytes
+    kind: str  # str | text | int | float | ts | date | bytes
     doc: str
     nullable: bool = True
     index: bool = False
@@ -63,6 +63,7 @@ TABLES: tuple[TableDef, ...] = (
             Col("url", "text", "Canonical URL when the source gives one."),
             Col("outlet", "str", "Publisher or source domain when known."),
             Col("published_at", "ts", "Publication time, UTC, when known."),
+            Col("published_at_source", "str", "Where published_at came from (a date without a time is stored as midnight UTC): metadata (the source's field), html (page metadata or htmldate), dateline, text (a date in the lede), path (a date in the path or URL), landing (the day before the nightly landing folder's day: stories land the morning after), run (the run's --published-on), none."),
             Col("language", "str", "ISO 639-1 language code, detected from the text.", index=True),
             Col("body_text", "text", "Clean article text; paragraphs separated by a blank line. Every offset in other tables indexes this text.", nullable=False),
             Col("word_count", "int", "Words in the body (tokens that are not punctuation or space); 0 when the NLP stages were skipped.", nullable=False),
@@ -138,11 +139,56 @@ TABLES: tuple[TableDef, ...] = (
             Col("speaker_entity_id", "str", "Entity of the speaker, when resolved to one.", index=True),
             Col("cue_text", "text", "The reporting cue (said, told, according to, ...)."),
             Col("confidence", "float", "Extractor confidence, 0 to 1.", nullable=False),
+            Col("said_on", "date", "Day of the statement when the text dates it (\"said Tuesday\"), resolved against the article's date, preferring the past."),
+            Col("said_on_source", "str", "What dated the statement: cue (a date attached to the reporting verb), sentence (a date in the cue's sentence), speaker (the speaker's earlier dated statement in the article); null when undated."),
             _batch(),
         ),
         ("quote_id",),
         article_key="article_id",
         counted=True,
+    ),
+    TableDef(
+        "entity_roles",
+        "Roles the text gives an entity: titles before names (\"Russian Foreign Minister Sergei Lavrov\"), appositions (\"Patrick Ventrell, a State Department spokesman\").",
+        (
+            Col("article_id", "str", "Article giving the role.", nullable=False, index=True),
+            Col("entity_id", "str", "The entity holding the role.", nullable=False, index=True),
+            Col("role", "text", "The role as written.", nullable=False),
+            Col("role_norm", "str", "The role lower-cased, without nationality, organisation and article words: foreign minister, secretary of state, spokeswoman.", nullable=False),
+            Col("start_char", "int", "Offset of the role in body_text.", nullable=False),
+            Col("end_char", "int", "Offset just past the role in body_text.", nullable=False),
+            Col("role_on", "date", "The article's publication day: when the role was held, as far as the text says."),
+            _batch(),
+        ),
+        ("article_id", "entity_id", "start_char"),
+        article_key="article_id",
+    ),
+    TableDef(
+        "quote_entities",
+        "Entities mentioned inside a quote's content: what the statement is about.",
+        (
+            Col("quote_id", "str", "The quote.", nullable=False),
+            Col("article_id", "str", "Article holding the quote.", nullable=False, index=True),
+            Col("entity_id", "str", "An entity mentioned in the quote's content.", nullable=False, index=True),
+            Col("start_char", "int", "Offset of the mention in body_text.", nullable=False),
+            Col("end_char", "int", "Offset just past the mention in body_text.", nullable=False),
+            _batch(),
+        ),
+        ("quote_id", "start_char"),
+        article_key="article_id",
+    ),
+    TableDef(
+        "entity_aliases",
+        "Corpus-wide links from an entity to the full-name entity it abbreviates (\"Blair\" -> \"Tony Blair\"), recomputed over the whole warehouse after each run, so they do not depend on load order; entity ids never change. Not partitioned by batch.",
+        (
+            Col("alias_entity_id", "str", "The entity named in part (a surname, or a title and surname).", nullable=False),
+            Col("canonical_entity_id", "str", "The full-name PERSON entity it stands for.", nullable=False, index=True),
+            Col("alias_name", "text", "Canonical name of the alias entity.", nullable=False),
+            Col("canonical_name", "text", "Canonical name of the full-name entity.", nullable=False),
+            Col("rule", "str", "surname (the only full name ending so), dominant surname (namesakes, one holding at least 90% of their mentions) or role (the one namesake sharing a role with the alias).", nullable=False),
+            Col("candidates", "int", "Full names the alias could stand for.", nullable=False),
+        ),
+        ("alias_entity_id",),
     ),
     TableDef(
         "rejects",
@@ -278,6 +324,7 @@ _ARROW = {
     "float": pa.float64(),
     "ts": pa.timestamp("us", tz="UTC"),
     "bytes": pa.binary(),
+    "date": pa.date32(),
 }
 
 
@@ -289,6 +336,7 @@ def _sql_type(kind: str) -> sa.types.TypeEngine:
         "float": sa.Float(),
         "ts": sa.DateTime(timezone=True),
         "bytes": sa.LargeBinary(),
+        "date": sa.Date(),
     }
     return types[kind]
 

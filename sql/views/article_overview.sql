@@ -7,6 +7,7 @@ SELECT
     a.title,
     a.outlet,
     a.published_at,
+    a.published_at_source,
     a.language,
     a.word_count,
     a.near_duplicate_of,

@@ -1,18 +1,30 @@
--- Every attributed statement with its speaker and where and when it was published.
--- Portable SQL: SQLite and PostgreSQL (migration 0002) and DuckDB (news-etl sql) run this file as is.
+-- Every attributed statement with its speaker (and the full-name entity a surname speaker stands
+-- for across the corpus), the speaker's role in the article, and when it was said and published.
+-- Portable SQL: SQLite and PostgreSQL (the migrations) and DuckDB (news-etl sql) run this file as is.
 CREATE VIEW who_said_what AS
 SELECT
     q.quote_id,
     COALESCE(q.speaker_name, q.speaker_text) AS speaker,
     q.speaker_entity_id,
+    COALESCE(ea.canonical_entity_id, q.speaker_entity_id) AS speaker_linked_entity_id,
+    (
+        SELECT r.role_norm FROM entity_roles r
+        WHERE r.entity_id = q.speaker_entity_id AND r.article_id = q.article_id
+        ORDER BY r.start_char
+        LIMIT 1
+    ) AS speaker_role,
     q.kind,
     q.cue_text,
     q.quote_text,
     q.confidence,
+    q.said_on,
+    q.said_on_source,
     a.article_id,
     a.title,
     a.outlet,
     a.published_at,
+    a.published_at_source,
     a.source_uri
 FROM quotes q
 JOIN articles a ON a.article_id = q.article_id
+LEFT JOIN entity_aliases ea ON ea.alias_entity_id = q.speaker_entity_id

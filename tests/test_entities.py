@@ -1,0 +1,130 @@
+"""Entity labels and names across an article, roles, and the entities quotes mention."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from etl import ids
+from etl.clean import clean
+from etl.nlp.aliases import expand_acronym, initials
+from etl.nlp.analyse import analyse
+from etl.nlp.entities import strip_honorifics
+from etl.nlp.model import get_nlp
+from etl.records import AnalysedArticle, CleanArticle, Mention, RawArticle
+from etl.settings import DEFAULT_MODEL
+
+SEED = Path(__file__).resolve().parents[1] / "seeds" / "000_be95c3c66a07356a.txt"
+
+
+def run(text: str) -> AnalysedArticle:
+    article = clean(RawArticle(source_uri="test", text=text))
+    assert isinstance(article, CleanArticle)
+    return analyse(article, get_nlp(DEFAULT_MODEL)(article.body_text))
+
+
+def mentions_of(analysed: AnalysedArticle, text: str) -> list[Mention]:
+    found = [m for m in analysed.mentions if m.text == text]
+    assert found, f"no mention {text!r}; got {[(m.text, m.label) for m in analysed.mentions]}"
+    return found
+
+
+@pytest.fixture(scope="module")
+def seed() -> AnalysedArticle:
+    return run(SEED.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("surname", "full"), [("Lavrov", "Sergei Lavrov"), ("Ventrell", "Patrick Ventrell")])
+def test_entities_seed_surnames_are_people(seed: AnalysedArticle, surname: str, full: str) -> None:
+    for m in mentions_of(seed, surname):
+        assert (m.label, m.canonical_name, m.entity_id) == ("PERSON", full, ids.entity_id("PERSON", full))
+
+
+@pytest.mark.parametrize(("alias", "canonical"), [("AP", "Associated Press"), ("US", "United States")])
+def test_entities_seed_aliases_merge(seed: AnalysedArticle, alias: str, canonical: str) -> None:
+    (full,) = {m.entity_id for m in seed.mentions if m.text == canonical}
+    assert {m.entity_id for m in mentions_of(seed, alias)} == {full}
+
+
+@pytest.mark.parametrize(
+    ("person", "role"),
+    [("Sergei Lavrov", "foreign minister"), ("John Kerry", "secretary of state"), ("Victoria Nuland", "spokeswoman")],
+)
+def test_entities_seed_roles(seed: AnalysedArticle, person: str, role: str) -> None:
+    assert role in {r.role_norm for r in seed.roles if r.entity_id == ids.entity_id("PERSON", person)}
+
+
+def test_entities_roles_index_the_body(seed: AnalysedArticle) -> None:
+    body = seed.article.body_text
+    assert seed.roles
+    for r in seed.roles:
+        assert body[r.start_char : r.end_char] == r.role
+
+
+@pytest.mark.parametrize(
+    ("text", "person", "role"),
+    [
+        ("Patrick Ventrell, a State Department spokesman, said the talks were useful.", "Patrick Ventrell", "spokesman"),
+        ("John Smith, the company's chief executive, resigned on Monday.", "John Smith", "chief executive"),
+        ("The vote was called by Senate Majority Leader Mitch McConnell on Monday.", "Mitch McConnell", "majority leader"),
+    ],
+)
+def test_entities_roles_from_titles_and_appositions(text: str, person: str, role: str) -> None:
+    analysed = run(text)
+    assert role in {r.role_norm for r in analysed.roles if r.entity_id == ids.entity_id("PERSON", person)}, analysed.roles
+
+
+def test_entities_honorific_makes_a_person_without_the_title() -> None:
+    analysed = run("Mr Ebbers denied the charges. Prosecutors say Mr Ebbers knew of the fraud at WorldCom.")
+    for m in analysed.mentions:
+        if "Ebbers" in m.text:
+            assert (m.label, m.canonical_name, m.text) == ("PERSON", "Ebbers", "Ebbers")
+
+
+def test_entities_honorific_name_maps_to_the_full_name() -> None:
+    analysed = run("Bernard Ebbers denied the charges. Prosecutors say Mr Ebbers knew of the fraud at WorldCom.")
+    assert {m.canonical_name for m in analysed.mentions if "Ebbers" in m.text} == {"Bernard Ebbers"}
+
+
+def test_entities_acronym_of_a_full_name_in_the_article() -> None:
+    analysed = run(
+        "The International Atomic Energy Agency sent inspectors to Iran. The IAEA said the visit would take a week."
+    )
+    names = {m.canonical_name for m in analysed.mentions if m.text in ("IAEA", "International Atomic Energy Agency")}
+    assert names == {"International Atomic Energy Agency"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("Mr Ebbers", ("Ebbers", True)), ("Mrs. May", ("May", True)), ("Dr", ("Dr", False)), ("Apple", ("Apple", False))],
+)
+def test_entities_strip_honorifics(text: str, expected: tuple[str, bool]) -> None:
+    assert strip_honorifics(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("acronym", "names", "expected"),
+    [
+        ("FBI", ["Federal Bureau of Investigation", "Fine Bakery Inc"], None),  # two expansions: neither
+        ("FBI", ["Federal Bureau of Investigation"], "Federal Bureau of Investigation"),
+        ("N.A.T.O.", ["North Atlantic Treaty Organization"], "North Atlantic Treaty Organization"),
+        ("Apple", ["Apple Pie Ltd"], None),
+    ],
+)
+def test_entities_expand_acronym(acronym: str, names: list[str], expected: str | None) -> None:
+    assert expand_acronym(acronym, names) == expected
+
+
+def test_entities_initials_skip_minor_words() -> None:
+    assert initials("Secretary of State for the Home Department") == "SSHD"
+
+
+def test_entities_quotes_mention_entities_not_their_speaker(seed: AnalysedArticle) -> None:
+    (quote,) = [q for q in seed.quotes if "We’ve been clear" in q.quote_text]
+    inside = {e.entity_id for e in seed.quote_entities if e.quote_id == quote.quote_id}
+    assert ids.entity_id("GPE", "Syria") in inside
+    assert quote.speaker_entity_id not in inside
+    for e in seed.quote_entities:
+        q = next(q for q in seed.quotes if q.quote_id == e.quote_id)
+        assert q.quote_start <= e.start_char < e.end_char <= q.quote_end

@@ -1,0 +1,108 @@
+"""Corpus-wide entity links (entity_aliases): surname entities to the full name, order-free."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+import sqlalchemy as sa
+
+from etl import ids
+from etl.pipeline import run
+from etl.settings import Settings
+from etl.warehouse.aliases import EntityCount, compute_aliases, link_entities
+
+
+def _e(name: str, label: str = "PERSON", mentions: int = 1) -> EntityCount:
+    return EntityCount(ids.entity_id(label, name), name, label, mentions)
+
+
+def _links(*entities: EntityCount) -> dict[str, str]:
+    return {str(r["alias_name"]): str(r["canonical_name"]) for r in compute_aliases(entities)}
+
+
+def test_entity_links_surname_to_the_one_full_name() -> None:
+    assert _links(_e("Tony Blair", mentions=461), _e("Blair", mentions=35), _e("Gordon Brown")) == {"Blair": "Tony Blair"}
+
+
+def test_entity_links_namesakes_stay_apart() -> None:
+    assert _links(_e("Hillary Clinton", mentions=60), _e("Bill Clinton", mentions=40), _e("Clinton")) == {}
+
+
+def test_entity_links_a_dominant_namesake_takes_the_surname() -> None:
+    assert _links(_e("Hillary Clinton", mentions=950), _e("Bill Clinton", mentions=50), _e("Clinton")) == {
+        "Clinton": "Hillary Clinton"
+    }
+
+
+def test_entity_links_a_shared_role_tells_namesakes_apart() -> None:
+    hillary, bill, clinton = _e("Hillary Clinton", mentions=60), _e("Bill Clinton", mentions=40), _e("Clinton")
+    roles = {hillary.entity_id: {"secretary of state"}, bill.entity_id: {"president"}}
+    rows = compute_aliases([hillary, bill, clinton], {**roles, clinton.entity_id: {"secretary of state"}})
+    assert [(r["canonical_name"], r["rule"]) for r in rows] == [("Hillary Clinton", "role")]
+    both = compute_aliases([hillary, bill, clinton], {**roles, clinton.entity_id: {"secretary of state", "president"}})
+    assert both == []
+
+
+def test_entity_links_mislabelled_surname_links_but_places_do_not() -> None:
+    links = _links(
+        _e("Jose Mourinho", mentions=36), _e("Mourinho", "ORG"), _e("George Washington"), _e("Washington", "GPE"), _e("John Person"), _e("Person", "ORG", 3)
+    )
+    assert links == {"Mourinho": "Jose Mourinho"}
+
+
+def test_entity_links_never_to_a_rarer_longer_name_nor_from_acronyms_or_lowercase() -> None:
+    links = _links(
+        _e("Tim Henman", mentions=40), _e("Briton Tim Henman"), _e("Team GB", mentions=3), _e("GB", "GPE", 5), _e("person", "ORG")
+    )
+    assert links == {}
+
+
+def test_entity_links_do_not_depend_on_the_order_entities_come_in() -> None:
+    entities = [_e("Ronald Reagan", mentions=9), _e("Reagan", mentions=4), _e("Nancy Reagan", mentions=1), _e("Kerry")]
+    assert compute_aliases(entities) == compute_aliases(list(reversed(entities)))
+
+
+STORIES = {
+    "a.txt": "Tony Blair met union leaders in London on Monday.\n\nBlair said the talks were useful.",
+    "b.txt": "Blair told reporters that the economy was strong.\n\nThe Conservatives disagreed with him.",
+}
+
+
+def _aliases(url: str) -> set[tuple[str, str]]:
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        rows = {(r.alias_name, r.canonical_name) for r in conn.execute(sa.text("SELECT * FROM entity_aliases"))}
+    engine.dispose()
+    return rows
+
+
+def test_entity_links_same_whether_loaded_in_one_run_or_several(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWS_ETL_PROCESSES", "1")
+    monkeypatch.delenv("NEWS_ETL_DATABASE_URL", raising=False)
+    for name, text in STORIES.items():
+        (tmp_path / "all").mkdir(exist_ok=True)
+        (tmp_path / "all" / name).write_text(text, encoding="utf-8")
+        (tmp_path / name.removesuffix(".txt")).mkdir()
+        (tmp_path / name.removesuffix(".txt") / name).write_text(text, encoding="utf-8")
+    one = Settings(warehouse=tmp_path / "one")
+    run([tmp_path / "all"], one)
+    link_entities(one)
+    several = Settings(warehouse=tmp_path / "several")
+    for part in ("b", "a"):
+        run([tmp_path / part], several)
+        link_entities(several)
+    expected = {("Blair", "Tony Blair")}
+    assert _aliases(f"sqlite:///{tmp_path / 'one' / 'news.db'}") == expected
+    assert _aliases(f"sqlite:///{tmp_path / 'several' / 'news.db'}") == expected
+    url = f"sqlite:///{tmp_path / 'several' / 'news.db'}"
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        linked = conn.execute(sa.text("SELECT DISTINCT linked_name FROM entity_overview WHERE value = 'Blair'")).scalars().all()
+        speakers = conn.execute(sa.text("SELECT speaker_linked_entity_id FROM who_said_what")).scalars().all()
+    engine.dispose()
+    assert linked == ["Tony Blair"]
+    assert ids.entity_id("PERSON", "Tony Blair") in speakers
+    rows = pq.read_table(tmp_path / "several" / "parquet" / "entity_aliases" / "part-0.parquet").to_pylist()
+    assert {(r["alias_name"], r["canonical_name"]) for r in rows} == expected
