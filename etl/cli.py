@@ -170,6 +170,12 @@ def run(
     ):
         table.add_row(label, str(value))
     out.print(table)
+    out.print(f"Results: {settings.parquet_root} (Parquet) and {redact_url(settings.db_url)}.")
+    out.print(
+        f'Try: news-etl sql "select speaker, count(*) as quotes from who_said_what group by 1 order by 2 desc limit 10" '
+        f"--warehouse {settings.warehouse}",
+        soft_wrap=True, highlight=False, markup=False,
+    )
 
 
 @app.command()

@@ -24,7 +24,7 @@ from etl.errors import ConfigError
 from etl.pipeline import run
 from etl.settings import Settings
 from etl.warehouse.parquet import read_table
-from etl.warehouse.schema import BY_NAME, PARQUET_TABLES, Col, TableDef
+from etl.warehouse.schema import BY_NAME, PARQUET_TABLES, TableDef
 from tests.analyst_corpus import write_corpus
 
 
@@ -33,6 +33,8 @@ def _norm(value: object) -> object:
     if isinstance(value, datetime):
         value = value.astimezone(UTC) if value.tzinfo else value
         return value.strftime("%Y-%m-%d %H:%M:%S.%f")
+    if isinstance(value, date):  # SQLite returns dates as text
+        return value.isoformat()
     return value
 
 
@@ -49,10 +51,10 @@ def _duck_view(warehouse: Path, view: str) -> list[tuple]:
 
 
 def test_analyst_views_are_the_sql_views() -> None:
-    assert view_names() == ["article_overview", "entity_mentions", "who_said_what"]
+    assert view_names() == ["article_overview", "entity_mentions", "entity_overview", "who_said_what"]
 
 
-@pytest.mark.parametrize("view", ["who_said_what", "article_overview", "entity_mentions"])
+@pytest.mark.parametrize("view", ["who_said_what", "article_overview", "entity_mentions", "entity_overview"])
 def test_analyst_duckdb_views_match_sqlite(analyst_warehouse: Path, view: str) -> None:
     duck = _duck_view(analyst_warehouse, view)
     assert duck, f"{view} is empty: the test corpus should fill it"
@@ -191,14 +193,15 @@ def test_analyst_csv_defuses_formulas() -> None:
     assert rows == [["quote", "n"], ["'=HYPERLINK(\"http://x\")", "1"], ["plain, with comma", "-2"]]
 
 
-def test_analyst_quotes_optional_columns_appear_with_the_schema(monkeypatch: pytest.MonkeyPatch, analyst_warehouse: Path) -> None:
-    """A column another branch adds to quotes (said_on, speaker_role) is used as soon as the schema has it."""
+def test_analyst_quotes_carry_the_statement_day_and_the_speakers_role(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The export dates a quote by the day it was said when known, and shows the speaker's role;
+    a schema without those columns still exports (each column is used only when the schema has it)."""
+    sql, params = quotes_sql(QuoteFilter(since=date(2024, 1, 1)))
+    assert "COALESCE(w.said_on, CAST(w.published_at AS DATE)) >= ?" in sql and params == [date(2024, 1, 1)]
+    assert "w.speaker_role AS role" in sql
+    quotes = BY_NAME["quotes"]
+    narrower = replace(quotes, columns=tuple(c for c in quotes.columns if c.name != "said_on"))
+    monkeypatch.setattr(export, "BY_NAME", {k: v for k, v in {**BY_NAME, "quotes": narrower}.items() if k != "entity_roles"})
     sql, _ = quotes_sql(QuoteFilter(since=date(2024, 1, 1)))
     assert "said_on" not in sql and "speaker_role" not in sql
-    quotes = BY_NAME["quotes"]
-    wider = replace(quotes, columns=(*quotes.columns, Col("said_on", "ts", "day said"), Col("speaker_role", "text", "role")))
-    monkeypatch.setattr(export, "BY_NAME", {**BY_NAME, "quotes": wider})
-    sql, params = quotes_sql(QuoteFilter(since=date(2024, 1, 1)))
-    assert "COALESCE(q.said_on, CAST(w.published_at AS DATE)) >= ?" in sql and params == [date(2024, 1, 1)]
-    assert "q.speaker_role AS role" in sql
-    assert isinstance(wider, TableDef)
+    assert isinstance(narrower, TableDef)

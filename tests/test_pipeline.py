@@ -82,6 +82,7 @@ def test_pipeline_seed_matches_golden_in_parquet_and_sqlite(tmp_path: Path, seed
     code, output = _cli("run", str(seeds_dir), "--warehouse", str(tmp_path))
     assert code == 0, output
     assert "articles" in output and "words/second" in output
+    assert "Try: news-etl sql" in output and "who_said_what" in output  # where the results are, and a first query
     _check_seed(tmp_path, f"sqlite:///{tmp_path / 'news.db'}")
 
 

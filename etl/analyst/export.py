@@ -38,12 +38,12 @@ def has_column(ref: str) -> bool:
 
 PUBLISHED_ON = "CAST(w.published_at AS DATE)"
 # the day the statement was made when the extractor knows it, else the day it was published
-DATE = Field("date", ((f"COALESCE(q.said_on, {PUBLISHED_ON})", ("quotes.said_on",)), (PUBLISHED_ON, ())))
+DATE = Field("date", ((f"COALESCE(w.said_on, {PUBLISHED_ON})", ("quotes.said_on",)), (PUBLISHED_ON, ())))
 
 FIELDS: tuple[Field, ...] = (
     DATE,
     Field("speaker", (("w.speaker", ()),)),
-    Field("role", (("q.speaker_role", ("quotes.speaker_role",)),)),
+    Field("role", (("w.speaker_role", ("entity_roles.role_norm",)),)),
     Field("quote", (("w.quote_text", ()),)),
     Field("kind", (("w.kind", ()),)),
     Field("cue", (("w.cue_text", ()),)),
