@@ -36,11 +36,19 @@ def _day(span: Span, reference: date | None) -> date | None:
     return None
 
 
-def cue_date(cue: Token, quote: Quote, reference: date | None) -> tuple[date | None, str | None]:
-    """The day a statement's cue or its sentence names, and which of the two named it."""
+def cue_date(
+    cue: Token, quote: Quote, reference: date | None, dates: Sequence[Span] | None = None
+) -> tuple[date | None, str | None]:
+    """The day a statement's cue or its sentence names, and which of the two named it.
+
+    ``dates`` are the doc's DATE entities, when the caller has them (``doc.ents`` builds every
+    entity span on each call: reading it once per article, not once per quote, is cheaper).
+    """
     sentence_day: date | None = None
-    for ent in cue.sent.ents:
-        if ent.label_ != "DATE" or not _outside(ent, quote):
+    sent = cue.sent
+    ents = dates if dates is not None else [e for e in cue.doc.ents if e.label_ == "DATE"]
+    for ent in ents:
+        if not (sent.start <= ent.start < sent.end) or not _outside(ent, quote):
             continue
         day = _day(ent, reference)
         if day is None:
@@ -55,8 +63,11 @@ def date_statements(quotes: Sequence[tuple[Quote, Token | None]], reference: dat
     """Each quote with ``said_on`` and ``said_on_source`` when its text dates it (quotes in text order)."""
     out: list[Quote] = []
     last_by_speaker: dict[str, date] = {}
+    dates: list[Span] | None = None
     for quote, cue in sorted(quotes, key=lambda qc: qc[0].quote_start):
-        day, source = cue_date(cue, quote, reference) if cue is not None else (None, None)
+        if cue is not None and dates is None:
+            dates = [e for e in cue.doc.ents if e.label_ == "DATE"]
+        day, source = cue_date(cue, quote, reference, dates) if cue is not None else (None, None)
         speaker = quote.speaker_entity_id or quote.speaker_name
         if day is None and speaker is not None and speaker in last_by_speaker:
             day, source = last_by_speaker[speaker], "speaker"
