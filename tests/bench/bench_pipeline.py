@@ -60,10 +60,11 @@ def time_prepare(inputs: list[Path]) -> float:
     from etl.ingest.discover import discover
     from etl.pipeline import prepare, read_inputs
     from etl.records import RunCounts
+    from etl.settings import Settings
 
     t0 = time.perf_counter()
     counts = RunCounts()
-    for _ in prepare(read_inputs(discover(inputs), counts), Deduplicator(), counts):
+    for _ in prepare(read_inputs(discover(inputs), counts, Settings().max_input_bytes), Deduplicator(), counts):
         pass
     return time.perf_counter() - t0
 
