@@ -14,7 +14,8 @@ from spacy.language import Language
 
 from etl.clean import clean
 from etl.nlp.model import get_nlp
-from etl.nlp.runner import MAX_BATCH_CHARS, analyse_batch, parse_articles, process_alive, text_batches
+from etl.nlp.runner import MAX_BATCH_CHARS, analyse_batch, parse_articles, text_batches
+from etl.processes import process_alive
 from etl.records import AnalysedArticle, CleanArticle, RawArticle, Reject
 from etl.settings import DEFAULT_MODEL
 

@@ -27,6 +27,7 @@ from spacy.tokens import Doc
 
 from etl.nlp.analyse import analyse, skip_nlp
 from etl.nlp.model import get_nlp
+from etl.processes import process_alive
 from etl.records import AnalysedArticle, CleanArticle, Reject
 
 logger = logging.getLogger(__name__)
@@ -111,22 +112,6 @@ def _analyse_one(article: CleanArticle, doc: Doc) -> AnalysedArticle | Reject:
     except Exception as exc:  # noqa: BLE001 - an extractor bug must not stop the run
         logger.exception("NLP failed on %s", article.source_uri)
         return Reject(article.source_uri, STAGE, f"extraction failed: {type(exc).__name__}: {exc}")
-
-
-def process_alive(pid: int) -> bool:
-    """True while process ``pid`` runs (a zombie, killed but not yet reaped, counts as dead)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as f:
-            state = f.read().rsplit(b")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True  # no /proc: the signal test is all there is
-    return state not in (b"Z", b"X")
 
 
 def _watch_parent(parent_pid: int, poll: float = PARENT_POLL_SECONDS) -> None:

@@ -9,7 +9,6 @@ Parquet; a crash at any point leaves the stores agreeing once the next run has o
 from __future__ import annotations
 
 import logging
-import os
 import socket
 import time
 import uuid
@@ -21,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 from etl.errors import WarehouseUnavailable
 from etl.ledger import Known
+from etl.processes import process_alive
 from etl.settings import Settings
 from etl.warehouse.change import Applied, Change
 from etl.warehouse.parquet import ParquetStore
@@ -32,16 +32,6 @@ T = TypeVar("T")
 
 def new_load_id() -> str:
     return f"{datetime.now(UTC):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 class Warehouse:
@@ -85,7 +75,7 @@ class Warehouse:
         return self._retrying(lambda: self.sql.near_candidates(band_keys))
 
     def _retrying(self, query: Callable[[], T]) -> T:
-        """A read, retried like a load when the database connection is lost."""
+        """``query()``, retried with exponential backoff while the database connection is lost."""
         delay, waited = 1.0, 0.0
         while True:
             try:
@@ -107,33 +97,24 @@ class Warehouse:
     def load(self, change: Change) -> Applied:
         """Commit ``change`` in SQL (the Parquet files staged just before), then publish it to Parquet.
 
-        A lost database connection is retried with exponential backoff for ``settings.retry_seconds``
-        (a load is idempotent: a retry replaces the same files' rows again); past that the load
-        fails with ``WarehouseUnavailable`` and nothing committed before is lost.
+        A lost database connection is retried like any query (``_retrying``): a load is idempotent,
+        so each attempt, under a new load id, replaces the same files' rows again. Past the retry
+        time it fails with ``WarehouseUnavailable`` and nothing committed before is lost.
         """
-        delay, waited = 1.0, 0.0
-        while True:
+        attempt = [change]
+
+        def once() -> Applied:
+            current = attempt[0]
             try:
-                applied = self.sql.load(change, stage=self.parquet.stage)
-            except (OperationalError, InterfaceError, DBAPIError) as exc:
-                self.parquet.discard(change.load_id)
-                if not _connection_lost(exc):
-                    raise
-                if waited >= self.settings.retry_seconds:
-                    raise WarehouseUnavailable(
-                        f"lost the database connection and could not get it back in {waited:.0f} s: {_first_line(exc)}"
-                    ) from exc
-                logger.warning("database connection lost (%s); retrying the batch in %.0f s", _first_line(exc), delay)
-                time.sleep(delay)
-                waited += delay
-                delay = min(delay * 2, 30.0)
-                change = Change(new_load_id(), change.run_id, change.package, change.replaced_files)
-                continue
+                applied = self.sql.load(current, stage=self.parquet.stage)
             except BaseException:
-                self.parquet.discard(change.load_id)
+                self.parquet.discard(current.load_id)
+                attempt[0] = Change(new_load_id(), current.run_id, current.package, current.replaced_files)
                 raise
-            self.parquet.publish(change.load_id)
+            self.parquet.publish(current.load_id)
             return applied
+
+        return self._retrying(once)
 
     # ------------------------------------------------------------ runs
 
@@ -146,7 +127,7 @@ class Warehouse:
         host = socket.gethostname()
         marked: list[str] = []
         for row in self.sql.running_runs():
-            if row.get("host") != host or row.get("pid") is None or _alive(int(row["pid"])):
+            if row.get("host") != host or row.get("pid") is None or process_alive(int(row["pid"])):
                 continue
             row.update(status="abandoned", error="the run's process ended before it finished (killed?)")
             self.record_run(row)
