@@ -52,17 +52,22 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _cell(value: Any) -> str:
-    """A spreadsheet-ready cell."""
+def as_text(value: Any) -> str:
+    """A value as people read it: nothing for null, times to the second (UTC), dates as ISO days."""
     if value is None:
         return ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str):
-        return "'" + value if value.startswith(FORMULA_START) else value
     return str(value)
+
+
+def _cell(value: Any) -> str:
+    """A spreadsheet-ready cell: text that starts like a formula is quoted so it is never run."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return as_text(value)
 
 
 @writer("csv")

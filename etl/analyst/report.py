@@ -12,13 +12,13 @@ import html
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
 from etl.analyst import charts
-from etl.analyst.formats import count_of
+from etl.analyst.formats import as_text, count_of
 from etl.analyst.query import Result, connect, query
 from etl.warehouse.atomic import replace_atomically
 
@@ -206,15 +206,9 @@ CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 
 
 def _value(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    if isinstance(value, date):
-        return value.isoformat()
     if isinstance(value, float):
         return f"{value:,.2f}".rstrip("0").rstrip(".")
-    return str(value)
+    return as_text(value)
 
 
 def _table(result: Result) -> str:
