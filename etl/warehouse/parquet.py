@@ -229,9 +229,6 @@ class ParquetStore:
         (self.root / f"{_PENDING}{load_id}.json").unlink(missing_ok=True)
         self.sweep()
 
-    def batch_ids(self) -> set[str]:
-        return set(self.manifest["tables"].get("batches", {}))
-
     def record_run(self, row: dict[str, object]) -> None:
         schema = arrow_schema("runs")
         table = pa.Table.from_pylist([row], schema=schema)

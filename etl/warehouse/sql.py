@@ -191,13 +191,6 @@ class SqlStore:
         with self.engine.connect() as conn:
             return {r["batch_id"]: dict(r) for r in conn.execute(sa.select(SQL_TABLES["batches"])).mappings()}
 
-    def batch_ids(self) -> set[str]:
-        return set(self.batch_rows())
-
-    def count(self, name: str) -> int:
-        with self.engine.connect() as conn:
-            return int(conn.execute(sa.select(sa.func.count()).select_from(SQL_TABLES[name])).scalar_one())
-
     # ------------------------------------------------------------ the load
 
     def load(self, change: Change, stage: Callable[[Applied], object] | None = None) -> Applied:
