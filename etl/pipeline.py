@@ -26,10 +26,11 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Protocol
 
 from etl import ids, ledger
 from etl.clean import clean
-from etl.dedup import Deduplicator, Lookup, Verdict
+from etl.dedup import Deduplicator, Verdict
 from etl.errors import short_error
 from etl.ingest import read_file
 from etl.ingest.discover import discover, root_names
@@ -155,6 +156,25 @@ def prepare(
         if not needs_nlp(article):
             counts.non_english += 1
         yield article
+
+
+class Catalog(Protocol):
+    """What the stages before the NLP ask the warehouse (the SQL store, or the Warehouse around it)."""
+
+    def stored_articles(self, article_ids: Iterable[str]) -> set[str]: ...
+
+    def near_candidates(self, band_keys: list[str]) -> list[tuple[str, bytes, str | None]]: ...
+
+
+def prepare_inputs(
+    files: Iterable[InputFile | Reject], counts: RunCounts, settings: Settings, catalog: Catalog, force: bool = False
+) -> tuple[Deduplicator, Iterator[CleanArticle | AlreadyStored | Reject | FileDone]]:
+    """The files read and prepared, deduplicated against the run and the warehouse (``catalog``);
+    with ``force``, against the run only, and nothing is skipped as already stored."""
+    dedup = Deduplicator(lookup=None if force else catalog.near_candidates)
+    stored = None if force else (lambda a: bool(catalog.stored_articles([a])))
+    records = read_inputs(files, counts, settings.max_input_bytes)
+    return dedup, prepare(records, dedup, counts, stored, settings.published_on)
 
 
 def group_batches(items: Iterable[Item], batch_size: int) -> Iterator[list[Item]]:
@@ -306,11 +326,8 @@ def run(
                 if counts.pruned:
                     link_entities(settings)
                 return summary
-            lookup: Lookup | None = None if force else warehouse.near_candidates
-            dedup = Deduplicator(lookup=lookup)
-            stored = None if force else (lambda a: bool(warehouse.stored_articles([a])))
-            records = read_inputs(todo, counts, settings.max_input_bytes)
-            stream: Iterator[Item] = prepare(records, dedup, counts, stored, settings.published_on)  # type: ignore[assignment]
+            dedup, prepared = prepare_inputs(todo, counts, settings, warehouse, force)
+            stream: Iterator[Item] = prepared  # type: ignore[assignment]
             if _needs_model(todo):
                 nlp = stack.enter_context(NlpRunner(settings.model, settings.processes, nlp_batch_size=settings.nlp_batch_size))
                 stream = nlp.analyse(stream)  # type: ignore[arg-type,assignment]
@@ -371,11 +388,9 @@ def process_files(
         if not plan.todo:
             logger.info("shard %s: all %d files are loaded and unchanged", batch_id, len(files))
             return None
-        dedup = Deduplicator(lookup=None if force else catalog.near_candidates)
-        stored = None if force else (lambda a: bool(catalog.stored_articles([a])))
+        dedup, prepared = prepare_inputs(plan.todo, counts, settings, catalog, force)
         with NlpRunner(settings.model, settings.processes, nlp_batch_size=settings.nlp_batch_size) as nlp:
-            records = read_inputs(plan.todo, counts, settings.max_input_bytes)
-            items: list[Item] = list(nlp.analyse(prepare(records, dedup, counts, stored, settings.published_on)))  # type: ignore[arg-type]
+            items: list[Item] = list(nlp.analyse(prepared))  # type: ignore[arg-type]
     shard_counts = {
         "files": counts.files,
         "unchanged": len(plan.unchanged),
