@@ -1,0 +1,200 @@
+"""news_archive_import on the CeleryExecutor: two workers that share no folder, one killed mid-shard.
+
+The module starts PostgreSQL (Airflow's metadata and the SQL warehouse), Redis (the broker), the
+object store, the api-server, scheduler and dag-processor, and two Celery workers, each in its own
+working folder. The archive's files are in the object store and so is the warehouse. One run over
+N_FILES files in N_SHARDS shards is triggered; while a ``process`` shard runs on one worker, that
+worker's whole process group is SIGKILLed. The scheduler finds the task without heartbeat and the
+retry runs on the other worker. Then: the run succeeded, both workers took shards, the killed
+shard was retried elsewhere, nothing is doubled, and the warehouse equals a single CLI run over the
+same files.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from tests import pg
+from tests.distributed.airflow_stack import Stack, Worker, celery_stack, wait_for_dag
+from tests.distributed.corpus import write_corpus
+from tests.distributed.services import redis_server, running
+
+pytestmark = [pytest.mark.distributed, pytest.mark.airflow, pytest.mark.postgres]
+logger = logging.getLogger(__name__)
+
+DAG_ID = "news_archive_import"
+RUN_ID = "distributed_archive"
+N_FILES = 300
+SHARD_SIZE = 50
+N_SHARDS = N_FILES // SHARD_SIZE
+RUN_TIMEOUT = 420
+# logged by a process task once its spaCy model is loaded (etl.nlp.model), before the first article
+SHARD_STARTED = "loaded spaCy model"
+# logged by Airflow when a task returned
+TASK_RETURNED = "Done. Returned value was"
+
+
+@dataclass
+class ArchiveRun:
+    state: str
+    tis: dict[tuple[str, int], tuple[int, str]]  # (task_id, map_index) -> (try_number, state)
+    killed: str  # the worker that was SIGKILLed
+    killed_shard: int  # the map index of the process task it was running
+    killed_log: str  # that task's log, as the crash left it
+    logs: dict[str, set[tuple[str, int, int]]]  # worker -> {(task_id, map_index, try)} of its log files
+    warehouse_db: str
+    warehouse: str
+    inputs: str
+    stack_tails: str
+
+
+def _tis(stack: Stack) -> dict[tuple[str, int], tuple[int, str]]:
+    rows = stack.query(
+        "SELECT task_id, map_index, try_number, state FROM task_instance WHERE dag_id = :d AND run_id = :r", d=DAG_ID, r=RUN_ID
+    )
+    return {(t, m): (n, s) for t, m, n, s in rows}
+
+
+def _logged(stack: Stack) -> dict[str, set[tuple[str, int, int]]]:
+    out: dict[str, set[tuple[str, int, int]]] = {}
+    for worker in stack.workers:
+        found = set()
+        for path in worker.logs.glob(f"dag_id={DAG_ID}/run_id={RUN_ID}/task_id=*/**/attempt=*.log"):
+            parts = {p.split("=", 1)[0]: p.split("=", 1)[1] for p in path.relative_to(worker.logs).parts if "=" in p}
+            task = parts["task_id"]
+            index = int(parts.get("map_index", "-1"))
+            attempt = int(path.stem.split("=", 1)[1])
+            found.add((task, index, attempt))
+        out[worker.name] = found
+    return out
+
+
+def _attempt_log(worker: Worker, index: int, attempt: int) -> Path:
+    return worker.logs / f"dag_id={DAG_ID}/run_id={RUN_ID}/task_id=process/map_index={index}/attempt={attempt}.log"
+
+
+def _kill_target(stack: Stack) -> tuple[Worker, int] | None:
+    """A worker to crash now, and its shard: one that already finished a shard and is inside its next one.
+
+    Inside = its process task has loaded the spaCy model (logged) and is reading articles: a second
+    after that line it is half-way through its 50 files (a shard takes about 3 s here).
+    """
+    rows = stack.query(
+        "SELECT map_index, try_number, state FROM task_instance WHERE dag_id = :d AND run_id = :r AND task_id = 'process'",
+        d=DAG_ID, r=RUN_ID,
+    )
+    done = {m for m, _, s in rows if s == "success"}
+    for index, attempt, state in rows:
+        if state != "running" or attempt != 1:
+            continue
+        for worker in stack.workers:
+            log = _attempt_log(worker, index, attempt)
+            finished_one = any(_attempt_log(worker, m, 1).exists() for m in done)
+            if finished_one and log.exists() and SHARD_STARTED in log.read_text(errors="replace"):
+                time.sleep(1.0)
+                return worker, index
+    return None
+
+
+@pytest.fixture(scope="module")
+def archive_run(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> ArchiveRun:
+    base = tmp_path_factory.mktemp("distributed")
+    corpus = base / "corpus" / "inputs"
+    write_corpus(corpus, N_FILES)
+    warehouse_db = pg.create_database(pg_server, "warehouse")
+    meta_db = pg.create_database(pg_server, "airflow")
+    warehouse = str(base / "warehouse")
+    inputs = str(corpus)
+    worker_env = {
+        "NEWS_ETL_WAREHOUSE": warehouse,
+        "NEWS_ETL_DATABASE_URL": warehouse_db,
+        "NEWS_ETL_PROCESSES": "1",
+    }
+    redis, broker = redis_server(base / "redis")
+    with running(redis):
+        redis.wait_until(lambda: "Ready to accept connections" in redis.tail(), 30, "Redis ready")
+        with celery_stack(base / "airflow", meta_db, broker, worker_env) as stack:
+            wait_for_dag(stack, DAG_ID)
+            conf = f'{{"source": "{inputs}", "shard_size": {SHARD_SIZE}}}'
+            stack.airflow("dags", "trigger", DAG_ID, "--run-id", RUN_ID, "--conf", conf)
+            deadline = time.monotonic() + RUN_TIMEOUT
+            killed = ""
+            killed_shard = -1
+            state = None
+            while state not in ("success", "failed"):
+                stack.check_alive()
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"{DAG_ID} did not finish within {RUN_TIMEOUT}s: {_tis(stack)}\n{stack.tails()}")
+                if not killed:
+                    target = _kill_target(stack)
+                    if target:
+                        worker, index = target
+                        worker.service.kill()
+                        killed, killed_shard = worker.name, index
+                        logger.info("killed %s while it ran process[%d]", killed, index)
+                time.sleep(0.5)
+                rows = stack.query("SELECT state FROM dag_run WHERE dag_id = :d AND run_id = :r", d=DAG_ID, r=RUN_ID)
+                state = rows[0][0] if rows else None
+            victim = next((w for w in stack.workers if w.name == killed), None)
+            killed_log = _attempt_log(victim, killed_shard, 1).read_text(errors="replace") if victim else ""
+            return ArchiveRun(
+                state=state, tis=_tis(stack), killed=killed, killed_shard=killed_shard, killed_log=killed_log, logs=_logged(stack),
+                warehouse_db=warehouse_db, warehouse=warehouse, inputs=inputs, stack_tails=stack.tails(),
+            )
+
+
+def test_the_archive_run_succeeds_in_every_shard(archive_run: ArchiveRun) -> None:
+    assert archive_run.state == "success", f"{archive_run.tis}\n{archive_run.stack_tails}"
+    shards = sorted(m for (t, m) in archive_run.tis if t == "process")
+    assert shards == list(range(N_SHARDS))
+    assert {s for _, s in archive_run.tis.values()} == {"success"}, archive_run.tis
+
+
+def test_both_workers_ran_shards_from_their_own_folders(archive_run: ArchiveRun) -> None:
+    for worker, logged in archive_run.logs.items():
+        finished = [(m, n) for t, m, n in logged if t == "process" and archive_run.tis[("process", m)] == (n, "success")]
+        assert finished, f"{worker} finished no shard: {archive_run.logs}"
+    a, b = archive_run.logs.values()
+    assert a and b and not a & b, "each attempt runs on one worker and logs into that worker's own folder"
+
+
+def test_the_shard_of_the_killed_worker_was_retried_on_the_other(archive_run: ArchiveRun) -> None:
+    assert archive_run.killed, "no process task was caught running to kill its worker"
+    index = archive_run.killed_shard
+    assert SHARD_STARTED in archive_run.killed_log and TASK_RETURNED not in archive_run.killed_log, "killed mid-shard"
+    tries, state = archive_run.tis[("process", index)]
+    assert tries >= 2 and state == "success", "the killed shard must have succeeded on a retry"
+    survivor = next(w for w in archive_run.logs if w != archive_run.killed)
+    assert ("process", index, tries) in archive_run.logs[survivor]
+    assert ("process", index, 1) in archive_run.logs[archive_run.killed]
+    assert not any(t == "process" and m == index and n == tries for t, m, n in archive_run.logs[archive_run.killed])
+
+
+def _sql(url: str, query: str) -> list[tuple]:
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(query))]
+    finally:
+        engine.dispose()
+
+
+def test_nothing_is_doubled_after_the_retry(archive_run: ArchiveRun) -> None:
+    from etl.quality import Report, run_sql_checks
+
+    url = archive_run.warehouse_db
+    ((articles, distinct),) = _sql(url, "SELECT COUNT(*), COUNT(DISTINCT article_id) FROM articles")
+    assert articles == distinct == N_FILES
+    ((files, distinct_files),) = _sql(url, "SELECT COUNT(*), COUNT(DISTINCT file_uri) FROM inputs")
+    assert files == distinct_files == N_FILES
+    batches = [b for (b,) in _sql(url, "SELECT batch_id FROM batches ORDER BY batch_id")]
+    assert len(batches) == N_SHARDS
+    report = Report()
+    run_sql_checks(url, batches, report)
+    assert report.failures == []
