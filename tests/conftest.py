@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from tests import pg
+from tests import objectstore, pg
 
 ROOT = Path(__file__).resolve().parents[1]
 SEEDS = ROOT / "seeds"
@@ -18,6 +18,16 @@ def pg_server() -> Iterator[str]:
     try:
         with pg.server_url() as url:
             yield url
+    except RuntimeError as exc:
+        pytest.fail(str(exc))
+
+
+@pytest.fixture(scope="session")
+def object_store() -> Iterator[objectstore.ObjectStore]:
+    """A real S3-compatible server (SeaweedFS). Fails (never skips) when it cannot be started."""
+    try:
+        with objectstore.throwaway_object_store() as store:
+            yield store
     except RuntimeError as exc:
         pytest.fail(str(exc))
 
