@@ -3,12 +3,13 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+DIST_STAMP := $(VENV)/.installed-distributed
 SETUP_LOG := $(VENV)/setup.log
 WAREHOUSE ?= warehouse
 # the browser the report test renders pages with (Debian's package)
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: setup run test lint eval bench clean chromium
+.PHONY: setup run test lint eval bench clean chromium redis setup-distributed test-distributed
 
 setup: $(STAMP)
 
@@ -33,6 +34,28 @@ chromium:
 		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium fonts-dejavu-core; } \
 			> /tmp/news-etl-chromium.log 2>&1 \
 		|| { tail -n 30 /tmp/news-etl-chromium.log; echo "chromium: install failed"; exit 1; }; }
+
+# The broker of the distributed test: Debian's redis-server (the test starts its own on a free port).
+redis:
+	@command -v redis-server >/dev/null || test -x /usr/bin/redis-server || { \
+		echo "redis: installing Debian's redis-server package (log: /tmp/news-etl-redis.log)"; \
+		{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends redis-server; } \
+			> /tmp/news-etl-redis.log 2>&1 \
+		|| { tail -n 30 /tmp/news-etl-redis.log; echo "redis: install failed"; exit 1; }; }
+
+# The Celery provider, Celery and the Redis client on top of setup (extra `distributed`).
+setup-distributed: $(DIST_STAMP)
+
+$(DIST_STAMP): $(STAMP) pyproject.toml constraints.txt
+	@echo "setup: the distributed extra (CeleryExecutor, Redis client), pinned by constraints.txt"
+	@$(BIN)/python -m pip install -c constraints.txt -e ".[airflow,dev,distributed]" >> $(SETUP_LOG) 2>&1 \
+		|| { tail -n 30 $(SETUP_LOG); echo "setup: install failed, see $(SETUP_LOG)"; exit 1; }
+	@touch $(DIST_STAMP)
+
+# Airflow's CeleryExecutor with two workers sharing no folder, Redis, PostgreSQL and SeaweedFS,
+# all started by the test (tests/distributed/, not part of `make test`). About 3 minutes.
+test-distributed: setup-distributed redis
+	$(BIN)/python -m pytest -q tests/distributed
 
 run: setup
 	$(BIN)/news-etl run seeds --warehouse $(WAREHOUSE)
