@@ -13,6 +13,8 @@ same files.
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +23,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import pg
-from tests.distributed.airflow_stack import Stack, Worker, celery_stack, wait_for_dag
+from tests.distributed.airflow_stack import BIN, Stack, Worker, celery_stack, wait_for_dag
 from tests.distributed.corpus import write_corpus
 from tests.distributed.services import redis_server, running
 
@@ -51,6 +53,8 @@ class ArchiveRun:
     warehouse_db: str
     warehouse: str
     inputs: str
+    cli_warehouse: str  # where the single CLI run over the same inputs writes
+    client_env: dict[str, str]  # what a client (the CLI) needs to reach the inputs and warehouses
     stack_tails: str
 
 
@@ -145,7 +149,8 @@ def archive_run(tmp_path_factory: pytest.TempPathFactory, pg_server: str) -> Arc
             killed_log = _attempt_log(victim, killed_shard, 1).read_text(errors="replace") if victim else ""
             return ArchiveRun(
                 state=state, tis=_tis(stack), killed=killed, killed_shard=killed_shard, killed_log=killed_log, logs=_logged(stack),
-                warehouse_db=warehouse_db, warehouse=warehouse, inputs=inputs, stack_tails=stack.tails(),
+                warehouse_db=warehouse_db, warehouse=warehouse, inputs=inputs, cli_warehouse=str(base / "cli-warehouse"),
+                client_env=dict(os.environ), stack_tails=stack.tails(),
             )
 
 
@@ -198,3 +203,22 @@ def test_nothing_is_doubled_after_the_retry(archive_run: ArchiveRun) -> None:
     report = Report()
     run_sql_checks(url, batches, report)
     assert report.failures == []
+
+
+def test_the_warehouse_equals_a_single_cli_run_over_the_same_files(archive_run: ArchiveRun, pg_server: str) -> None:
+    from etl.settings import Settings
+    from tests.warehouse_checks import snapshot
+
+    cli_db = pg.create_database(pg_server, "cli")
+    cli_warehouse = archive_run.cli_warehouse
+    proc = subprocess.run(
+        [str(BIN / "news-etl"), "run", archive_run.inputs, "--warehouse", cli_warehouse, "--db", cli_db, "--processes", "1"],
+        env=archive_run.client_env, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    sharded = snapshot(Settings(warehouse=Path(archive_run.warehouse), database_url=archive_run.warehouse_db))
+    single = snapshot(Settings(warehouse=Path(cli_warehouse), database_url=cli_db))
+    assert set(sharded) == set(single)
+    for table in single:
+        assert sharded[table] == single[table], f"{table}: the Celery run and the CLI run differ"
+    assert len(single["articles"]) == N_FILES
