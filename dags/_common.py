@@ -102,14 +102,12 @@ def _run_id() -> str:
 @task
 def shard(discovered: dict[str, Any], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Split the discovered files into shards; XCom: one {batch_id, manifest, files} per shard."""
-    from pathlib import Path
-
     from etl.shards import plan_shards
 
-    warehouse = settings().warehouse
+    s = settings()
     prefix = discovered["prefix"]
     size = int((params or {}).get("shard_size") or 100)
-    return plan_shards(Path(discovered["listing"]), size, prefix, warehouse / "shards" / prefix / "batches")
+    return plan_shards(s.at(discovered["listing"]), size, prefix, s.location / "shards" / prefix / "batches")
 
 
 @task(map_index_template="{{ batch_id }}")

@@ -6,14 +6,10 @@ sees a half-written file, and a killed writer leaves at most a stray temporary b
 
 from __future__ import annotations
 
-import json
 import os
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 
 def replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
@@ -27,11 +23,3 @@ def replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
-
-
-def write_parquet(table: pa.Table, path: Path) -> None:
-    replace_atomically(path, lambda tmp: pq.write_table(table, tmp, compression="zstd"))
-
-
-def write_json(payload: object, path: Path) -> None:
-    replace_atomically(path, lambda tmp: tmp.write_text(json.dumps(payload, indent=2)))
