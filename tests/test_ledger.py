@@ -163,7 +163,7 @@ def test_ledger_crash_at_any_point_then_rerun_equals_a_clean_run(
     tmp_path: Path, backend: str, point: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from etl import pipeline
-    from etl.warehouse import location as atomic  # where the Parquet writes happen
+    from etl import storage as atomic  # where the Parquet writes happen
 
     inputs = tmp_path / "in"
     write(inputs, range(0, 12))

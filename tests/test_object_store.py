@@ -116,3 +116,42 @@ def test_object_store_storage_options_and_bad_urls(s3: ObjectStore, pg_server: s
         _ = Settings(warehouse="ftp://host/x").location
     with pytest.raises(ConfigError, match="no bucket"):
         _ = Settings(warehouse="s3:///x").location
+
+
+def _upload(store: ObjectStore, folder: Path, bucket: str, prefix: str) -> str:
+    fs = store.filesystem()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            with fs.open_output_stream(f"{bucket}/{prefix}/{path.relative_to(folder).as_posix()}") as out:
+                out.write(path.read_bytes())
+    return f"s3://{bucket}/{prefix}"
+
+
+def test_object_store_inputs_and_shards_share_no_folder(s3: ObjectStore, pg_server: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Inputs in a bucket, shards' listings and packages in the warehouse bucket: a sharded run (the
+    DAG's tasks, called in turn) equals a CLI run over the same files, and reads nothing local."""
+    from etl import shards
+
+    local_in = tmp_path / "in"
+    write(local_in, range(7))
+    source = _upload(s3, local_in, s3.new_bucket("in"), "landing/in")
+    cli = _s3_settings(s3, pg.create_database(pg_server))
+    assert run([source], cli).counts.articles == 7  # an s3:// input root, read in place
+    assert run([source], cli).counts.unchanged == 7
+
+    sharded = _s3_settings(s3, pg.create_database(pg_server))
+    monkeypatch.setenv("NEWS_ETL_WAREHOUSE", str(sharded.warehouse))
+    monkeypatch.setenv("NEWS_ETL_DATABASE_URL", str(sharded.database_url))
+    monkeypatch.chdir(tmp_path)
+    settings = shards.task_settings()
+    assert settings.location.url == sharded.location.url and not settings.location.local
+    found = shards.discover_archive(source, settings=settings)
+    assert found["files"] == 7 and found["listing"].startswith("s3://")
+    planned = shards.plan_shards(settings.at(found["listing"]), 3, found["prefix"], settings.location / "shards" / found["prefix"] / "batches")
+    assert len(planned) == 3 and all(s["manifest"].startswith("s3://") for s in planned)
+    results = [shards.process(s, "run-1", settings) for s in planned]
+    assert all(r["package"].startswith("s3://") for r in results)
+    loaded = shards.load(results, found["prefix"], "run-1", settings, [source])
+    assert loaded["status"] == "succeeded" and loaded["counts"]["articles"] == 7
+    assert contents(sharded) == contents(cli)
+    assert not settings.location.files("shards") and not settings.location.files("packages")  # cleared once loaded

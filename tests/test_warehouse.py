@@ -167,7 +167,7 @@ def test_warehouse_prune_drops_a_files_rows_but_entities_stay_while_mentioned(
 
 
 def test_warehouse_crash_before_the_commit_leaves_nothing_and_no_stray_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from etl.warehouse import location as location_mod
+    from etl import storage as location_mod
 
     settings = Settings(warehouse=tmp_path)
     with Warehouse(settings) as wh:

@@ -65,5 +65,5 @@ def contents(settings: Settings) -> dict[str, list[tuple]]:
             continue
         table = read_table(settings.parquet_root, name)
         cols = [c for c in table.column_names if c not in RUN_COLUMNS]
-        out[name] = sorted((tuple(repr(r[c]) for c in cols) for r in table.select(cols).to_pylist()))
+        out[name] = sorted(tuple(repr(r[c]) for c in cols) for r in table.select(cols).to_pylist())
     return out

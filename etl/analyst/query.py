@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from etl.errors import ConfigError, NewsEtlError, Terminal
-from etl.warehouse.location import Location, location
+from etl.storage import Location, location
 from etl.warehouse.migrate import sql_dir, view_sql
 from etl.warehouse.parquet import open_dataset
 from etl.warehouse.schema import PARQUET_TABLES, arrow_schema

@@ -21,8 +21,7 @@ import duckdb
 from etl.analyst import charts
 from etl.analyst.formats import as_text, count_of
 from etl.analyst.query import Result, connect, query
-from etl.warehouse.atomic import replace_atomically
-from etl.warehouse.location import Location
+from etl.storage import Location, replace_atomically
 
 logger = logging.getLogger(__name__)
 

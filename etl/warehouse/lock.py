@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 from etl import ids
 from etl.errors import ConfigError, WarehouseBusy
-from etl.warehouse.location import Location
+from etl.storage import Location
 
 LOCK_FILE = ".lock"
 

@@ -16,7 +16,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from etl.records import AnalysedArticle, Reject
-from etl.warehouse.location import Location, location
+from etl.storage import Location, location
 from etl.warehouse.schema import PACKAGE_TABLES, PARTITION, arrow_schema
 
 _SAFE_BATCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")

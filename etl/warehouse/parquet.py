@@ -4,7 +4,7 @@ Layout: ``<root>/<table>/batch_id=<batch>/part-<load id>.parquet``, plus ``<root
 which lists the one live file of every (table, batch). A load writes new files under new names
 (nothing a reader trusts points at them yet), then a pending manifest, then the SQL store commits,
 then the pending manifest replaces ``_manifest.json`` in one step (a rename in a folder, one
-server-side copy in an object store, see ``etl.warehouse.location``): readers going through the
+server-side copy in an object store, see ``etl.storage``): readers going through the
 manifest (``open_dataset``, ``read_table``, ``news-etl sql``) see a load whole or not at all, and
 never trust a data file the manifest does not list. Superseded files are deleted after the switch.
 
@@ -26,8 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
 
+from etl.storage import Location, location
 from etl.warehouse.change import Applied, drop_key
-from etl.warehouse.location import Location, location
 from etl.warehouse.schema import BATCH_TABLES, BY_NAME, PARTITION, arrow_schema
 
 logger = logging.getLogger(__name__)

@@ -1,4 +1,4 @@
-"""Where a warehouse lives: a folder or an object-store prefix, behind one small file interface.
+"""Where bytes live: a folder or an object-store prefix, behind one small file interface.
 
 A warehouse is named by a path or a URL: ``warehouse``, ``/data/wh``, ``file:///data/wh``,
 ``s3://bucket/prefix`` or ``gs://bucket/prefix``. Files are reached through pyarrow's filesystems
@@ -21,6 +21,8 @@ from __future__ import annotations
 import json
 import os
 import re
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,7 +33,6 @@ import pyarrow.fs as pafs
 import pyarrow.parquet as pq
 
 from etl.errors import ConfigError
-from etl.warehouse.atomic import replace_atomically
 
 # URL schemes with the pyarrow filesystem class that serves them; anything else is a local path
 _FILESYSTEMS: dict[str, str] = {"s3": "S3FileSystem", "gs": "GcsFileSystem", "gcs": "GcsFileSystem"}
@@ -43,6 +44,19 @@ _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
 def is_url(text: str) -> bool:
     """True for ``scheme://...`` (object stores and ``file://``), False for plain paths."""
     return bool(_SCHEME.match(text))
+
+
+def replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
+    """Call ``write`` on a hidden temporary beside ``path``, then rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
+    try:
+        write(tmp)
+        with open(tmp, "rb") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 @dataclass(frozen=True)
@@ -228,3 +242,49 @@ def location(where: str | os.PathLike[str] | Location, storage_options: dict[str
     except TypeError as exc:
         raise ConfigError(f"bad storage_options for {scheme}://: {exc}") from None
     return Location(fs, f"{bucket}/{prefix}" if prefix else bucket, text.rstrip("/"))
+
+
+@dataclass(frozen=True)
+class RemoteFile:
+    """A file in an object store, with the few ``Path`` methods the readers and the ledger use."""
+
+    where: Location  # its folder
+    rel: str  # its name under the folder
+
+    @property
+    def name(self) -> str:
+        return self.rel.rsplit("/", 1)[-1]
+
+    def open(self, mode: str = "rb") -> Any:
+        if mode != "rb":
+            raise ValueError(f"{self} can only be read")
+        return self.where.fs.open_input_file(self.where.key(self.rel))  # seekable, an io.IOBase
+
+    def as_posix(self) -> str:
+        return str(self)
+
+    def absolute(self) -> RemoteFile:
+        return self
+
+    def resolve(self) -> RemoteFile:
+        return self
+
+    def __str__(self) -> str:
+        return f"{self.where.url.rstrip('/')}/{self.rel}"
+
+
+def input_path(text: str, storage_options: dict[str, Any] | None = None) -> Path | RemoteFile:
+    """An input file named by a path or an object-store URL (as shard listings store them)."""
+    if not is_url(text) or text.lower().startswith("file://"):
+        return location(text).path
+    folder, _, name = text.rstrip("/").rpartition("/")
+    return RemoteFile(location(folder, storage_options), name)
+
+
+def listing(where: Location) -> list[tuple[str, int, int]]:
+    """(name under ``where``, size, mtime in ns) of every file under it, sorted by name."""
+    infos = where.fs.get_file_info(pafs.FileSelector(where.key(), allow_not_found=True, recursive=True))
+    prefix = where.root.rstrip("/") + "/"
+    return sorted(
+        (i.path.removeprefix(prefix), int(i.size or 0), int(i.mtime_ns or 0)) for i in infos if i.type == pafs.FileType.File
+    )
