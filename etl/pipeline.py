@@ -41,7 +41,7 @@ from etl.storage import Location
 from etl.warehouse.aliases import link_entities
 from etl.warehouse.change import Applied, Change
 from etl.warehouse.package import Package, build_package, check_batch_id
-from etl.warehouse.schema import COUNTED
+from etl.warehouse.schema import BY_NAME, COUNTED
 from etl.warehouse.warehouse import Warehouse, new_load_id
 from etl.when import date_article
 
@@ -53,6 +53,9 @@ Item = RawArticle | CleanArticle | AnalysedArticle | AlreadyStored | Reject | Fi
 STORED = (*(t for t in COUNTED if t not in ("rejects", "inputs")), "skipped_existing")
 # a batch also closes after this many files or items, whatever they held (a folder of rejects, say)
 FILES_PER_BATCH_FACTOR = 4
+
+
+RUN_COUNT_COLUMNS = tuple(c.name for c in BY_NAME["runs"].columns if c.name in RunCounts.__dataclass_fields__)
 
 
 def new_run_id() -> str:
@@ -84,10 +87,8 @@ class RunSummary:
             "host": socket.gethostname(),
             "pid": os.getpid(),
             "inputs": " ".join(str(p) for p in inputs),
-            **{k: getattr(c, k) for k in (
-                "files", "articles", "sentences", "mentions", "entities", "quotes", "rejects", "duplicates",
-                "near_duplicates", "non_english", "skipped_existing", "unchanged", "pruned", "words",
-            )},
+            # the runs table's count columns, as declared in the schema
+            **{k: getattr(c, k) for k in RUN_COUNT_COLUMNS},
             "seconds": round(self.seconds, 3),
             "error": self.error,
         }
