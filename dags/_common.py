@@ -1,8 +1,8 @@
 """Shared by the news DAGs: task defaults, retry policy and the mapped shard pipeline.
 
-Import-light on purpose: the Airflow Task SDK, the common-sql provider and the SQL strings of
-``etl.quality`` at module level. Every task imports the one ``etl`` function it calls inside its
-body, so parsing a DAG file never loads spaCy, pyarrow or a database driver, and never touches the
+Import-light on purpose: the Airflow Task SDK, the common-sql provider, the SQL strings of
+``etl.quality`` and the table declarations of ``etl.warehouse.schema`` at module level. Every
+task imports the one ``etl`` function it calls inside its body, so parsing a DAG file never loads spaCy, pyarrow or a database driver, and never touches the
 landing folder or the warehouse.
 """
 
@@ -24,11 +24,13 @@ from airflow.sdk import (
 )
 
 from etl.quality import GLOBAL_CHECKS, check_query  # light: SQL strings only, no driver, no I/O
+from etl.warehouse.schema import ASSET_TABLES  # light: the declarations, no pyarrow or driver
 
-# Assets: one per warehouse table, published by every run that loaded a batch (each run
-# rewrites its batches' partition of every table). Downstream DAGs schedule on them, e.g.
-# schedule=[Asset("news_warehouse.quotes")]. Declared statically so they show in the UI's lineage.
-TABLES = ("articles", "sentences", "mentions", "entities", "quotes", "rejects", "batches", "runs")
+# Assets: one per analyst table (declared in the schema), published by every run that loaded a
+# batch (each run rewrites its batches' partition of every table). Downstream DAGs schedule on
+# them, e.g. schedule=[Asset("news_warehouse.quotes")]. Declared statically so they show in the
+# UI's lineage.
+TABLES = ASSET_TABLES
 
 
 def table_asset(table: str) -> Asset:
@@ -102,14 +104,12 @@ def _run_id() -> str:
 @task
 def shard(discovered: dict[str, Any], params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
     """Split the discovered files into shards; XCom: one {batch_id, manifest, files} per shard."""
-    from pathlib import Path
-
     from etl.shards import plan_shards
 
-    warehouse = settings().warehouse
+    s = settings()
     prefix = discovered["prefix"]
     size = int((params or {}).get("shard_size") or 100)
-    return plan_shards(Path(discovered["listing"]), size, prefix, warehouse / "shards" / prefix / "batches")
+    return plan_shards(s.at(discovered["listing"]), size, prefix, s.location / "shards" / prefix / "batches")
 
 
 @task(map_index_template="{{ batch_id }}")

@@ -47,7 +47,7 @@ out = Console()
 
 # Defaults come from the settings (flags > NEWS_ETL_* environment > news-etl.toml > built-in), so each
 # option's default is None and --help shows the built-in one.
-WarehouseOpt = Annotated[Path | None, typer.Option("--warehouse", "-w", help="Warehouse folder (Parquet, default SQLite file). Env: NEWS_ETL_WAREHOUSE.", show_default=DEFAULT_WAREHOUSE)]
+WarehouseOpt = Annotated[str | None, typer.Option("--warehouse", "-w", help="Warehouse folder or object-store URL (s3://bucket/prefix, gs://..., file://...): Parquet, and the default SQLite file in a folder. Env: NEWS_ETL_WAREHOUSE.", show_default=DEFAULT_WAREHOUSE)]
 DbOpt = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL, e.g. postgresql+psycopg://user@host/db. Env: NEWS_ETL_DATABASE_URL.", show_default="SQLite file <warehouse>/news.db")]
 ModelOpt = Annotated[str | None, typer.Option("--model", help="spaCy model. Env: NEWS_ETL_MODEL.", show_default=DEFAULT_MODEL)]
 ProcOpt = Annotated[int | None, typer.Option("--processes", "-p", min=1, help="Worker processes for spaCy. Env: NEWS_ETL_PROCESSES.", show_default="cores, at most 2")]
@@ -247,7 +247,7 @@ def _emit(result: Result, fmt: str | None, out_file: Path | None) -> None:
     import io
 
     from etl.analyst.formats import write
-    from etl.warehouse.atomic import replace_atomically
+    from etl.storage import replace_atomically
 
     if out_file is None:
         write(result, fmt or ("table" if sys.stdout.isatty() else "csv"), sys.stdout)

@@ -35,7 +35,7 @@ class Known:
 def file_hash(path: object) -> str:
     """BLAKE2b-128 of a file's bytes, read in chunks."""
     h = hashlib.blake2b(digest_size=16)
-    with open(path, "rb") as fh:  # type: ignore[call-overload]
+    with path.open("rb") if hasattr(path, "open") else open(path, "rb") as fh:  # type: ignore[call-overload]
         while chunk := fh.read(_CHUNK):
             h.update(chunk)
     return h.hexdigest()

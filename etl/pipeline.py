@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import socket
 import time
 import uuid
@@ -38,10 +37,11 @@ from etl.language import tag_language
 from etl.nlp.runner import NlpRunner, needs_nlp
 from etl.records import AlreadyStored, AnalysedArticle, CleanArticle, FileDone, InputFile, RawArticle, Reject, RunCounts
 from etl.settings import Settings
+from etl.storage import Location
 from etl.warehouse.aliases import link_entities
 from etl.warehouse.change import Applied, Change
 from etl.warehouse.package import Package, build_package, check_batch_id
-from etl.warehouse.schema import COUNTED
+from etl.warehouse.schema import BY_NAME, COUNTED
 from etl.warehouse.warehouse import Warehouse, new_load_id
 from etl.when import date_article
 
@@ -53,6 +53,9 @@ Item = RawArticle | CleanArticle | AnalysedArticle | AlreadyStored | Reject | Fi
 STORED = (*(t for t in COUNTED if t not in ("rejects", "inputs")), "skipped_existing")
 # a batch also closes after this many files or items, whatever they held (a folder of rejects, say)
 FILES_PER_BATCH_FACTOR = 4
+
+
+RUN_COUNT_COLUMNS = tuple(c.name for c in BY_NAME["runs"].columns if c.name in RunCounts.__dataclass_fields__)
 
 
 def new_run_id() -> str:
@@ -84,10 +87,8 @@ class RunSummary:
             "host": socket.gethostname(),
             "pid": os.getpid(),
             "inputs": " ".join(str(p) for p in inputs),
-            **{k: getattr(c, k) for k in (
-                "files", "articles", "sentences", "mentions", "entities", "quotes", "rejects", "duplicates",
-                "near_duplicates", "non_english", "skipped_existing", "unchanged", "pruned", "words",
-            )},
+            # the runs table's count columns, as declared in the schema
+            **{k: getattr(c, k) for k in RUN_COUNT_COLUMNS},
             "seconds": round(self.seconds, 3),
             "error": self.error,
         }
@@ -369,9 +370,9 @@ def summary_dict(summary: RunSummary) -> dict[str, object]:
 # ---------------------------------------------------------------- shards (Airflow)
 
 
-def package_dir(settings: Settings, batch_id: str) -> Path:
+def package_dir(settings: Settings, batch_id: str) -> Location:
     """Where a shard's load package lives: inside the warehouse, so any worker can load it."""
-    return settings.warehouse / "packages" / batch_id
+    return settings.location / "packages" / batch_id
 
 
 def process_files(
@@ -411,12 +412,12 @@ def process_shard(files: list[InputFile], batch_id: str, run_id: str, settings: 
     package = process_files(files, batch_id, run_id, settings)
     if package is None:
         return {"package": None, "batch_id": batch_id, "rows": {}, "files": 0, "unchanged": len(files)}
-    path = save_package(package, package_dir(settings, batch_id))
-    return {"package": str(path), "batch_id": batch_id, "rows": {k: t.num_rows for k, t in package.tables.items()}, **package.counts}
+    where = save_package(package, package_dir(settings, batch_id))
+    return {"package": str(where), "batch_id": batch_id, "rows": {k: t.num_rows for k, t in package.tables.items()}, **package.counts}
 
 
 def load_packages(
-    paths: list[Path], settings: Settings, run_id: str, inputs: list[str] | None = None, keep_packages: bool | None = None
+    paths: Sequence[Location | str | Path], settings: Settings, run_id: str, inputs: list[str] | None = None, keep_packages: bool | None = None
 ) -> RunSummary:
     """Load saved packages in order (each batch in one load) and record one ``runs`` row.
 
@@ -433,14 +434,15 @@ def load_packages(
         warehouse.mark_abandoned()
         with recorded(warehouse, summary, labels):
             for path in paths:
-                package = read_package(Path(path))
+                where = settings.at(path) if not isinstance(path, Location) else path
+                package = read_package(where)
                 applied = warehouse.load(Change(new_load_id(), run_id, package, files_of(package)))
                 for key in ("files", "unchanged", "duplicates", "near_duplicates", "non_english", "words", "skipped_existing"):
                     setattr(counts, key, getattr(counts, key) + int(package.counts.get(key, 0)))
                 add_stored(counts, applied, int(package.counts.get("rejects", 0)))
                 summary.batches.append(package.batch_id)
                 if not keep:
-                    shutil.rmtree(path, ignore_errors=True)
+                    where.delete_tree()
             if paths:
                 link_entities(settings)
     return summary

@@ -9,6 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from etl.storage import RemoteFile
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +40,7 @@ class InputFile:
     ``file_hash`` is filled in only when the ledger needs it (a new or changed file).
     """
 
-    path: Path
+    path: Path | RemoteFile  # a local file, or an object in an object store
     uri: str
     size: int
     mtime_ns: int

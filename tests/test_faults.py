@@ -96,4 +96,4 @@ def test_faults_disk_full_fails_in_one_line_loses_nothing_and_the_rerun_complete
     clean = Settings(warehouse=tmp_path / "clean")
     run([inputs, more], clean)
     assert snapshot(settings) == snapshot(clean)
-    assert not list(settings.parquet_root.rglob("*.tmp"))
+    assert not list(settings.parquet_root.path.rglob("*.tmp"))

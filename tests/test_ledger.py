@@ -163,7 +163,7 @@ def test_ledger_crash_at_any_point_then_rerun_equals_a_clean_run(
     tmp_path: Path, backend: str, point: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from etl import pipeline
-    from etl.warehouse import atomic
+    from etl import storage as atomic  # where the Parquet writes happen
 
     inputs = tmp_path / "in"
     write(inputs, range(0, 12))
@@ -208,7 +208,7 @@ def test_ledger_crash_at_any_point_then_rerun_equals_a_clean_run(
     resumed = run([inputs], settings)
     assert resumed.status == "succeeded" and resumed.counts.unchanged >= 2  # committed batches are not redone
     assert snapshot(settings) == clean
-    assert not list(settings.parquet_root.rglob("*.tmp")) and not list(settings.parquet_root.glob("_pending-*"))
+    assert not list(settings.parquet_root.path.rglob("*.tmp")) and not list(settings.parquet_root.path.glob("_pending-*"))
 
 
 @pytest.mark.slow
@@ -244,7 +244,7 @@ def test_ledger_kill_9_midway_then_rerun_equals_a_clean_run(tmp_path: Path, back
     assert snapshot(settings) == clean
     runs = {r["run_id"]: r["status"] for r in read_table(settings.parquet_root, "runs").to_pylist()}
     assert sorted(runs.values()) == ["abandoned", "succeeded"]
-    assert not list(settings.parquet_root.rglob("*.tmp"))
+    assert not list(settings.parquet_root.path.rglob("*.tmp"))
 
 
 def test_ledger_unchanged_rerun_does_not_load_the_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

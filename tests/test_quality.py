@@ -130,7 +130,7 @@ def test_quality_row_counts_must_equal_the_shard_summaries(shard_result: dict[st
 
 def test_quality_parquet_copy_must_match_sql(shard_result: dict[str, Any], tmp_path: Path) -> None:
     settings, loaded = load_fresh(shard_result, tmp_path / "wh", None)
-    partition = settings.parquet_root / "sentences" / f"batch_id={shard_result['batch_id']}"
+    partition = settings.parquet_root.path / "sentences" / f"batch_id={shard_result['batch_id']}"
     shutil.rmtree(partition)
     message = failure(settings, loaded)
     assert "parquet_matches_sql:" in message and "'sentences': -1" in message

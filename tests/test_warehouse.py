@@ -167,13 +167,13 @@ def test_warehouse_prune_drops_a_files_rows_but_entities_stay_while_mentioned(
 
 
 def test_warehouse_crash_before_the_commit_leaves_nothing_and_no_stray_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from etl.warehouse import atomic
+    from etl import storage as location_mod
 
     settings = Settings(warehouse=tmp_path)
     with Warehouse(settings) as wh:
         _load(wh, "b-1", {"f1": [1]})
         before = _snapshot(tmp_path, wh)
-    real_write = atomic.pq.write_table
+    real_write = location_mod.pq.write_table
     calls = {"n": 0}
 
     def crash_midway(table: pa.Table, where: object, **kw: object) -> None:
@@ -183,15 +183,15 @@ def test_warehouse_crash_before_the_commit_leaves_nothing_and_no_stray_file(tmp_
             raise KeyboardInterrupt
         real_write(table, where, **kw)
 
-    monkeypatch.setattr(atomic.pq, "write_table", crash_midway)
+    monkeypatch.setattr(location_mod.pq, "write_table", crash_midway)
     wh = Warehouse(settings).__enter__()
     with pytest.raises(KeyboardInterrupt):
         _load(wh, "b-2", {"f2": [5, 6]})
     wh.close()
-    monkeypatch.setattr(atomic.pq, "write_table", real_write)
+    monkeypatch.setattr(location_mod.pq, "write_table", real_write)
     with Warehouse(settings) as wh:
         assert _snapshot(tmp_path, wh) == before
-        live = {str(p) for name in BATCH_TABLES for p in parquet_mod.live_files(tmp_path / "parquet", name).values()}
+        live = {str(tmp_path / "parquet" / rel) for name in BATCH_TABLES for rel in parquet_mod.live_files(tmp_path / "parquet", name).values()}
         files = {str(p) for p in (tmp_path / "parquet").rglob("*.parquet") if "runs" not in p.parts}
         assert files == live  # nothing but the live files
         assert not list((tmp_path / "parquet").rglob("*.tmp")) and not wh.parquet.pending_loads()

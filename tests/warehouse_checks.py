@@ -50,3 +50,20 @@ def snapshot(settings: Settings) -> dict[str, list[tuple]]:
     finally:
         engine.dispose()
     return out
+
+
+# columns that name the run or the batch, or say when: they differ between two loads of the same files
+RUN_COLUMNS = frozenset({"run_id", PARTITION, "loaded_at", "load_id", "path"})
+
+
+def contents(settings: Settings) -> dict[str, list[tuple]]:
+    """Every row of every batch table in the Parquet copy, without run- and batch-specific columns,
+    sorted: two warehouses that loaded the same files hold the same contents."""
+    out: dict[str, list[tuple]] = {}
+    for name in BATCH_TABLES:
+        if name == "batches":
+            continue
+        table = read_table(settings.parquet_root, name)
+        cols = [c for c in table.column_names if c not in RUN_COLUMNS]
+        out[name] = sorted(tuple(repr(r[c]) for c in cols) for r in table.select(cols).to_pylist())
+    return out

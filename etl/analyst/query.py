@@ -9,9 +9,9 @@ never this module's. The views are the very files the SQL migrations create
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 
 from etl.errors import ConfigError, NewsEtlError, Terminal
+from etl.storage import Location, location
 from etl.warehouse.migrate import sql_dir, view_sql
 from etl.warehouse.parquet import open_dataset
 from etl.warehouse.schema import PARQUET_TABLES, arrow_schema
@@ -46,7 +47,7 @@ def view_names() -> list[str]:
     return sorted(p.stem for p in (sql_dir() / "views").glob("*.sql"))
 
 
-def _table(root: Path, name: str) -> ds.Dataset:
+def _table(root: Location, name: str) -> ds.Dataset:
     """The store's dataset for ``name``; an empty one of the right schema when nothing was written."""
     try:
         return open_dataset(root, name)
@@ -54,10 +55,10 @@ def _table(root: Path, name: str) -> ds.Dataset:
         return ds.dataset(arrow_schema(name).empty_table())
 
 
-def connect(parquet_root: Path) -> duckdb.DuckDBPyConnection:
+def connect(parquet_root: Location | str | os.PathLike[str]) -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with every warehouse table and analyst view, reading the Parquet in place."""
-    root = Path(parquet_root)
-    if not root.is_dir():
+    root = location(parquet_root)
+    if not root.exists():
         raise ConfigError(f"no Parquet warehouse at {root} (expected the folder a run writes, e.g. warehouse/parquet)")
     # never fetch an extension from the network: what the wheel links in is all we use
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False, "autoload_known_extensions": False})
@@ -82,7 +83,7 @@ def query(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[object] | N
     return Result(columns, rows)
 
 
-def run_sql(parquet_root: Path, sql: str) -> Result:
+def run_sql(parquet_root: Location | str | os.PathLike[str], sql: str) -> Result:
     """``sql`` over the warehouse at ``parquet_root``."""
     con = connect(parquet_root)
     try:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -20,7 +21,7 @@ import duckdb
 from etl.analyst import charts
 from etl.analyst.formats import as_text, count_of
 from etl.analyst.query import Result, connect, query
-from etl.warehouse.atomic import replace_atomically
+from etl.storage import Location, replace_atomically
 
 logger = logging.getLogger(__name__)
 
@@ -180,7 +181,7 @@ class Report:
 TOTALS = ("articles", "sentences", "mentions", "entities", "quotes", "rejects", "batches", "runs")
 
 
-def build_report(parquet_root: Path) -> Report:
+def build_report(parquet_root: Location | str | os.PathLike[str]) -> Report:
     con = connect(parquet_root)
     try:
         row = query(con, "SELECT " + ", ".join(f"(SELECT COUNT(*) FROM {t})" for t in TOTALS)).rows[0]
@@ -246,7 +247,7 @@ def render_html(report: Report) -> str:
     return "\n".join(parts)
 
 
-def write_report(parquet_root: Path, out: Path) -> Report:
+def write_report(parquet_root: Location | str | os.PathLike[str], out: Path) -> Report:
     """Build the report over ``parquet_root`` and write it to ``out`` whole (never half a page)."""
     report = build_report(parquet_root)
     page = render_html(report)

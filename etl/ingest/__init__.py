@@ -28,6 +28,7 @@ from etl.ingest.text import TextReader
 from etl.ingest.warc import WarcReader
 from etl.records import RawArticle, Reject
 from etl.settings import Settings
+from etl.storage import RemoteFile
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +70,7 @@ def _blank(head: bytes, stream: IO[bytes], max_bytes: int) -> str | None:
     return "blank"
 
 
-def read_file(path: Path, source_uri: str, max_bytes: int | None = None) -> Iterator[RawArticle | Reject]:
+def read_file(path: Path | RemoteFile, source_uri: str, max_bytes: int | None = None) -> Iterator[RawArticle | Reject]:
     """Records of one file; any failure is a reject, never an exception.
 
     ``max_bytes`` (default ``Settings().max_input_bytes``) caps the decoded size of a file read
@@ -84,14 +85,14 @@ def read_file(path: Path, source_uri: str, max_bytes: int | None = None) -> Iter
         yield record
 
 
-def _read_file(path: Path, source_uri: str, max_bytes: int) -> Iterator[RawArticle | Reject]:
+def _read_file(path: Path | RemoteFile, source_uri: str, max_bytes: int) -> Iterator[RawArticle | Reject]:
     name = path.name.lower()
     with ExitStack() as stack:
         try:
             raw = stack.enter_context(path.open("rb"))
             compressed = name.endswith(".gz") or raw.read(2) == b"\x1f\x8b"
+            size = raw.seek(0, os.SEEK_END)  # a local file or an object-store one alike
             raw.seek(0)
-            size = os.fstat(raw.fileno()).st_size
         except OSError as exc:
             yield Reject(source_uri, STAGE, f"unreadable file: {exc.strerror or exc}")
             return

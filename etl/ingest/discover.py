@@ -21,6 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from etl.ingest.base import STAGE
 from etl.records import InputFile, Reject
+from etl.storage import RemoteFile, is_url, listing, location
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
@@ -139,9 +140,50 @@ def _plan_sources(sources: Iterable[Path | str], missing_ok: bool) -> tuple[list
     return plans, _labels(list(dict.fromkeys(root for root, _, _ in plans)))
 
 
+def _remote(source: str) -> bool:
+    """An object-store URL (``file://`` URLs are local paths)."""
+    return is_url(source) and not source.lower().startswith("file://")
+
+
+def _local(source: Path | str) -> Path | str:
+    text = str(source)
+    return location(text).path if is_url(text) else source
+
+
+def _remote_label(url: str) -> str:
+    return url.rstrip("/").rsplit("/", 1)[-1]
+
+
 def root_names(sources: Iterable[Path | str], missing_ok: bool = True) -> list[str]:
     """The names the sources' files are filed under: the scope that ``--prune`` may touch."""
-    return sorted(set(_plan_sources(sources, missing_ok)[1].values()))
+    sources = list(sources)
+    remote = {_remote_label(str(s)) for s in sources if _remote(str(s))}
+    local = [_local(s) for s in sources if not _remote(str(s))]
+    return sorted(remote | set(_plan_sources(local, missing_ok)[1].values()))
+
+
+def _discover_remote(url: str, include: Sequence[str], exclude: Sequence[str], missing_ok: bool) -> Iterator[InputFile | Reject]:
+    """The files under an object-store prefix (``s3://bucket/inputs``), or the one object it names."""
+    from etl.settings import Settings
+
+    where = location(url, Settings().storage_options)
+    label = _remote_label(url)
+    found = listing(where)
+    if not found:
+        parent, _, name = url.rstrip("/").rpartition("/")
+        folder = location(parent, Settings().storage_options)
+        single = [f for f in listing(folder) if f[0] == name]
+        if not single:
+            if missing_ok:
+                return
+            raise FileNotFoundError(f"input path does not exist: {url}")
+        _, size, mtime = single[0]
+        yield InputFile(RemoteFile(folder, name), f"{_remote_label(parent)}/{_safe(name)}", size, mtime)
+        return
+    for rel, size, mtime in found:
+        if _hidden(PurePosixPath(rel).parts) or not _selected(rel, include, exclude):
+            continue
+        yield InputFile(RemoteFile(where, rel), f"{label}/{_safe(rel)}", size, mtime)
 
 
 def discover(
@@ -153,11 +195,16 @@ def discover(
     """Every input file under ``sources`` once (by real path), in a stable order, with its unique name.
 
     A source is a folder (read recursively; hidden entries, with a leading dot or underscore, are
-    skipped), a file, or a glob (``bbc/*/*.txt``, named from its fixed prefix). ``missing_ok`` makes
+    skipped), a file, a glob (``bbc/*/*.txt``, named from its fixed prefix), or an object-store
+    prefix or object (``s3://bucket/inputs``, named from its last part). ``missing_ok`` makes
     a missing source an empty one.
     """
-    plans, labels = _plan_sources(sources, missing_ok)
-    seen: set[Path] = set()
+    sources = list(sources)
+    for source in sources:
+        if _remote(str(source)):
+            yield from _discover_remote(str(source), include, exclude, missing_ok)
+    plans, labels = _plan_sources([_local(s) for s in sources if not _remote(str(s))], missing_ok)
+    seen: set[Path | RemoteFile] = set()
     for root, explicit, from_glob in plans:
         label = labels[root]
         if explicit is None:

@@ -24,7 +24,6 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from etl.settings import Settings
-from etl.warehouse.atomic import write_parquet
 from etl.warehouse.schema import SQL_TABLES, arrow_schema
 
 logger = logging.getLogger(__name__)
@@ -145,6 +144,6 @@ def link_entities(settings: Settings) -> int:
         rows = refresh_sql(engine)
     finally:
         engine.dispose()
-    write_parquet(pa.Table.from_pylist(rows, schema=arrow_schema(TABLE)), settings.parquet_root / TABLE / "part-0.parquet")
+    settings.parquet_root.write_parquet(pa.Table.from_pylist(rows, schema=arrow_schema(TABLE)), f"{TABLE}/part-0.parquet")
     logger.info("entity links recomputed: %d aliases", len(rows))
     return len(rows)

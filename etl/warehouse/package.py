@@ -7,7 +7,6 @@ location (an Airflow shard) and a later step load it, or the CLI can load it str
 from __future__ import annotations
 
 import functools
-import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -15,10 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from etl.records import AnalysedArticle, Reject
-from etl.warehouse.atomic import write_json, write_parquet
+from etl.storage import Location, location
 from etl.warehouse.schema import PACKAGE_TABLES, PARTITION, arrow_schema
 
 _SAFE_BATCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
@@ -98,10 +96,14 @@ def build_package(
     return Package(batch_id, run_id, tables, dict(counts or {}))
 
 
-def save_package(package: Package, directory: Path) -> Path:
-    """Write a package as one Parquet file per table plus a manifest, atomically (manifest last)."""
+def save_package(package: Package, directory: Location | str | Path) -> Location:
+    """Write a package as one Parquet file per table plus a manifest, atomically (manifest last).
+
+    ``directory`` is a folder or an object-store prefix: a package is found whole by its manifest.
+    """
+    directory = location(directory)
     for name, table in package.tables.items():
-        write_parquet(table, directory / f"{name}.parquet")
+        directory.write_parquet(table, f"{name}.parquet")
     manifest = {
         "batch_id": package.batch_id,
         "run_id": package.run_id,
@@ -109,18 +111,18 @@ def save_package(package: Package, directory: Path) -> Path:
         "rows": {name: t.num_rows for name, t in package.tables.items()},
         "written_at": datetime.now(UTC).isoformat(),
     }
-    write_json(manifest, directory / "manifest.json")
+    directory.write_json(manifest, "manifest.json")
     return directory
 
 
-def read_package(directory: Path) -> Package:
-    manifest_path = directory / "manifest.json"
-    if not manifest_path.exists():
+def read_package(directory: Location | str | Path) -> Package:
+    directory = location(directory)
+    if not directory.is_file("manifest.json"):
         raise FileNotFoundError(f"no complete load package at {directory} (manifest.json missing)")
-    manifest = json.loads(manifest_path.read_text())
+    manifest = directory.read_json("manifest.json")
     tables = {}
     for name in PACKAGE_TABLES:
-        table = pq.read_table(directory / f"{name}.parquet")
+        table = directory.read_parquet(f"{name}.parquet")
         tables[name] = table.cast(arrow_schema(name, with_partition=False))
     return Package(manifest["batch_id"], manifest["run_id"], tables, manifest.get("counts", {}))
 

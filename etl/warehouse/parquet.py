@@ -3,32 +3,30 @@
 Layout: ``<root>/<table>/batch_id=<batch>/part-<load id>.parquet``, plus ``<root>/_manifest.json``,
 which lists the one live file of every (table, batch). A load writes new files under new names
 (nothing a reader trusts points at them yet), then a pending manifest, then the SQL store commits,
-then the pending manifest replaces ``_manifest.json`` in one atomic rename: readers going through
-the manifest (``open_dataset``, ``read_table``, ``news-etl sql``) see a load whole or not at all.
-Superseded files are deleted after the switch.
+then the pending manifest replaces ``_manifest.json`` in one step (a rename in a folder, one
+server-side copy in an object store, see ``etl.storage``): readers going through the
+manifest (``open_dataset``, ``read_table``, ``news-etl sql``) see a load whole or not at all, and
+never trust a data file the manifest does not list. Superseded files are deleted after the switch.
 
-At start-up, under the warehouse lock, ``recover`` finishes what a crash interrupted: a pending
+The root is a ``Location``: a local folder or an object-store prefix, the same layout in both.
+
+At start-up, under the warehouse's write lock (``etl.warehouse.lock``), ``recover`` finishes what a crash interrupted: a pending
 manifest whose load the SQL store committed is published, any other is discarded, and files that
 no manifest lists (and stray temporaries) are swept.
 """
 
 from __future__ import annotations
 
-import fcntl
-import json
 import logging
 import os
 from collections.abc import Callable, Iterable
-from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.dataset as ds
-import pyarrow.parquet as pq
 
-from etl.errors import WarehouseBusy
-from etl.warehouse.atomic import write_json, write_parquet
+from etl.storage import Location, location
 from etl.warehouse.change import Applied, drop_key
 from etl.warehouse.schema import BATCH_TABLES, BY_NAME, PARTITION, arrow_schema
 
@@ -39,87 +37,87 @@ _PENDING = "_pending-"
 # legacy layout (before manifests): one fixed file per partition
 LEGACY_PART = "part-0.parquet"
 
-
-def partition_dir(root: Path, table: str, batch: str) -> Path:
-    """Where one batch's rows of a table live: ``<root>/<table>/batch_id=<batch>/``."""
-    return Path(root) / table / f"{PARTITION}={batch}"
+Root = Location | str | os.PathLike[str]
 
 
-def _read_manifest(root: Path) -> dict[str, Any]:
-    path = Path(root) / MANIFEST
-    if path.exists():
-        return json.loads(path.read_text())
+def partition_dir(table: str, batch: str) -> str:
+    """Where one batch's rows of a table live, relative to the root: ``<table>/batch_id=<batch>``."""
+    return f"{table}/{PARTITION}={batch}"
+
+
+def _read_manifest(root: Location) -> dict[str, Any]:
+    if root.is_file(MANIFEST):
+        return dict(root.read_json(MANIFEST))
     return {"version": 0, "load_id": None, "tables": _legacy_tables(root)}
 
 
-def _legacy_tables(root: Path) -> dict[str, dict[str, str]]:
+def _legacy_tables(root: Location) -> dict[str, dict[str, str]]:
     """A warehouse written before manifests: every partition's fixed file is live."""
     tables: dict[str, dict[str, str]] = {}
     for name in BATCH_TABLES:
-        folder = Path(root) / name
-        if not folder.is_dir():
-            continue
-        for part in sorted(folder.glob(f"{PARTITION}=*/{LEGACY_PART}")):
-            batch = part.parent.name.removeprefix(f"{PARTITION}=")
-            tables.setdefault(name, {})[batch] = part.relative_to(root).as_posix()
+        for rel in root.files(name):
+            parts = rel.split("/")
+            if len(parts) == 3 and parts[2] == LEGACY_PART and parts[1].startswith(f"{PARTITION}="):
+                tables.setdefault(name, {})[parts[1].removeprefix(f"{PARTITION}=")] = rel
     return tables
 
 
-def live_files(root: Path, name: str) -> dict[str, Path]:
-    """The committed file of each batch of a table: batch -> path."""
-    files = _read_manifest(root)["tables"].get(name, {})
-    return {batch: Path(root) / rel for batch, rel in files.items()}
+def live_files(root: Root, name: str) -> dict[str, str]:
+    """The committed file of each batch of a table: batch -> name relative to the root."""
+    return dict(_read_manifest(location(root))["tables"].get(name, {}))
 
 
-def open_dataset(root: Path, name: str) -> ds.Dataset:
+def open_dataset(root: Root, name: str) -> ds.Dataset:
     """A table's committed rows as a dataset, the partition column restored.
 
     Tables not split by batch (``runs``, ``entity_aliases``) are read from their folder, each file
     of which is written whole.
     """
+    root = location(root)
     schema = arrow_schema(name)
     if not BY_NAME[name].per_batch:
-        folder = Path(root) / name
-        if not folder.is_dir():
+        files = [root.key(rel) for rel in root.files(name) if rel.endswith(".parquet") and not _hidden(rel)]
+        if not files:
             return ds.dataset(schema.empty_table())
-        return ds.dataset(folder, format="parquet", schema=schema)
-    files = sorted(str(p) for p in live_files(root, name).values())
+        return ds.dataset(files, format="parquet", schema=schema, filesystem=root.fs)
+    files = sorted(root.key(rel) for rel in live_files(root, name).values())
     partitioning = ds.partitioning(pa.schema([pa.field(PARTITION, pa.string())]), flavor="hive")
-    return ds.dataset(files, format="parquet", partitioning=partitioning, partition_base_dir=str(Path(root) / name), schema=schema)
+    return ds.dataset(files, format="parquet", partitioning=partitioning, partition_base_dir=root.key(name),
+                      schema=schema, filesystem=root.fs)
 
 
-def read_table(root: Path, name: str, columns: list[str] | None = None) -> pa.Table:
+def _hidden(rel: str) -> bool:
+    return any(part.startswith((".", "_")) for part in rel.split("/"))
+
+
+def read_table(root: Root, name: str, columns: list[str] | None = None) -> pa.Table:
     """A whole table (the partition column restored), or an empty table when none was written."""
     return open_dataset(root, name).to_table(columns=columns)
 
 
 class ParquetStore:
-    def __init__(self, root: Path):
-        self.root = Path(root)
-        self._lock_fh: Any = None
+    """The Parquet copy. The caller holds the warehouse's write lock while it is open."""
+
+    def __init__(self, root: Root):
+        self.root = location(root)
         self.manifest: dict[str, Any] = {}
 
     def __enter__(self) -> ParquetStore:
-        self.root.mkdir(parents=True, exist_ok=True)
-        fh = open(self.root / ".lock", "w")  # noqa: SIM115 - held for the store's lifetime
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            fh.close()
-            raise WarehouseBusy(f"another run is writing to {self.root.parent}; wait for it to finish") from None
-        self._lock_fh = fh
+        self.root.makedirs()
         self.manifest = _read_manifest(self.root)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._lock_fh is not None:
-            self._lock_fh.close()
-            self._lock_fh = None
+        pass
 
     # ------------------------------------------------------------ recovery
 
     def pending_loads(self) -> list[str]:
-        return sorted(p.name.removeprefix(_PENDING).removesuffix(".json") for p in self.root.glob(f"{_PENDING}*.json"))
+        return sorted(
+            rel.removeprefix(_PENDING).removesuffix(".json")
+            for rel in self.root.files(recursive=False)
+            if rel.startswith(_PENDING) and rel.endswith(".json")
+        )
 
     def recover(self, committed: Callable[[list[str]], set[str]]) -> dict[str, int]:
         """Finish or discard interrupted loads, then sweep files no manifest lists."""
@@ -127,12 +125,12 @@ class ParquetStore:
         done = committed(pending) if pending else set()
         published = discarded = 0
         for load_id in pending:
-            path = self.root / f"{_PENDING}{load_id}.json"
+            rel = f"{_PENDING}{load_id}.json"
             if load_id in done:
-                self._publish(json.loads(path.read_text()), path)
+                self._publish(self.root.read_json(rel), rel)
                 published += 1
             else:
-                path.unlink(missing_ok=True)
+                self.root.delete(rel)
                 discarded += 1
         swept = self.sweep()
         if published or discarded or swept:
@@ -144,24 +142,19 @@ class ParquetStore:
         live = {rel for files in self.manifest["tables"].values() for rel in files.values()}
         removed = 0
         for name in BATCH_TABLES:
-            folder = self.root / name
-            if not folder.is_dir():
-                continue
-            for path in folder.rglob("*"):
-                if path.is_file() and path.relative_to(self.root).as_posix() not in live:
-                    path.unlink(missing_ok=True)
+            for rel in self.root.files(name):
+                if rel not in live:
+                    self.root.delete(rel)
                     removed += 1
-            for sub in sorted(folder.iterdir()) if folder.exists() else []:
-                if sub.is_dir() and not any(sub.iterdir()):
-                    sub.rmdir()
-        for tmp in self.root.glob(".*.tmp"):
-            tmp.unlink(missing_ok=True)
-            removed += 1
+        for rel in self.root.files(recursive=False):
+            if rel.startswith(".") and rel.endswith(".tmp"):
+                self.root.delete(rel)
+                removed += 1
         return removed
 
     # ------------------------------------------------------------ a load
 
-    def stage(self, applied: Applied) -> Path:
+    def stage(self, applied: Applied) -> str:
         """Write the load's new files and its pending manifest; nothing is visible yet."""
         tables = {name: dict(files) for name, files in self.manifest["tables"].items()}
         load_id = applied.load_id
@@ -183,12 +176,12 @@ class ParquetStore:
                 if data.num_rows == 0:
                     tables.get(name, {}).pop(batch, None)
                     continue
-                rel = (partition_dir(Path(""), name, batch) / f"part-{load_id}.parquet").as_posix()
-                write_parquet(data, self.root / rel)
+                rel = f"{partition_dir(name, batch)}/part-{load_id}.parquet"
+                self.root.write_parquet(data, rel)
                 tables.setdefault(name, {})[batch] = rel
         manifest = {"version": int(self.manifest.get("version", 0)) + 1, "load_id": load_id, "tables": tables}
-        pending = self.root / f"{_PENDING}{load_id}.json"
-        write_json(manifest, pending)
+        pending = f"{_PENDING}{load_id}.json"
+        self.root.write_json(manifest, pending)
         return pending
 
     def _updated(self, name: str, current: str | None, removed: set[str], inserted: pa.Table | None) -> pa.Table | None:
@@ -198,7 +191,7 @@ class ParquetStore:
         schema = arrow_schema(name, with_partition=False)
         parts: list[pa.Table] = []
         if current is not None:
-            old = pq.read_table(self.root / current, schema=schema)
+            old = self.root.read_parquet(current, schema=schema)
             if removed:
                 key = drop_key(name)
                 old = old.filter(pc.invert(pc.is_in(old[key], value_set=pa.array(sorted(removed), pa.string()))))
@@ -210,41 +203,39 @@ class ParquetStore:
         return pa.concat_tables(parts)
 
     def publish(self, load_id: str) -> None:
-        path = self.root / f"{_PENDING}{load_id}.json"
-        self._publish(json.loads(path.read_text()), path)
+        rel = f"{_PENDING}{load_id}.json"
+        self._publish(self.root.read_json(rel), rel)
 
-    def _publish(self, manifest: dict[str, Any], pending: Path) -> None:
+    def _publish(self, manifest: dict[str, Any], pending: str) -> None:
         old = {rel for files in self.manifest["tables"].values() for rel in files.values()}
-        os.replace(pending, self.root / MANIFEST)
+        self.root.replace(pending, MANIFEST)
         self.manifest = manifest
         live = {rel for files in manifest["tables"].values() for rel in files.values()}
         for rel in sorted(old - live):
-            (self.root / rel).unlink(missing_ok=True)
-            parent = (self.root / rel).parent
-            if parent.is_dir() and not any(parent.iterdir()):
-                parent.rmdir()
+            self.root.delete(rel)
 
     def discard(self, load_id: str) -> None:
         """Forget a staged load whose SQL transaction rolled back."""
-        (self.root / f"{_PENDING}{load_id}.json").unlink(missing_ok=True)
+        self.root.delete(f"{_PENDING}{load_id}.json")
         self.sweep()
 
     def record_run(self, row: dict[str, object]) -> None:
         schema = arrow_schema("runs")
         table = pa.Table.from_pylist([row], schema=schema)
-        write_parquet(table, self.root / "runs" / f"{row['run_id']}.parquet")
+        self.root.write_parquet(table, f"runs/{row['run_id']}.parquet")
 
 
-def row_counts(root: Path, batches: Iterable[str], tables: Iterable[str]) -> dict[str, dict[str, int]]:
+def row_counts(root: Root, batches: Iterable[str], tables: Iterable[str]) -> dict[str, dict[str, int]]:
     """Rows per batch and table in the committed Parquet copy: 0 where the manifest lists no file,
     -1 where it lists a file that is missing (a damaged copy)."""
+    root = location(root)
     tables = list(tables)
     files = {name: live_files(root, name) for name in tables}
 
     def rows(name: str, batch: str) -> int:
-        path = files[name].get(batch)
-        if path is None:
+        rel = files[name].get(batch)
+        if rel is None:
             return 0
-        return pq.ParquetFile(path).metadata.num_rows if path.exists() else -1
+        return root.num_rows(rel) if root.is_file(rel) else -1
 
     return {batch: {name: rows(name, batch) for name in tables} for batch in batches}

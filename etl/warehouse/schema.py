@@ -2,14 +2,21 @@
 
 Arrow schemas (Parquet) and SQLAlchemy tables (SQL) are both made from ``TABLES``; the README's
 data dictionary documents the same columns and a test keeps the three in step.
+
+The declarations and the table lists derived from them import nothing heavy, so the DAG files
+read them at parse time (their Assets); pyarrow and SQLAlchemy are imported when an Arrow schema or
+``SQL_TABLES``/``metadata`` is first asked for.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import sqlalchemy as sa
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import sqlalchemy as sa
 
 # Every row belongs to the batch that wrote it; a batch is replaced whole on re-run.
 PARTITION = "batch_id"
@@ -36,6 +43,9 @@ class TableDef:
     counted: bool = False
     # published to Parquet (every table but the SQL-only load log)
     in_parquet: bool = True
+    # bookkeeping (the input ledger, near-duplicate signatures, the load log), not analyst data:
+    # no Airflow Asset
+    internal: bool = False
 
     @property
     def column_names(self) -> list[str]:
@@ -220,6 +230,7 @@ TABLES: tuple[TableDef, ...] = (
         ),
         ("source_uri",),
         counted=True,
+        internal=True,
     ),
     TableDef(
         "signatures",
@@ -231,6 +242,7 @@ TABLES: tuple[TableDef, ...] = (
         ),
         ("article_id",),
         article_key="article_id",
+        internal=True,
     ),
     TableDef(
         "signature_bands",
@@ -242,6 +254,7 @@ TABLES: tuple[TableDef, ...] = (
         ),
         ("band_key", "article_id"),
         article_key="article_id",
+        internal=True,
     ),
     TableDef(
         "batches",
@@ -302,6 +315,7 @@ TABLES: tuple[TableDef, ...] = (
         ),
         ("load_id",),
         in_parquet=False,
+        internal=True,
     ),
 )
 
@@ -316,19 +330,27 @@ ARTICLE_TABLES = tuple(t.name for t in TABLES if t.article_key)
 COUNTED = tuple(t.name for t in TABLES if t.counted)
 # Published to Parquet.
 PARQUET_TABLES = tuple(t.name for t in TABLES if t.in_parquet)
+# Published as Airflow Assets by every DAG run that loads (the analyst tables).
+ASSET_TABLES = tuple(t.name for t in TABLES if t.in_parquet and not t.internal)
 
-_ARROW = {
-    "str": pa.string(),
-    "text": pa.string(),
-    "int": pa.int64(),
-    "float": pa.float64(),
-    "ts": pa.timestamp("us", tz="UTC"),
-    "bytes": pa.binary(),
-    "date": pa.date32(),
-}
+@functools.cache
+def _arrow_types() -> dict[str, pa.DataType]:
+    import pyarrow as pa
+
+    return {
+        "str": pa.string(),
+        "text": pa.string(),
+        "int": pa.int64(),
+        "float": pa.float64(),
+        "ts": pa.timestamp("us", tz="UTC"),
+        "bytes": pa.binary(),
+        "date": pa.date32(),
+    }
 
 
 def _sql_type(kind: str) -> sa.types.TypeEngine:
+    import sqlalchemy as sa
+
     types: dict[str, sa.types.TypeEngine] = {
         "str": sa.String(),
         "text": sa.Text(),
@@ -341,21 +363,24 @@ def _sql_type(kind: str) -> sa.types.TypeEngine:
     return types[kind]
 
 
+@functools.cache
 def arrow_schema(name: str, with_partition: bool = True) -> pa.Schema:
+    import pyarrow as pa
+
     table = BY_NAME[name]
+    types = _arrow_types()
     return pa.schema(
         [
-            pa.field(c.name, _ARROW[c.kind], nullable=c.nullable)
+            pa.field(c.name, types[c.kind], nullable=c.nullable)
             for c in table.columns
             if with_partition or c.name != PARTITION
         ]
     )
 
 
-metadata = sa.MetaData()
+def _sql_table(t: TableDef, metadata: sa.MetaData) -> sa.Table:
+    import sqlalchemy as sa
 
-
-def _sql_table(t: TableDef) -> sa.Table:
     cols = [
         sa.Column(c.name, _sql_type(c.kind), nullable=c.nullable, primary_key=c.name in t.primary_key, comment=c.doc)
         for c in t.columns
@@ -364,4 +389,23 @@ def _sql_table(t: TableDef) -> sa.Table:
     return sa.Table(t.name, metadata, *cols, *indexes, comment=t.doc)
 
 
-SQL_TABLES: dict[str, sa.Table] = {t.name: _sql_table(t) for t in TABLES}
+@functools.cache
+def _sql() -> tuple[sa.MetaData, dict[str, sa.Table]]:
+    import sqlalchemy as sa
+
+    metadata = sa.MetaData()
+    return metadata, {t.name: _sql_table(t, metadata) for t in TABLES}
+
+
+def __getattr__(name: str) -> Any:
+    """``metadata`` and ``SQL_TABLES``, built on first use (PEP 562)."""
+    if name == "metadata":
+        return _sql()[0]
+    if name == "SQL_TABLES":
+        return _sql()[1]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+if TYPE_CHECKING:
+    metadata: sa.MetaData
+    SQL_TABLES: dict[str, sa.Table]

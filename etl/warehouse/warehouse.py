@@ -23,6 +23,7 @@ from etl.ledger import Known
 from etl.processes import process_alive
 from etl.settings import Settings
 from etl.warehouse.change import Applied, Change
+from etl.warehouse.lock import write_lock
 from etl.warehouse.parquet import ParquetStore
 from etl.warehouse.sql import SqlStore
 
@@ -39,10 +40,14 @@ class Warehouse:
         self.settings = settings
         self.sql = SqlStore(settings.db_url)
         self.parquet = ParquetStore(settings.parquet_root)
+        self.lock = write_lock(self.parquet.root, self.sql.engine)
+        self._locked = False
 
     def __enter__(self) -> Warehouse:
-        self.parquet.__enter__()
+        self.lock.__enter__()
+        self._locked = True
         try:
+            self.parquet.__enter__()
             self.sql.migrate()
             self.parquet.recover(self.sql.committed_loads)
         except BaseException:
@@ -55,6 +60,9 @@ class Warehouse:
 
     def close(self) -> None:
         self.parquet.__exit__()
+        if self._locked:
+            self.lock.__exit__(None, None, None)
+            self._locked = False
         self.sql.__exit__()
 
     # ------------------------------------------------------------ the ledger
