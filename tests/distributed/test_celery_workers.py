@@ -54,7 +54,7 @@ class ArchiveRun:
     warehouse: str
     inputs: str
     cli_warehouse: str  # where the single CLI run over the same inputs writes
-    store_env: dict[str, str]  # what a client needs to reach the object store (AWS_ENDPOINT_URL, keys)
+    store: ObjectStore
     stack_tails: str
 
 
@@ -161,7 +161,7 @@ def archive_run(tmp_path_factory: pytest.TempPathFactory, pg_server: str, object
             return ArchiveRun(
                 state=state, tis=_tis(stack), killed=killed, killed_shard=killed_shard, killed_log=killed_log, logs=_logged(stack),
                 warehouse_db=warehouse_db, warehouse=warehouse, inputs=inputs, cli_warehouse=f"s3://{bucket}/cli-warehouse",
-                store_env=object_store.env, stack_tails=stack.tails(),
+                store=object_store, stack_tails=stack.tails(),
             )
 
 
@@ -214,6 +214,17 @@ def test_nothing_is_doubled_after_the_retry(archive_run: ArchiveRun) -> None:
     report = Report()
     run_sql_checks(url, batches, report)
     assert report.failures == []
+    # the dead try's half-written package went with the retry's, once loaded; no shard manifest is left
+    import pyarrow.fs as pafs
+
+    root = archive_run.warehouse.removeprefix("s3://")
+    left = [
+        info.path
+        for folder in ("packages", "shards")
+        for info in archive_run.store.filesystem().get_file_info(pafs.FileSelector(f"{root}/{folder}", allow_not_found=True, recursive=True))
+        if info.type == pafs.FileType.File
+    ]
+    assert left == []
 
 
 def test_the_warehouse_equals_a_single_cli_run_over_the_same_files(
@@ -223,7 +234,7 @@ def test_the_warehouse_equals_a_single_cli_run_over_the_same_files(
     from etl.settings import Settings
     from tests.warehouse_checks import snapshot
 
-    for key, value in archive_run.store_env.items():
+    for key, value in archive_run.store.env.items():
         monkeypatch.setenv(key, value)
     cli_db = pg.create_database(pg_server, "cli")
     single_settings = Settings(warehouse=archive_run.cli_warehouse, database_url=cli_db, processes=1)
