@@ -75,6 +75,7 @@ bench: setup
 	$(BIN)/python tests/bench/bench_pipeline.py --corpus ../shared/data/bbc_news/bbc
 	$(BIN)/python tests/bench/bench_copy.py --rows 1000000
 	$(BIN)/python tests/bench/bench_hostile.py --processes 2
+	$(BIN)/python tests/bench/bench_scale.py --corpus ../shared/data/bbc_news/bbc
 
 clean:
 	rm -rf $(WAREHOUSE) .pytest_cache

@@ -92,7 +92,7 @@ def _fail(message: str) -> typer.Exit:
 @app.command()
 @one_line_errors
 def run(
-    inputs: Annotated[list[Path], typer.Argument(help="Files or folders of raw articles (read recursively).")],
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders (read recursively), globs or object-store prefixes (s3://bucket/inputs) of raw articles.")],
     warehouse: WarehouseOpt = None,
     db: DbOpt = None,
     model: ModelOpt = None,
@@ -192,6 +192,39 @@ def migrate(db: DbOpt = None, warehouse: WarehouseOpt = None, verbose: VerboseOp
     except NewsEtlError as exc:
         raise _fail(str(exc)) from exc
     out.print(f"schema up to date at {redact_url(settings.db_url)}")
+
+
+@app.command()
+@one_line_errors
+def batches(
+    warehouse: WarehouseOpt = None,
+    db: DbOpt = None,
+    drop: Annotated[list[str] | None, typer.Option("--drop", help="Forget this batch's files (repeatable): their rows go from both stores, and the next run reads them anew.")] = None,
+    verbose: VerboseOpt = False,
+) -> None:
+    """List the warehouse's batches with their counts, or drop some."""
+    from etl.pipeline import new_run_id
+    from etl.warehouse.schema import COUNTED
+    from etl.warehouse.warehouse import Warehouse
+
+    _logging(verbose)
+    settings = Settings().with_(warehouse=warehouse, database_url=db)
+    try:
+        with Warehouse(settings) as wh:
+            if drop:
+                run_id = new_run_id()
+                for batch_id in drop:
+                    applied = wh.drop_batch(batch_id, run_id)
+                    out.print(f"dropped {batch_id}: {applied.counts.get('removed_articles', 0)} article(s) removed")
+                return
+            rows = wh.batches()
+    except NewsEtlError as exc:
+        raise _fail(str(exc)) from exc
+    # one line per batch, oldest first: easy to read, to grep and to paste into --drop
+    for batch_id, row in sorted(rows.items(), key=lambda kv: str(kv[1].get("loaded_at"))):
+        counts = " ".join(f"{c}={row.get(c, 0)}" for c in COUNTED)
+        out.print(f"{batch_id}  {str(row.get('loaded_at', ''))[:19]}  {counts}", soft_wrap=True, highlight=False)
+    out.print(f"{len(rows)} batch(es)")
 
 
 @eval_app.command("ner")

@@ -288,7 +288,7 @@ def _needs_model(files: Iterable[InputFile | Reject]) -> bool:
 
 
 def run(
-    inputs: list[Path],
+    inputs: Sequence[Path | str],
     settings: Settings,
     progress: Progress | None = None,
     batch_prefix: str = "in",

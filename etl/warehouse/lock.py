@@ -49,10 +49,10 @@ class FileLock:
 class DatabaseLock:
     """A PostgreSQL session advisory lock named after the warehouse, on its own connection."""
 
-    def __init__(self, engine: sa.Engine, name: str):
-        if engine.dialect.name != "postgresql":
+    def __init__(self, db_url: str, name: str):
+        self.engine = sa.create_engine(db_url, poolclass=sa.pool.NullPool)
+        if self.engine.dialect.name != "postgresql":
             raise ConfigError(f"a warehouse in an object store ({name}) needs a PostgreSQL database (--db) for its lock")
-        self.engine = engine
         self.name = name
         # a signed 64-bit key from the URL, so different warehouses on one server never share a lock
         self.key = int(ids.digest("warehouse-lock", name, length=15), 16) - (1 << 59)
@@ -78,10 +78,11 @@ class DatabaseLock:
             finally:
                 self._conn.close()
                 self._conn = None
+                self.engine.dispose()
 
 
-def write_lock(parquet_root: Location, engine: sa.Engine) -> AbstractContextManager[Any]:
+def write_lock(parquet_root: Location, db_url: str) -> AbstractContextManager[Any]:
     """The lock a warehouse writer holds: a file lock in a folder, a database lock in an object store."""
     if parquet_root.local:
         return FileLock(parquet_root)
-    return DatabaseLock(engine, parquet_root.url)
+    return DatabaseLock(db_url, parquet_root.url)

@@ -42,6 +42,7 @@ from etl.warehouse import migrate
 from etl.warehouse.change import Applied, Change
 from etl.warehouse.package import with_partition
 from etl.warehouse.schema import ARTICLE_TABLES, BY_NAME, COUNTED, PACKAGE_TABLES, PARTITION, SQL_TABLES
+from etl.warehouse.store import Capabilities
 
 logger = logging.getLogger(__name__)
 
@@ -112,9 +113,13 @@ def _keep(table: pa.Table, column: str, drop: set[str]) -> pa.Table:
 
 
 class SqlStore:
+    """The system of record (``etl.warehouse.store.SystemOfRecord``) on SQLite or PostgreSQL."""
+
     def __init__(self, url: str):
         self.url = url
         self.engine = make_engine(url)
+        postgres = self.engine.dialect.name == "postgresql"
+        self.capabilities = Capabilities(shared=postgres, bulk_load=postgres)
 
     def __enter__(self) -> SqlStore:
         return self
@@ -186,6 +191,12 @@ class SqlStore:
     def committed_loads(self, load_ids: Iterable[str]) -> set[str]:
         with self.engine.connect() as conn:
             return {r.load_id for r in self._select_in(conn, "loads", ["load_id"], "load_id", load_ids)}
+
+    def files_in_batch(self, batch_id: str) -> set[str]:
+        """The files whose ledger rows the batch holds."""
+        inputs = SQL_TABLES["inputs"]
+        with self.engine.connect() as conn:
+            return set(conn.execute(sa.select(inputs.c.file_uri).where(inputs.c[PARTITION] == batch_id).distinct()).scalars())
 
     def batch_rows(self) -> dict[str, dict[str, Any]]:
         with self.engine.connect() as conn:

@@ -18,14 +18,13 @@ from typing import TypeVar
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from etl.errors import WarehouseUnavailable
+from etl.errors import ConfigError, WarehouseUnavailable
 from etl.ledger import Known
 from etl.processes import process_alive
 from etl.settings import Settings
 from etl.warehouse.change import Applied, Change
 from etl.warehouse.lock import write_lock
-from etl.warehouse.parquet import ParquetStore
-from etl.warehouse.sql import SqlStore
+from etl.warehouse.store import Replica, SystemOfRecord, replica, system_of_record
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -38,9 +37,9 @@ def new_load_id() -> str:
 class Warehouse:
     def __init__(self, settings: Settings):
         self.settings = settings
-        self.sql = SqlStore(settings.db_url)
-        self.parquet = ParquetStore(settings.parquet_root)
-        self.lock = write_lock(self.parquet.root, self.sql.engine)
+        self.sql: SystemOfRecord = system_of_record(settings.db_url)
+        self.parquet: Replica = replica(settings.parquet_root)
+        self.lock = write_lock(self.parquet.root, settings.db_url)
         self._locked = False
 
     def __enter__(self) -> Warehouse:
@@ -123,6 +122,20 @@ class Warehouse:
             return applied
 
         return self._retrying(once)
+
+    # ------------------------------------------------------------ batches
+
+    def batches(self) -> dict[str, dict[str, object]]:
+        """Every loaded batch with its counts (its ``batches`` row), by batch id."""
+        return self._retrying(self.sql.batch_rows)
+
+    def drop_batch(self, batch_id: str, run_id: str) -> Applied:
+        """Forget the files of a batch: their ledger rows, rejects and articles go (an article stays
+        while a file of another batch still holds it), in both stores. A later run reads them anew."""
+        files = self._retrying(lambda: self.sql.files_in_batch(batch_id))
+        if not files:
+            raise ConfigError(f"no batch {batch_id!r} in this warehouse (see `news-etl batches`)")
+        return self.load(Change(new_load_id(), run_id, None, files))
 
     # ------------------------------------------------------------ runs
 
