@@ -13,7 +13,9 @@ same files.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +24,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests import pg
-from tests.distributed.airflow_stack import Stack, Worker, celery_stack, wait_for_dag
+from tests.distributed.airflow_stack import BIN, Stack, Worker, celery_stack, wait_for_dag
 from tests.distributed.corpus import write_corpus
 from tests.distributed.services import redis_server, running
 from tests.objectstore import ObjectStore
@@ -230,18 +232,18 @@ def test_nothing_is_doubled_after_the_retry(archive_run: ArchiveRun) -> None:
 def test_the_warehouse_equals_a_single_cli_run_over_the_same_files(
     archive_run: ArchiveRun, pg_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from etl.pipeline import run
     from etl.settings import Settings
     from tests.warehouse_checks import snapshot
 
     for key, value in archive_run.store.env.items():
         monkeypatch.setenv(key, value)
     cli_db = pg.create_database(pg_server, "cli")
-    single_settings = Settings(warehouse=archive_run.cli_warehouse, database_url=cli_db, processes=1)
-    # what `news-etl run <inputs> --warehouse ... --db ...` calls; the CLI itself cannot be used here yet:
-    # it types its inputs as paths, which turns s3://bucket/inputs into s3:/bucket/inputs
-    summary = run([archive_run.inputs], single_settings)
-    assert summary.status == "succeeded" and summary.counts.articles == N_FILES
+    proc = subprocess.run(
+        [str(BIN / "news-etl"), "run", archive_run.inputs, "--warehouse", archive_run.cli_warehouse, "--db", cli_db, "--processes", "1"],
+        env={**os.environ, **archive_run.store.env}, capture_output=True, text=True, timeout=300,
+    )
+    assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
+    single_settings = Settings(warehouse=archive_run.cli_warehouse, database_url=cli_db)
     sharded = snapshot(Settings(warehouse=archive_run.warehouse, database_url=archive_run.warehouse_db))
     single = snapshot(single_settings)
     assert set(sharded) == set(single)
