@@ -50,7 +50,7 @@ def pg_sqlalchemy(url: str) -> str:
     return sa.engine.make_url(url).set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Worker:
     name: str
     folder: Path

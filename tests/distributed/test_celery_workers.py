@@ -44,7 +44,7 @@ SHARD_STARTED = "loaded spaCy model"
 TASK_RETURNED = "Done. Returned value was"
 
 
-@dataclass
+@dataclass(frozen=True)
 class ArchiveRun:
     state: str
     tis: dict[tuple[str, int], tuple[int, str]]  # (task_id, map_index) -> (try_number, state)
@@ -134,10 +134,13 @@ def archive_run(tmp_path_factory: pytest.TempPathFactory, pg_server: str, object
         **object_store.env,
     }
     redis, broker = redis_server(base / "redis")
+    started = time.monotonic()
     with running(redis):
         redis.wait_until(lambda: "Ready to accept connections" in redis.tail(), 30, "Redis ready")
         with celery_stack(base / "airflow", meta_db, broker, worker_env) as stack:
             wait_for_dag(stack, DAG_ID)
+            logger.info("stack up and %s parsed in %.0f s", DAG_ID, time.monotonic() - started)
+            triggered = time.monotonic()
             conf = f'{{"source": "{inputs}", "shard_size": {SHARD_SIZE}}}'
             stack.airflow("dags", "trigger", DAG_ID, "--run-id", RUN_ID, "--conf", conf)
             deadline = time.monotonic() + RUN_TIMEOUT
@@ -158,6 +161,7 @@ def archive_run(tmp_path_factory: pytest.TempPathFactory, pg_server: str, object
                 time.sleep(0.5)
                 rows = stack.query("SELECT state FROM dag_run WHERE dag_id = :d AND run_id = :r", d=DAG_ID, r=RUN_ID)
                 state = rows[0][0] if rows else None
+            logger.info("run %s in %.0f s", state, time.monotonic() - triggered)
             victim = next((w for w in stack.workers if w.name == killed), None)
             killed_log = _attempt_log(victim, killed_shard, 1).read_text(errors="replace") if victim else ""
             return ArchiveRun(
@@ -167,14 +171,14 @@ def archive_run(tmp_path_factory: pytest.TempPathFactory, pg_server: str, object
             )
 
 
-def test_the_archive_run_succeeds_in_every_shard(archive_run: ArchiveRun) -> None:
+def test_celery_workers_run_every_shard_of_the_archive(archive_run: ArchiveRun) -> None:
     assert archive_run.state == "success", f"{archive_run.tis}\n{archive_run.stack_tails}"
     shards = sorted(m for (t, m) in archive_run.tis if t == "process")
     assert shards == list(range(N_SHARDS))
     assert {s for _, s in archive_run.tis.values()} == {"success"}, archive_run.tis
 
 
-def test_both_workers_ran_shards_from_their_own_folders(archive_run: ArchiveRun) -> None:
+def test_celery_workers_each_finish_shards_in_their_own_folders(archive_run: ArchiveRun) -> None:
     for worker, logged in archive_run.logs.items():
         finished = [(m, n) for t, m, n in logged if t == "process" and archive_run.tis[("process", m)] == (n, "success")]
         assert finished, f"{worker} finished no shard: {archive_run.logs}"
@@ -182,7 +186,7 @@ def test_both_workers_ran_shards_from_their_own_folders(archive_run: ArchiveRun)
     assert a and b and not a & b, "each attempt runs on one worker and logs into that worker's own folder"
 
 
-def test_the_shard_of_the_killed_worker_was_retried_on_the_other(archive_run: ArchiveRun) -> None:
+def test_celery_workers_retry_the_killed_workers_shard_on_the_other(archive_run: ArchiveRun) -> None:
     assert archive_run.killed, "no process task was caught running to kill its worker"
     index = archive_run.killed_shard
     assert SHARD_STARTED in archive_run.killed_log and TASK_RETURNED not in archive_run.killed_log, "killed mid-shard"
@@ -203,7 +207,7 @@ def _sql(url: str, query: str) -> list[tuple]:
         engine.dispose()
 
 
-def test_nothing_is_doubled_after_the_retry(archive_run: ArchiveRun) -> None:
+def test_celery_workers_leave_nothing_doubled_after_the_retry(archive_run: ArchiveRun) -> None:
     from etl.quality import Report, run_sql_checks
 
     url = archive_run.warehouse_db
@@ -229,7 +233,7 @@ def test_nothing_is_doubled_after_the_retry(archive_run: ArchiveRun) -> None:
     assert left == []
 
 
-def test_the_warehouse_equals_a_single_cli_run_over_the_same_files(
+def test_celery_workers_warehouse_equals_a_single_cli_run(
     archive_run: ArchiveRun, pg_server: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from etl.settings import Settings
