@@ -110,7 +110,9 @@ def nightly_prefix(day: date) -> str:
 
 def archive_prefix(sources: list[str], date_from: str | None, date_to: str | None) -> str:
     """The batch prefix of an archive request: the same request always gets the same batches."""
-    spec = [str(Path(os.path.expanduser(s)).absolute()) for s in sources]
+    from etl.storage import is_url
+
+    spec = [s if is_url(s) else str(Path(os.path.expanduser(s)).absolute()) for s in sources]
     return f"archive-{ids.digest('archive', *spec, date_from or '', date_to or '', length=10)}"
 
 
@@ -204,14 +206,16 @@ def _listing_path(settings: Settings, prefix: str) -> Location:
 
 def discover_nightly(day: date, landing: str | None = None, settings: Settings | None = None) -> dict[str, Any]:
     """The nightly discover task: ``<landing>/<day>/`` listed; a missing or empty folder lists nothing."""
+    from etl.storage import is_url
+
     landing = landing or os.environ.get("NEWS_ETL_LANDING")
     if not landing:
         raise ConfigError("NEWS_ETL_LANDING is not set: the landing root holding <YYYY-MM-DD>/ folders")
     settings = settings or task_settings()
     prefix = nightly_prefix(day)
-    folder = Path(landing) / day.isoformat()
-    found = discover_files([str(folder)], _listing_path(settings, prefix), missing_ok=True, settings=settings)
-    return {**found, "prefix": prefix, "sources": [str(folder)]}
+    folder = f"{landing.rstrip('/')}/{day.isoformat()}" if is_url(landing) else str(Path(landing) / day.isoformat())
+    found = discover_files([folder], _listing_path(settings, prefix), missing_ok=True, settings=settings)
+    return {**found, "prefix": prefix, "sources": [folder]}
 
 
 def discover_archive(

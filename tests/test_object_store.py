@@ -155,3 +155,20 @@ def test_object_store_inputs_and_shards_share_no_folder(s3: ObjectStore, pg_serv
     assert loaded["status"] == "succeeded" and loaded["counts"]["articles"] == 7
     assert contents(sharded) == contents(cli)
     assert not settings.location.files("shards") and not settings.location.files("packages")  # cleared once loaded
+
+
+def test_object_store_nightly_landing_in_a_bucket(s3: ObjectStore, pg_server: str, tmp_path: Path) -> None:
+    from datetime import date
+
+    from etl import shards
+
+    write(tmp_path / "day", range(2))
+    bucket = s3.new_bucket("land")
+    _upload(s3, tmp_path / "day", bucket, "landing/2013-02-27")
+    settings = _s3_settings(s3, pg.create_database(pg_server))
+    found = shards.discover_nightly(date(2013, 2, 27), landing=f"s3://{bucket}/landing", settings=settings)
+    assert found["files"] == 2 and found["sources"] == [f"s3://{bucket}/landing/2013-02-27"]
+    rows = settings.at(found["listing"]).read_json()["files"]
+    assert [r[1] for r in rows] == ["2013-02-27/story_00.txt", "2013-02-27/story_01.txt"]  # the landing day kept in the name
+    empty = shards.discover_nightly(date(2013, 2, 28), landing=f"s3://{bucket}/landing", settings=settings)
+    assert empty["files"] == 0  # a day that has not landed lists nothing
