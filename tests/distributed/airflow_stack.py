@@ -37,8 +37,10 @@ FAST = {
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT": "20",
     "AIRFLOW__SCHEDULER__TASK_INSTANCE_HEARTBEAT_TIMEOUT_DETECTION_INTERVAL": "2",
     "AIRFLOW__SCHEDULER__SCHEDULER_HEARTBEAT_SEC": "2",
-    # a task queued to a dead worker (prefetched, never started) is re-queued after 60 s
-    "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "60",
+    # a task whose message is lost (never started by any worker) is re-queued after 180 s, not 10 min;
+    # with one slot per worker and late acks a worker holds no message it has not started, so this is
+    # a safety net, longer than any wait for the surviving worker's slot here
+    "AIRFLOW__SCHEDULER__TASK_QUEUED_TIMEOUT": "180",
     # the dag-processor lists the bundle every 5 s and reparses a changed file at once
     "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
     "AIRFLOW__DAG_PROCESSOR__MIN_FILE_PROCESS_INTERVAL": "5",
