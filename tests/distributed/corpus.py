@@ -63,10 +63,10 @@ def article(i: int) -> str:
     )
 
 
-def write_corpus(folder: Path, count: int) -> list[Path]:
-    """``count`` articles as ``<folder>/<group>/article_<i>.txt`` (ten groups, so discovery recurses)."""
+def write_corpus(folder: Path, count: int, start: int = 0) -> list[Path]:
+    """Articles ``start`` .. ``start + count - 1`` as ``<folder>/<group>/article_<i>.txt`` (ten groups, so discovery recurses)."""
     paths = []
-    for i in range(count):
+    for i in range(start, start + count):
         path = folder / f"group_{i % 10}" / f"article_{i:04d}.txt"
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(article(i), encoding="utf-8")

@@ -5,9 +5,9 @@ object store, the api-server, scheduler and dag-processor, and two Celery worker
 working folder. The archive's files are in the object store and so is the warehouse. One run over
 N_FILES files in N_SHARDS shards is triggered; while a ``process`` shard runs on one worker, that
 worker's whole process group is SIGKILLed. The scheduler finds the task without heartbeat and the
-retry runs on the other worker. Then: the run succeeded, both workers took shards, the killed
-shard was retried elsewhere, nothing is doubled, and the warehouse equals a single CLI run over the
-same files.
+retry runs on the other worker. Then news_nightly reads a landing day from the bucket on the
+surviving worker. Checked: the runs succeeded, both workers finished shards, the killed shard was
+retried elsewhere, nothing is doubled, and the warehouse equals a single CLI run over the same files.
 """
 
 from __future__ import annotations
@@ -17,7 +17,9 @@ import os
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -33,11 +35,16 @@ pytestmark = [pytest.mark.distributed, pytest.mark.airflow, pytest.mark.postgres
 logger = logging.getLogger(__name__)
 
 DAG_ID = "news_archive_import"
+NIGHTLY_DAG_ID = "news_nightly"
 RUN_ID = "distributed_archive"
 N_FILES = 300
 SHARD_SIZE = 50
 N_SHARDS = N_FILES // SHARD_SIZE
 RUN_TIMEOUT = 420
+# then news_nightly over a landing day in the bucket, logical date the day after
+NIGHTLY_RUN_ID = "distributed_nightly"
+LANDING_DAY = "2013-02-26"
+N_LANDING = 12
 # logged by a process task once its spaCy model is loaded (etl.nlp.model), before the first article
 SHARD_STARTED = "loaded spaCy model"
 # logged by Airflow when a task returned
@@ -55,6 +62,8 @@ class ArchiveRun:
     warehouse_db: str
     warehouse: str
     inputs: str
+    nightly_state: str | None
+    landing_day: str  # s3://<bucket>/landing/<LANDING_DAY>: what the nightly read
     cli_warehouse: str  # where the single CLI run over the same inputs writes
     store: ObjectStore
     stack_tails: str
@@ -108,6 +117,22 @@ def _kill_target(stack: Stack) -> tuple[Worker, int] | None:
     return None
 
 
+def _wait_for_run(stack: Stack, dag_id: str, run_id: str, on_poll: Callable[[], None] | None = None) -> str:
+    """Poll the DAG run until it ends; its final state."""
+    deadline = time.monotonic() + RUN_TIMEOUT
+    state = None
+    while state not in ("success", "failed"):
+        stack.check_alive()
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{dag_id} did not finish within {RUN_TIMEOUT}s: {_tis(stack)}\n{stack.tails()}")
+        if on_poll:
+            on_poll()
+        time.sleep(0.5)
+        rows = stack.query("SELECT state FROM dag_run WHERE dag_id = :d AND run_id = :r", d=dag_id, r=run_id)
+        state = rows[0][0] if rows else None
+    return str(state)
+
+
 def _upload(store: ObjectStore, local: Path, bucket: str, prefix: str) -> str:
     """Copy a folder into the bucket under ``prefix``; its s3:// URL."""
     import pyarrow.fs as pafs
@@ -129,6 +154,7 @@ def archive_run(tmp_path_factory: pytest.TempPathFactory, pg_server: str, object
     warehouse = f"s3://{bucket}/warehouse"
     worker_env = {
         "NEWS_ETL_WAREHOUSE": warehouse,
+        "NEWS_ETL_LANDING": f"s3://{bucket}/landing",
         "NEWS_ETL_DATABASE_URL": warehouse_db,
         "NEWS_ETL_PROCESSES": "1",
         **object_store.env,
@@ -139,34 +165,45 @@ def archive_run(tmp_path_factory: pytest.TempPathFactory, pg_server: str, object
         redis.wait_until(lambda: "Ready to accept connections" in redis.tail(), 30, "Redis ready")
         with celery_stack(base / "airflow", meta_db, broker, worker_env) as stack:
             wait_for_dag(stack, DAG_ID)
+            wait_for_dag(stack, NIGHTLY_DAG_ID)
             logger.info("stack up and %s parsed in %.0f s", DAG_ID, time.monotonic() - started)
             triggered = time.monotonic()
             conf = f'{{"source": "{inputs}", "shard_size": {SHARD_SIZE}}}'
             stack.airflow("dags", "trigger", DAG_ID, "--run-id", RUN_ID, "--conf", conf)
-            deadline = time.monotonic() + RUN_TIMEOUT
             killed = ""
             killed_shard = -1
-            state = None
-            while state not in ("success", "failed"):
-                stack.check_alive()
-                if time.monotonic() > deadline:
-                    raise AssertionError(f"{DAG_ID} did not finish within {RUN_TIMEOUT}s: {_tis(stack)}\n{stack.tails()}")
-                if not killed:
-                    target = _kill_target(stack)
-                    if target:
-                        worker, index = target
-                        worker.service.kill()
-                        killed, killed_shard = worker.name, index
-                        logger.info("killed %s while it ran process[%d]", killed, index)
-                time.sleep(0.5)
-                rows = stack.query("SELECT state FROM dag_run WHERE dag_id = :d AND run_id = :r", d=DAG_ID, r=RUN_ID)
-                state = rows[0][0] if rows else None
+
+            def crash_a_worker_mid_shard() -> None:
+                nonlocal killed, killed_shard
+                target = None if killed else _kill_target(stack)
+                if target:
+                    worker, index = target
+                    worker.service.kill()
+                    killed, killed_shard = worker.name, index
+                    logger.info("killed %s while it ran process[%d]", killed, index)
+
+            state = _wait_for_run(stack, DAG_ID, RUN_ID, crash_a_worker_mid_shard)
             logger.info("run %s in %.0f s", state, time.monotonic() - triggered)
             victim = next((w for w in stack.workers if w.name == killed), None)
             killed_log = _attempt_log(victim, killed_shard, 1).read_text(errors="replace") if victim else ""
+            tis, logs = _tis(stack), _logged(stack)
+            # the nightly, on the surviving worker, over a landing day uploaded after the archive run
+            nightly_state = None
+            if state == "success":
+                write_corpus(base / "landing" / LANDING_DAY, N_LANDING, start=N_FILES)
+                _upload(object_store, base / "landing" / LANDING_DAY, bucket, f"landing/{LANDING_DAY}")
+                shutil.rmtree(base / "landing")
+                day_after = (date.fromisoformat(LANDING_DAY) + timedelta(days=1)).isoformat()
+                stack.airflow(
+                    "dags", "trigger", NIGHTLY_DAG_ID, "--run-id", NIGHTLY_RUN_ID, "--logical-date", f"{day_after}T00:00:00+00:00"
+                )
+                triggered = time.monotonic()
+                nightly_state = _wait_for_run(stack, NIGHTLY_DAG_ID, NIGHTLY_RUN_ID)
+                logger.info("nightly %s in %.0f s", nightly_state, time.monotonic() - triggered)
             return ArchiveRun(
-                state=state, tis=_tis(stack), killed=killed, killed_shard=killed_shard, killed_log=killed_log, logs=_logged(stack),
-                warehouse_db=warehouse_db, warehouse=warehouse, inputs=inputs, cli_warehouse=f"s3://{bucket}/cli-warehouse",
+                state=state, tis=tis, killed=killed, killed_shard=killed_shard, killed_log=killed_log, logs=logs,
+                warehouse_db=warehouse_db, warehouse=warehouse, inputs=inputs, nightly_state=nightly_state,
+                landing_day=f"s3://{bucket}/landing/{LANDING_DAY}", cli_warehouse=f"s3://{bucket}/cli-warehouse",
                 store=object_store, stack_tails=stack.tails(),
             )
 
@@ -198,6 +235,12 @@ def test_celery_workers_retry_the_killed_workers_shard_on_the_other(archive_run:
     assert not any(t == "process" and m == index and n == tries for t, m, n in archive_run.logs[archive_run.killed])
 
 
+def test_celery_workers_run_the_nightly_from_a_landing_bucket(archive_run: ArchiveRun) -> None:
+    assert archive_run.nightly_state == "success", archive_run.stack_tails
+    rows = _sql(archive_run.warehouse_db, "SELECT batch_id, articles FROM batches WHERE batch_id LIKE 'nightly-%'")
+    assert [(b.rsplit("-s", 1)[0], n) for b, n in rows] == [(f"nightly-{LANDING_DAY}", N_LANDING)]
+
+
 def _sql(url: str, query: str) -> list[tuple]:
     engine = sa.create_engine(url)
     try:
@@ -212,11 +255,11 @@ def test_celery_workers_leave_nothing_doubled_after_the_retry(archive_run: Archi
 
     url = archive_run.warehouse_db
     ((articles, distinct),) = _sql(url, "SELECT COUNT(*), COUNT(DISTINCT article_id) FROM articles")
-    assert articles == distinct == N_FILES
+    assert articles == distinct == N_FILES + N_LANDING
     ((files, distinct_files),) = _sql(url, "SELECT COUNT(*), COUNT(DISTINCT file_uri) FROM inputs")
-    assert files == distinct_files == N_FILES
+    assert files == distinct_files == N_FILES + N_LANDING
     batches = [b for (b,) in _sql(url, "SELECT batch_id FROM batches ORDER BY batch_id")]
-    assert len(batches) == N_SHARDS
+    assert len(batches) == N_SHARDS + 1  # one per archive shard, one for the nightly
     report = Report()
     run_sql_checks(url, batches, report)
     assert report.failures == []
@@ -243,7 +286,7 @@ def test_celery_workers_warehouse_equals_a_single_cli_run(
         monkeypatch.setenv(key, value)
     cli_db = pg.create_database(pg_server, "cli")
     proc = subprocess.run(
-        [str(BIN / "news-etl"), "run", archive_run.inputs, "--warehouse", archive_run.cli_warehouse, "--db", cli_db, "--processes", "1"],
+        [str(BIN / "news-etl"), "run", archive_run.inputs, archive_run.landing_day, "--warehouse", archive_run.cli_warehouse, "--db", cli_db, "--processes", "1"],
         env={**os.environ, **archive_run.store.env}, capture_output=True, text=True, timeout=300,
     )
     assert proc.returncode == 0, (proc.stdout + proc.stderr)[-4000:]
@@ -253,4 +296,4 @@ def test_celery_workers_warehouse_equals_a_single_cli_run(
     assert set(sharded) == set(single)
     for table in single:
         assert sharded[table] == single[table], f"{table}: the Celery run and the CLI run differ"
-    assert len(single["articles"]) == N_FILES
+    assert len(single["articles"]) == N_FILES + N_LANDING
