@@ -53,7 +53,7 @@ $(DIST_STAMP): $(STAMP) pyproject.toml constraints.txt
 	@touch $(DIST_STAMP)
 
 # Airflow's CeleryExecutor with two workers sharing no folder, Redis, PostgreSQL and SeaweedFS,
-# all started by the test (tests/distributed/, not part of `make test`). About 4-5 minutes on 2 cores.
+# all started by the test (tests/distributed/, not part of `make test`). About 5 minutes on 2 cores.
 test-distributed: setup-distributed redis
 	$(BIN)/python -m pytest -q tests/distributed
 
