@@ -4,22 +4,33 @@ A "person" is the gold PER mentions of one document sharing a last word. For eac
 the pipeline's mentions overlapping them belong to (after the corpus-wide links of
 ``etl.warehouse.aliases``, computed over the documents' entities), and whether that is one entity
 named in full: ``python -m etl.evaluation.people --conll ../shared/data/conll2003/conllpp_dev.txt``.
+
+Without gold, over a loaded warehouse (``--warehouse DIR [--db URL]``): in each story, the mentions
+spaCy tagged PERSON are grouped by their last word (a possessive dropped), and a group counts when
+all its mentions resolve (with the corpus-wide links) to one PERSON entity named in full. Namesakes
+in one story ("Bill Clinton" and "Hillary Clinton") count against it, so this is a lower bound.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 from collections import Counter, defaultdict
 from pathlib import Path
+
+import sqlalchemy as sa
 
 from etl.clean import clean
 from etl.evaluation.ner import read_conll
 from etl.evaluation.quotes import align
 from etl.nlp.runner import analyse_batch
 from etl.records import AnalysedArticle, CleanArticle, RawArticle
-from etl.settings import DEFAULT_MODEL
+from etl.settings import DEFAULT_MODEL, Settings
 from etl.warehouse.aliases import EntityCount, compute_aliases
+from etl.warehouse.schema import SQL_TABLES
+
+_POSSESSIVE = re.compile(r"['\u2019]s$")
 
 
 def evaluate(conll: Path, model: str = DEFAULT_MODEL) -> dict[str, object]:
@@ -70,12 +81,47 @@ def evaluate(conll: Path, model: str = DEFAULT_MODEL) -> dict[str, object]:
     return out
 
 
+def consistency(settings: Settings) -> dict[str, object]:
+    """Per story, PERSON mentions by last word: the share resolving to one entity named in full."""
+    m, e, a = SQL_TABLES["mentions"], SQL_TABLES["entities"], SQL_TABLES["entity_aliases"]
+    engine = sa.create_engine(settings.db_url)
+    try:
+        with engine.connect() as conn:
+            names = {r.entity_id: (r.canonical_name, r.label) for r in conn.execute(sa.select(e.c.entity_id, e.c.canonical_name, e.c.label))}
+            links = {r.alias_entity_id: r.canonical_entity_id for r in conn.execute(sa.select(a.c.alias_entity_id, a.c.canonical_entity_id))}
+            groups: dict[tuple[str, str], set[str]] = defaultdict(set)
+            for article_id, text, entity_id in conn.execute(sa.select(m.c.article_id, m.c.text, m.c.entity_id).where(m.c.label == "PERSON")):
+                words = _POSSESSIVE.sub("", text.strip()).split()
+                if words:
+                    groups[(article_id, words[-1].casefold())].add(links.get(entity_id, entity_id))
+    finally:
+        engine.dispose()
+    one_full = sum(
+        1 for found in groups.values()
+        if len(found) == 1 and names[next(iter(found))][1] == "PERSON" and len(names[next(iter(found))][0].split()) > 1
+    )
+    people = len(groups)
+    return {
+        "stories": len({article for article, _ in groups}),
+        "people": people,
+        "one_entity_named_in_full": round(one_full / people, 4) if people else 0.0,
+        "entities_per_person": round(sum(len(f) for f in groups.values()) / people, 4) if people else 0.0,
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--conll", type=Path, required=True)
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--conll", type=Path, help="CoNLL-2003 file: gold PER mentions")
+    where.add_argument("--warehouse", help="a loaded warehouse: PERSON-tagged mentions, no gold")
+    parser.add_argument("--db", help="the warehouse's database URL (default: its SQLite file)")
     parser.add_argument("--model", default=DEFAULT_MODEL)
     args = parser.parse_args(argv)
-    print(json.dumps(evaluate(args.conll, args.model), indent=1))  # noqa: T201 - the command's output
+    if args.warehouse:
+        result = consistency(Settings().with_(warehouse=args.warehouse, database_url=args.db))
+    else:
+        result = evaluate(args.conll, args.model)
+    print(json.dumps(result, indent=1))  # noqa: T201 - the command's output
 
 
 if __name__ == "__main__":

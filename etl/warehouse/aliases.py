@@ -6,7 +6,16 @@ of its own; this step links it to the full-name entity, recomputed over the whol
 each run (``link_entities``), so the links depend on what the warehouse holds, never on the order
 it was loaded in. Entity ids do not change: a link is a row of ``entity_aliases``.
 
-Rules: a PERSON (or a one-word non-place entity spaCy mislabelled) whose name is the last word(s)
+Full-name variants link first: a longer PERSON name whose last two or more words are a PERSON
+name at least ``PREFIX_DOMINANCE`` times as frequent ("Billionaire Donald Trump", "Briton Tim
+Henman": a capitalised word glued to the name), or whose first and last words are a two-word
+PERSON name at least as frequent, when it is the only such longer form ("Hillary Rodham Clinton",
+"Lindsey O. Graham"; "George H.W. Bush" and "George W. Bush" share "George Bush" and stay apart).
+
+A first name alone ("Hillary", "Bernie") links to the one full name it begins that holds
+``DOMINANCE`` of such names' mentions and is more frequent than it.
+
+Then surnames: a PERSON (or a one-word non-place entity spaCy mislabelled) whose name is the last word(s)
 of PERSON full names at least as frequent as itself links to the one such name, or to the one
 that holds at least ``DOMINANCE`` of their mentions (the namesake trap: "Clinton" with both Hillary and Bill in the corpus links to
 neither unless one dominates, or unless the alias shares a role with only one of them:
@@ -33,6 +42,10 @@ TABLE = "entity_aliases"
 LINKABLE_LABELS = frozenset({"PERSON", "ORG", "PRODUCT", "FAC", "WORK_OF_ART", "NORP", "EVENT"})
 # share of the candidates' mentions the chosen full name must hold when there are namesakes
 DOMINANCE = 0.9
+# how much more frequent the name inside a longer PERSON name must be for the longer one to link to it
+PREFIX_DOMINANCE = 2.0
+# mentions a full name needs before a first name alone may stand for it
+FIRST_NAME_MIN = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +73,74 @@ def _by_role(alias_roles: set[str], candidates: Sequence[EntityCount], roles: Ma
     return sharing[0] if len(sharing) == 1 else None
 
 
+# generational suffixes, ignored when names are matched ("Joseph R. Biden Jr." ends in "Biden")
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
+def _words(e: EntityCount) -> tuple[str, ...]:
+    words = e.canonical_name.casefold().replace(",", " ").split()
+    while len(words) > 1 and words[-1] in _SUFFIXES:
+        words.pop()
+    return tuple(words)
+
+
+def _row(alias: EntityCount, canonical: EntityCount, rule: str, candidates: int) -> dict[str, object]:
+    return {
+        "alias_entity_id": alias.entity_id,
+        "canonical_entity_id": canonical.entity_id,
+        "alias_name": alias.canonical_name,
+        "canonical_name": canonical.canonical_name,
+        "rule": rule,
+        "candidates": candidates,
+    }
+
+
+def _first_name(e: EntityCount, candidates: Sequence[EntityCount]) -> EntityCount | None:
+    """The full name a first name alone stands for ("Hillary", "Bernie"): the one PERSON name it
+    begins that holds nearly all the mentions of such names, twice as frequent as the first name
+    alone and mentioned at least ``FIRST_NAME_MIN`` times."""
+    if not candidates:
+        return None
+    best = max(candidates, key=lambda c: (c.mentions, c.entity_id))
+    total = sum(c.mentions for c in candidates)
+    usual = best.mentions >= max(FIRST_NAME_MIN, PREFIX_DOMINANCE * e.mentions, DOMINANCE * total)
+    return best if usual else None
+
+
+def _variant_links(people: Sequence[EntityCount]) -> dict[str, tuple[EntityCount, str]]:
+    """Longer PERSON names that are variants of a shorter, more usual one: alias id -> (canonical, rule)."""
+    by_words = {_words(p): p for p in people}
+    extended: dict[tuple[str, str], list[EntityCount]] = defaultdict(list)
+    for p in people:
+        words = _words(p)
+        if len(words) > 2:
+            extended[(words[0], words[-1])].append(p)
+    links: dict[str, tuple[EntityCount, str]] = {}
+    for p in people:
+        words = _words(p)
+        if len(words) < 3:
+            continue
+        inner = next((by_words[words[-k:]] for k in range(len(words) - 1, 1, -1) if words[-k:] in by_words), None)
+        if inner is not None and inner.mentions >= PREFIX_DOMINANCE * p.mentions:
+            links[p.entity_id] = (inner, "prefixed name")
+            continue
+        short = by_words.get((words[0], words[-1]))
+        if short is not None and len(extended[(words[0], words[-1])]) == 1:
+            # one person under two forms: the rarer form links to the more usual one
+            if short.mentions >= p.mentions:
+                links[p.entity_id] = (short, "middle name")
+            else:
+                links[short.entity_id] = (p, "middle name")
+    # a target that is itself a variant resolves to its own target
+    for alias, (target, rule) in list(links.items()):
+        seen = {alias}
+        while target.entity_id in links and target.entity_id not in seen:
+            seen.add(target.entity_id)
+            target = links[target.entity_id][0]
+        links[alias] = (target, rule)
+    return links
+
+
 def compute_aliases(
     entities: Iterable[EntityCount], roles: Mapping[str, set[str]] | None = None
 ) -> list[dict[str, object]]:
@@ -67,21 +148,37 @@ def compute_aliases(
     (``entity_id -> {role_norm}``); pure, and free of the order entities come in."""
     roles = roles or {}
     entities = sorted(entities, key=lambda e: e.entity_id)
+    people = [e for e in entities if e.label == "PERSON" and len(_words(e)) > 1]
+    by_id = {e.entity_id: e for e in people}
+    variants = _variant_links(people)
+    rows = [_row(by_id[alias], target, rule, 1) for alias, (target, rule) in sorted(variants.items())]
+    # a full name's mentions include its variants'
+    extra: dict[str, int] = defaultdict(int)
+    for alias, (target, _) in variants.items():
+        extra[target.entity_id] += by_id[alias].mentions
     by_suffix: dict[tuple[str, ...], list[EntityCount]] = defaultdict(list)
-    for e in entities:
-        words = tuple(e.canonical_name.casefold().split())
-        if e.label == "PERSON" and len(words) > 1:
-            for k in range(1, len(words)):
-                by_suffix[words[-k:]].append(e)
-    rows: list[dict[str, object]] = []
-    for e in entities:
-        if not _may_alias(e):
+    by_first: dict[str, list[EntityCount]] = defaultdict(list)
+    for e in people:
+        if e.entity_id in variants:
             continue
-        words = tuple(e.canonical_name.casefold().split())
+        words = _words(e)
+        full = EntityCount(e.entity_id, e.canonical_name, e.label, e.mentions + extra[e.entity_id])
+        for k in range(1, len(words)):
+            by_suffix[words[-k:]].append(full)
+        by_first[words[0]].append(full)
+    for e in entities:
+        if e.entity_id in variants or not _may_alias(e):
+            continue
+        words = _words(e)
         # the full name is the usual form: a rarer longer name is a mislabelled span ("Briton Tim Henman")
         candidates = [
             c for c in by_suffix.get(words, []) if len(c.canonical_name.split()) > len(words) and c.mentions >= e.mentions
         ]
+        if not candidates and e.label == "PERSON" and len(words) == 1:
+            first = _first_name(e, by_first.get(words[0], []))
+            if first is not None:
+                rows.append(_row(e, first, "first name", len(by_first[words[0]])))
+            continue
         if not candidates:
             continue
         total = sum(c.mentions for c in candidates)
@@ -92,16 +189,7 @@ def compute_aliases(
             if by_role is None:
                 continue
             best, rule = by_role, "role"
-        rows.append(
-            {
-                "alias_entity_id": e.entity_id,
-                "canonical_entity_id": best.entity_id,
-                "alias_name": e.canonical_name,
-                "canonical_name": best.canonical_name,
-                "rule": rule,
-                "candidates": len(candidates),
-            }
-        )
+        rows.append(_row(e, best, rule, len(candidates)))
     return rows
 
 
