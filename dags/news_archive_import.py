@@ -24,7 +24,7 @@ from airflow.sdk import Param, dag, task
     max_active_runs=1,
     default_args=DEFAULT_ARGS,
     params={
-        "source": Param("", type="string", minLength=1, description="Archive folder, file or glob (recursive '**' allowed); absolute paths, as workers may run elsewhere."),
+        "source": Param("", type="string", minLength=1, description="Archive folder, file or glob (recursive '**' allowed), or an object-store prefix (s3://bucket/archive); absolute paths, as workers may run elsewhere; several, comma-separated."),
         "date_from": Param(None, type=["null", "string"], format="date", description="First date (YYYY-MM-DD) found in a file's path."),
         "date_to": Param(None, type=["null", "string"], format="date", description="Last date (inclusive)."),
         "shard_size": Param(100, type="integer", minimum=1, description="Files per mapped process task."),
