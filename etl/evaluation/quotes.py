@@ -14,7 +14,7 @@ Scores:
 
 * content P/R/F1: a predicted quote matches a gold Content when their character-overlap F1 is at
   least 0.5, one to one (greedy, best overlap first); a quote in several pieces counts only its
-  pieces' characters, as a gold Content in several spans does;
+  pieces' characters (the stored ``quote_pieces``), as a gold Content in several spans does;
 * speaker P/R/F1: a matched pair counts when the predicted speaker span overlaps the gold Source,
   or the predicted speaker name shares a name word with it; precision is over predicted quotes
   with a speaker, recall over gold Contents with a Source;
@@ -31,7 +31,6 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from etl.records import AnalysedArticle, CleanArticle, Paragraph, Quote, RawArticle
 
@@ -195,42 +194,12 @@ def map_span(mapping: Sequence[int], start: int, end: int) -> tuple[int, int]:
     return mapping[start], mapping[end - 1] + 1
 
 
-def quote_pieces(quote: Quote, body: str) -> list[tuple[int, int]]:
-    """The body spans a quote row is made of.
-
-    A row whose ``quote_text`` is not simply its body slice joins several pieces with a space
-    (``“A,” he said. “B.”``); every piece after the first is a whole quotation, so the pieces are
-    recovered from the end, quotation by quotation.
-    """
-    start, end = quote.quote_start, quote.quote_end
-    text = quote.quote_text
-    if body[start:end] == text:
-        return [(start, end)]
-    from etl.nlp.quotes import find_quote_spans
-
-    spans = [(s.start, s.end) for s in find_quote_spans(body) if start <= s.start and s.end <= end]
-    pieces: list[tuple[int, int]] = []
-    rest = text
-    for a, b in reversed(spans):
-        piece = body[a:b]
-        if not rest.endswith(" " + piece):
-            continue
-        pieces.insert(0, (a, b))
-        rest = rest[: -len(piece) - 1]
-        if body[start : start + len(rest)] == rest:
-            return [(start, start + len(rest))] + pieces
-    # two pieces around a hole ("The effects, he said, are hard to predict")
-    for k in range(len(text)):
-        if text[k] == " " and body[start : start + k] == text[:k] and body.endswith(text[k + 1 :], start, end):
-            return [(start, start + k), (end - (len(text) - k - 1), end)]
-    return [(start, end)]
-
-
-def predicted(quotes: Iterable[Quote], mapping: Sequence[int], body: str | None = None) -> list[PredictedQuote]:
+def predicted(quotes: Iterable[Quote], mapping: Sequence[int]) -> list[PredictedQuote]:
+    """Quote rows on the gold text's offsets, scored by their stored pieces (``quote_pieces``)."""
     out = []
     for q in quotes:
         start, end = map_span(mapping, q.quote_start, q.quote_end)
-        pieces = quote_pieces(q, body) if body is not None else [(q.quote_start, q.quote_end)]
+        pieces = q.pieces or ((q.quote_start, q.quote_end),)
         mapped = tuple(map_span(mapping, a, b) for a, b in pieces)
         speaker = None
         if q.speaker_start is not None and q.speaker_end is not None:
@@ -358,7 +327,7 @@ def evaluate(gold_dir: Path, model: str, processes: int = 2, limit: int | None =
                 counts.add([], doc.attributions)
                 continue
             body = analysed.article.body_text
-            counts.add(predicted(analysed.quotes, align(doc.text, body), body), doc.attributions)
+            counts.add(predicted(analysed.quotes, align(doc.text, body)), doc.attributions)
     scores = scores_of(counts, len(docs))
     scores["rejected"] = rejected
     scores["seconds"] = round(time.perf_counter() - started, 1)
@@ -394,38 +363,46 @@ def measure_overhead(paths: Sequence[Path], model: str, repeats: int = 3) -> dic
 
 def overhead_of(articles: Sequence[CleanArticle], model: str, repeats: int = 3) -> dict[str, float]:
     """``measure_overhead`` on articles already cleaned (after a warm-up, so that loading the
-    models is not counted on either side)."""
+    models is not counted on either side). Without quotes, the quote component is disabled and
+    ``analyse`` extracts none."""
+    import contextlib
+
     import etl.nlp.analyse as analyse_module
+    from etl.nlp.model import get_nlp
+    from etl.nlp.quotes import NAME, extract
     from etl.nlp.runner import analyse_batch
+    from etl.nlp.sentences import sentence_of_token
 
     analyse_batch(articles[:4], model)  # load the model and warm up
     real = analyse_module.extract_quotes
+    nlp = get_nlp(model)
 
-    def timed(extractor: Any) -> float:
-        analyse_module.extract_quotes = extractor
+    def timed(with_quotes: bool) -> float:
+        context = contextlib.nullcontext() if with_quotes else nlp.select_pipes(disable=[NAME])
+        if not with_quotes:
+            analyse_module.extract_quotes = lambda *args, **kwargs: []
         try:
-            started = time.perf_counter()
-            analyse_batch(articles, model)
-            return time.perf_counter() - started
+            with context:
+                started = time.perf_counter()
+                analyse_batch(articles, model)
+                return time.perf_counter() - started
         finally:
             analyse_module.extract_quotes = real
 
     # alternate the two, so that a machine slowing down or speeding up weighs on both alike
     without, with_quotes = float("inf"), float("inf")
     for _ in range(repeats):
-        without = min(without, timed(lambda *args, **kwargs: []))
-        with_quotes = min(with_quotes, timed(real))
+        without = min(without, timed(False))
+        with_quotes = min(with_quotes, timed(True))
     # the extraction alone, on docs parsed once
-    from etl.nlp.analyse import segment
     from etl.nlp.entities import extract_mentions
-    from etl.nlp.model import get_nlp
 
-    nlp = get_nlp(model)
-    docs = list(nlp.pipe((a.body_text for a in articles), batch_size=32))
-    mentions = [extract_mentions(doc, segment(article, doc)[1]) for article, doc in zip(articles, docs, strict=True)]
+    with nlp.select_pipes(disable=[NAME]):
+        docs = list(nlp.pipe((a.body_text for a in articles), batch_size=32))
+    mentions = [extract_mentions(doc, sentence_of_token(doc)) for doc in docs]
     started = time.perf_counter()
     for article, doc, found in zip(articles, docs, mentions, strict=True):
-        real(doc, article.article_id, found, text=article.body_text)
+        extract(doc, found, text=article.body_text)
     extraction = time.perf_counter() - started
     return {
         "articles": len(articles),

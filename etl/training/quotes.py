@@ -1,6 +1,6 @@
 """Train the quote extractor's small models from PolNeAR train (the recipe; never run in CI).
 
-    python -m etl.nlp.train_quotes --gold ../shared/data/polnear/train [--out etl/nlp/data/cue_lexicon.json]
+    python -m etl.training.quotes --gold ../shared/data/polnear/train [--out etl/nlp/data/cue_lexicon.json]
 
 1. the cue lexicon: every word outside quotation marks in the parsed training articles is
    counted per stem (``etl.nlp.cues.cue_key``) and frame (does it govern a ``ccomp`` clause, an
@@ -30,24 +30,33 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from spacy.tokens import Doc
 
-from etl.evaluation.quotes import GoldDocument, PredictedQuote
-from etl.nlp import quote_tagger
-from etl.nlp.cue_model import N_EXTRA, load_model, probabilities, train_logistic
-from etl.nlp.cues import cue_stem, frames
-from etl.nlp.quotes import N_TAG_FEATURES
-from etl.nlp.speaker_review import N_EXTRA as SPEAKER_EXTRA
-from etl.nlp.speaker_review import load_review_model
+from etl.evaluation.quotes import GoldDocument, PredictedQuote, align, predicted
+from etl.nlp.analyse import quote_rows
+from etl.nlp.quotes import (
+    Candidate,
+    Context,
+    QuoteConfig,
+    find_candidates,
+    find_quote_spans,
+    kind_of,
+    quote_index,
+    to_attributions,
+)
+from etl.nlp.quotes import tagger as quote_tagger
+from etl.nlp.quotes.context import trim
+from etl.nlp.quotes.cue_model import N_EXTRA, load_model, probabilities, train_logistic
+from etl.nlp.quotes.cues import cue_stem, frames, learned_lexicon
+from etl.nlp.quotes.frames import N_TAG_FEATURES, candidate_features, frame_candidates
+from etl.nlp.quotes.review import N_EXTRA as SPEAKER_EXTRA
+from etl.nlp.quotes.review import feature_matrix as review_features
+from etl.nlp.quotes.review import load_review_model
 from etl.records import CleanArticle, Mention
 
-if TYPE_CHECKING:
-    from etl.nlp.quotes import Candidate, Quotes
-
-DEFAULT_OUT = Path(__file__).parent / "data" / "cue_lexicon.json"
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "nlp" / "quotes" / "data" / "cue_lexicon.json"
 MIN_COUNT = 3
 PRIOR = 2.0  # pseudo-count of negatives: rare stems need evidence
 RATE_FLOOR = 0.15  # rates below this are not kept
@@ -60,15 +69,11 @@ Roles = tuple[set[int], set[int], set[int]]  # cue, content and source character
 
 
 def lexicon_rates_cache_clear() -> None:
-    from etl.nlp.cues import learned_lexicon
-
     learned_lexicon.cache_clear()
 
 
 def count(examples: Iterable[tuple[Doc, list[Roles]]]) -> dict[str, list[int]]:
     """(doc, [(cue, content, source chars) per gold attribution]) -> ``stem|path`` -> [cue count, total]."""
-    from etl.nlp.quotes import find_quote_spans
-
     table: dict[str, Counter[bool]] = defaultdict(Counter)
     for doc, attributions in examples:
         inside: set[int] = set()
@@ -103,11 +108,9 @@ def model_examples(
     leave-one-out (without the candidate's own label), so the model cannot learn to trust it more
     than it deserves on unseen text; ``tags`` are the tagger's out-of-fold outputs, for the same
     reason."""
-    from etl.nlp.quotes import Quotes, _trim, candidate_features, frame_candidates
-
     xs, ys = [], []
     for (doc, attributions), doc_tags in zip(examples, tags, strict=True):
-        q = Quotes(doc, [], doc_tags)
+        q = Context(doc, [], doc_tags)
         cands = frame_candidates(q)
         if not cands:
             continue
@@ -121,7 +124,7 @@ def model_examples(
             target = y
             if SPAN_LABELS and y:
                 # the frame is right only if its span would match the gold content
-                trimmed = _trim(doc, c.lo, c.hi)
+                trimmed = trim(doc, c.lo, c.hi)
                 target = False
                 if trimmed is not None:
                     a, b, _ = q.widen(*trimmed)
@@ -149,8 +152,11 @@ def parse_gold(gold_dir: Path, model: str, processes: int) -> Iterable[tuple[Gol
 
     docs = load_gold(gold_dir)
     articles = [to_article(d.name, d.text) for d in docs]
+    from etl.nlp.quotes import NAME
+
     nlp = get_nlp(model)
-    parsed = nlp.pipe((a.body_text for a in articles), batch_size=32, n_process=processes)
+    with nlp.select_pipes(disable=[NAME]):  # the recipe runs the extractor itself, with its own tags
+        parsed = list(nlp.pipe((a.body_text for a in articles), batch_size=32, n_process=processes))
     yield from zip(docs, articles, parsed, strict=True)
 
 
@@ -158,8 +164,6 @@ def cue_examples(
     parsed: Iterable[tuple[GoldDocument, CleanArticle, Doc]],
 ) -> Iterable[tuple[Doc, list[Roles]]]:
     """(doc, [(cue, content, source chars) per gold attribution]) in the body's offsets."""
-    from etl.evaluation.quotes import align
-
     for gold, article, doc in parsed:
         mapping = align(gold.text, article.body_text)
         inverse: dict[int, int] = {}
@@ -177,10 +181,10 @@ def cue_examples(
 def article_mentions(parsed: Sequence[tuple[GoldDocument, CleanArticle, Doc]]) -> list[list[Mention]]:
     """Each article's entity mentions, as ``analyse`` finds them (computed once for every pass
     of the extractor over train)."""
-    from etl.nlp.analyse import segment
     from etl.nlp.entities import extract_mentions
+    from etl.nlp.sentences import sentence_of_token
 
-    return [extract_mentions(doc, segment(article, doc)[1]) for _, article, doc in parsed]
+    return [extract_mentions(doc, sentence_of_token(doc)) for _, _, doc in parsed]
 
 
 def extracted(
@@ -188,23 +192,16 @@ def extracted(
     mentions: Sequence[list[Mention]],
     tags: Sequence[np.ndarray],
     run_threshold: float | None = None,
-) -> Iterator[tuple[GoldDocument, Quotes, list[Candidate], list[str], list[PredictedQuote]]]:
+) -> Iterator[tuple[GoldDocument, Context, list[Candidate], list[str], list[PredictedQuote]]]:
     """Each article's candidates before review, their kinds, and its quotes as the evaluation
     reads them (``tags``: the tagger's out-of-fold outputs)."""
-    from etl.evaluation.quotes import align, predicted
-    from etl.nlp.quotes import _kind, _to_records, find_candidates
-
+    config = QuoteConfig(run_threshold=run_threshold)
     for (gold, article, doc), found, doc_tags in zip(parsed, mentions, tags, strict=True):
-        q, cands = find_candidates(doc, found, doc_tags, run_threshold, text=article.body_text)
-        kinds = [_kind(q, c) for c in cands]
+        q, cands = find_candidates(doc, found, doc_tags, config, text=article.body_text)
+        kinds = [kind_of(q, c) for c in cands]
         body = article.body_text
-        yield (
-            gold,
-            q,
-            cands,
-            kinds,
-            predicted(_to_records(q, cands, kinds, article.article_id), align(gold.text, body), body),
-        )
+        rows = quote_rows(doc, to_attributions(q, cands, [c.confidence for c in cands]), article.article_id, body)
+        yield gold, q, cands, kinds, predicted(rows, align(gold.text, body))
 
 
 def run_threshold(
@@ -232,7 +229,6 @@ def speaker_examples(
     is right (the quote matches a gold Content and the speaker its Source, as the evaluation
     scores it), each row's article index, and the number of gold Sources."""
     from etl.evaluation.quotes import match, speaker_matches
-    from etl.nlp.quotes import review_features
 
     xs, ys, groups = [], [], []
     sources = 0
@@ -254,8 +250,6 @@ def speaker_examples(
 
 def tagger_data(examples: Sequence[tuple[Doc, list[Roles]]]) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The tagger's inputs and gold labels (content, cue, source) for every article."""
-    from etl.nlp.quotes import find_quote_spans, quote_index
-
     inputs, labels = [], []
     for doc, attributions in examples:
         x = quote_tagger.token_inputs(doc, quote_index(doc, find_quote_spans(doc.text)))
@@ -319,7 +313,7 @@ def write_model(path: Path, features: str, y: np.ndarray, weights: np.ndarray, t
     """A trained logistic model as ``etl.nlp.cue_model.load_weights`` reads it, with its provenance."""
     payload = {
         "source": "PolNeAR v1.0 train (Newell, Margolin, Ruths, LREC 2018)",
-        "recipe": "python -m etl.nlp.train_quotes --gold <polnear>/train",
+        "recipe": "python -m etl.training.quotes --gold <polnear>/train",
         "features": features,
         "examples": int(len(y)),
         "positives": int(y.sum()),
@@ -346,7 +340,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "source": "PolNeAR v1.0 train (Newell, Margolin, Ruths, LREC 2018)",
-        "recipe": "python -m etl.nlp.train_quotes --gold <polnear>/train",
+        "recipe": "python -m etl.training.quotes --gold <polnear>/train",
         "min_count": MIN_COUNT,
         "prior": PRIOR,
         "rates": table,
@@ -379,7 +373,7 @@ def main(argv: list[str] | None = None) -> int:
     threshold = run_threshold(parsed, mentions, tags)
     meta = {
         "source": "PolNeAR v1.0 train (Newell, Margolin, Ruths, LREC 2018)",
-        "recipe": "python -m etl.nlp.train_quotes --gold <polnear>/train",
+        "recipe": "python -m etl.training.quotes --gold <polnear>/train",
         "labels": list(quote_tagger.LABELS),
         "inputs": int(inputs[0].shape[1]),
         "width": quote_tagger.WIDTH,
