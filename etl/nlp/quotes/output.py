@@ -98,10 +98,12 @@ def to_attributions(q: Context, cands: Sequence[Candidate], confidences: Sequenc
     """The rows of an article's candidates (a candidate left with no piece goes); the kind is
     that of the pieces kept."""
     out = []
+    bounds: set[tuple[int, int]] = set()
     for c, confidence in zip(cands, confidences, strict=True):
         pieces = content_pieces(q, c)
-        if not pieces:
-            continue
+        if not pieces or (pieces[0][0], pieces[-1][1]) in bounds:
+            continue  # nothing left, or the same bounds as a row already made (one id per bounds)
+        bounds.add((pieces[0][0], pieces[-1][1]))
         kind = kind_of(q, replace(c, pieces=list(pieces)))
         found = q.speakers.resolve(c.speaker, c.speaker_head)
         speaker = c.speaker if found.status != NONE else None
