@@ -291,12 +291,15 @@ def _trim_blank(lines: list[str]) -> list[str]:
     return lines[start:end]
 
 
-_SENTENCE_END = re.compile(r"[.!?:;\"'”’)\]]$")
+# a sentence ends in a full stop, colon, semicolon or comma, or in one of those before a closing
+# mark ('... said."'); a headline may end in a question or exclamation mark, a closing quotation
+# mark or a bracket: What price for 'trusted PC security'? / Voters 'don't trust politicians'
+_SENTENCE_END = re.compile(r"([.:;,…]|[.,:;…][\"'”’)\]]+)$")
 
 
 def looks_like_title(first: str, rest: list[str]) -> bool:
-    """A short first line with no closing punctuation, before the body, is a headline."""
-    return bool(rest) and len(first.split()) <= 20 and not _SENTENCE_END.search(first)
+    """A short first line that does not end like a sentence, before the body, is a headline."""
+    return bool(rest) and 0 < len(first.split()) <= 20 and not _SENTENCE_END.search(first.rstrip())
 
 
 def clean(raw: RawArticle) -> CleanArticle | Reject:

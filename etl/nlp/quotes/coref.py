@@ -156,7 +156,8 @@ class PersonIndex:
         return best
 
     def resolve_role(self, token: Token) -> Person | None:
-        """``the spokeswoman``/``the senator``: the last person introduced with that role noun."""
+        """``the spokeswoman``/``the senator``: the last person introduced with that role noun,
+        before the name or in an apposition after it."""
         word = token.lower_
         idx = bisect.bisect_left(self._starts, token.idx)
         for p in reversed(self.people[:idx]):
@@ -165,4 +166,9 @@ class PersonIndex:
                 continue
             if any(t.lower_ == word for t in self.doc[max(0, first.start - 4) : first.start]):
                 return p
+            # "Patrick Ventrell, a State Department spokesman": the role in an apposition
+            head = self.doc[p.token]
+            for child in head.children:
+                if child.dep_ == "appos" and child.i > head.i and child.lower_ == word:
+                    return p
         return None

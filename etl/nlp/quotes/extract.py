@@ -29,7 +29,7 @@ from etl.nlp.quotes.cues import tagged_indices
 from etl.nlp.quotes.frames import choose_frames
 from etl.nlp.quotes.headlines import keep_headline_quotes
 from etl.nlp.quotes.marks import is_title
-from etl.nlp.quotes.nesting import resolve_nesting
+from etl.nlp.quotes.nesting import inside_quotation, resolve_nesting
 from etl.nlp.quotes.output import Attribution, to_attributions
 from etl.nlp.quotes.registry import Draft, Quotation, rules_for
 from etl.nlp.quotes.review import review
@@ -98,7 +98,7 @@ def find_candidates(
         if (c.start, c.end) not in seen:
             seen.add((c.start, c.end))
             out.append(c)
-    tagged = tagged_contents(q, out, config)
+    tagged = [c for c in tagged_contents(q, out, config) if not inside_quotation(q, c)]
     if tagged:
         out = sorted(out + keep_headline_quotes(q, tagged), key=lambda c: c.start)
     if q.tagged_content is not None:

@@ -87,6 +87,14 @@ def find_quote_spans(text: str) -> list[QSpan]:
             elif ch == "“" and prev.isspace() and i - open_at > 1:
                 # a second opener: the first quote was never closed; restart here
                 open_at = i
+            elif ch == '"' and width == 1 and prev.isspace() and _reopens(text, open_at, i, p_end):
+                # ... again. "As I got older ...: a straight mark opening a word after a sentence's
+                # end opens a new quotation; the first one ends with its sentence
+                end = i
+                while end > open_at and text[end - 1].isspace():
+                    end -= 1
+                found.append(QSpan(open_at, end, p_idx))
+                open_at = i
             else:
                 found.append(QSpan(open_at, i + width, p_idx))
                 open_at = None
@@ -102,6 +110,15 @@ def find_quote_spans(text: str) -> list[QSpan]:
     for q in spans:
         q.words = len(text[q.start : q.end].split())
     return spans
+
+
+def _reopens(text: str, open_at: int, i: int, p_end: int) -> bool:
+    """Whether the straight mark at ``i`` (inside a quotation opened at ``open_at``) opens a new
+    one: a word follows it and a sentence's end comes before it."""
+    if i + 1 >= p_end or not _is_word(text[i + 1]):
+        return False
+    before = text[open_at + 1 : i].rstrip()
+    return len(before) > 1 and before[-1] in ".?!"
 
 
 def _single_quotes(text: str, p_start: int, p_end: int, p_idx: int, doubles: list[QSpan]) -> list[QSpan]:
