@@ -273,9 +273,20 @@ class Counts:
     speaker_hits: int = 0
     gold_direct: int = 0
     direct_hits: int = 0
+    # per predicted row: (confidence, right), right meaning its content matched and its speaker,
+    # if it names one, is the gold Source
+    rows: list[tuple[float, bool]] = field(default_factory=list)
 
-    def add(self, preds: Sequence[PredictedQuote], golds: Sequence[GoldAttribution]) -> list[tuple[int, int]]:
+    def add(
+        self, preds: Sequence[PredictedQuote], golds: Sequence[GoldAttribution], confidences: Sequence[float] = ()
+    ) -> list[tuple[int, int]]:
         pairs = match(preds, golds)
+        if confidences:
+            paired = dict(pairs)
+            for i, (p, conf) in enumerate(zip(preds, confidences, strict=True)):
+                named = p.speaker is not None or bool(p.speaker_name)
+                j = paired.get(i)
+                self.rows.append((conf, j is not None and (not named or speaker_matches(p, golds[j]))))
         self.pred += len(preds)
         self.gold += len(golds)
         self.matched += len(pairs)
@@ -291,6 +302,29 @@ def _prf(hits: int, npred: int, ngold: int) -> tuple[float, float, float]:
     p = hits / npred if npred else 0.0
     r = hits / ngold if ngold else 0.0
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+RELIABILITY_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0001)
+
+
+def reliability(rows: Sequence[tuple[float, bool]]) -> list[tuple[float, float, int, float]]:
+    """(low, high, rows, share right) per confidence bin, then (0.8, 1.0, rows, share right) of
+    the rows at 0.8 or above."""
+    out = []
+    for lo, hi in zip(RELIABILITY_BINS, RELIABILITY_BINS[1:], strict=False):
+        inside = [right for conf, right in rows if lo <= conf < hi]
+        out.append((lo, min(hi, 1.0), len(inside), sum(inside) / len(inside) if inside else 0.0))
+    high = [right for conf, right in rows if conf >= 0.8]
+    out.append((0.8, 1.0, len(high), sum(high) / len(high) if high else 0.0))
+    return out
+
+
+def format_reliability(table: Sequence[tuple[float, float, int, float]]) -> str:
+    lines = ["| confidence | rows | right |", "|---|---|---|"]
+    for k, (lo, hi, n, share) in enumerate(table):
+        label = f"**>= {lo:.1f}**" if k == len(table) - 1 else f"{lo:.1f} - {hi:.1f}"
+        lines.append(f"| {label} | {n} | {share:.3f} |")
+    return "\n".join(lines)
 
 
 def scores_of(counts: Counts, documents: int) -> dict[str, float | int]:
@@ -309,6 +343,10 @@ def scores_of(counts: Counts, documents: int) -> dict[str, float | int]:
         "speaker_f1": sf,
         "gold_direct": counts.gold_direct,
         "direct_recall": counts.direct_hits / counts.gold_direct if counts.gold_direct else 0.0,
+        "high_confidence_rows": sum(1 for conf, _ in counts.rows if conf >= 0.8),
+        "high_confidence_right": (
+            sum(right for conf, right in counts.rows if conf >= 0.8) / max(1, sum(1 for conf, _ in counts.rows if conf >= 0.8))
+        ),
     }
 
 
@@ -327,8 +365,10 @@ def evaluate(gold_dir: Path, model: str, processes: int = 2, limit: int | None =
                 counts.add([], doc.attributions)
                 continue
             body = analysed.article.body_text
-            counts.add(predicted(analysed.quotes, align(doc.text, body)), doc.attributions)
+            preds = predicted(analysed.quotes, align(doc.text, body))
+            counts.add(preds, doc.attributions, [q.confidence for q in analysed.quotes])
     scores = scores_of(counts, len(docs))
+    scores["reliability"] = format_reliability(reliability(counts.rows))  # type: ignore[assignment]
     scores["rejected"] = rejected
     scores["seconds"] = round(time.perf_counter() - started, 1)
     return scores
@@ -343,6 +383,13 @@ def format_report(scores: dict[str, float | int]) -> str:
         f"speaker          P {scores['speaker_p']:.3f}  R {scores['speaker_r']:.3f}  F1 {scores['speaker_f1']:.3f}",
         f"direct recall    {scores['direct_recall']:.3f}  (over {scores.get('gold_direct', '?')} direct gold quotes)",
     ]
+    if counts_high := scores.get("high_confidence_rows"):
+        lines.append(
+            f"confidence>=0.8  {counts_high} rows, {float(scores['high_confidence_right']):.3f} right"
+            " (content matched, speaker right when named)"
+        )
+    if "reliability" in scores:
+        lines.append(str(scores["reliability"]))
     if scores.get("rejected"):
         lines.append(f"rejected         {scores['rejected']} articles (extraction failed; scored as empty)")
     if "seconds" in scores:

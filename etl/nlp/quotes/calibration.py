@@ -74,6 +74,12 @@ def load_calibration() -> tuple[np.ndarray, float] | None:
     return load_weights(FILE)
 
 
+def shipped_threshold() -> float:
+    """The calibrated confidence below which a row goes (chosen on train), 0 without the file."""
+    model = load_calibration()
+    return model[1] if model is not None else 0.0
+
+
 def calibrated(q: Context, cands: Sequence[Candidate], kinds: Sequence[str], speaker_p: Sequence[float]) -> list[float]:
     """Each candidate's probability of being right, or its raw score without the weights."""
     model = load_calibration()

@@ -56,6 +56,7 @@ def make_quote_component(
     overlap_limit: float,
     according_confidence: float,
     calibrate: bool,
+    min_confidence: float | None,
     disabled_rules: list[str],
 ) -> QuoteComponent:
     """The component from its config: every ``QuoteConfig`` field, defaults as shipped."""

@@ -22,6 +22,7 @@ class QuoteConfig:
     overlap_limit: float = 0.5  # two candidates sharing more than this share of the shorter: one goes
     according_confidence: float = 0.95  # "according to X" outranks a cue found inside its clause
     calibrate: bool = True  # confidence through the shipped calibration (data/calibration.json)
+    min_confidence: float | None = None  # rows below this calibrated confidence go
     disabled_rules: tuple[str, ...] = field(default=())  # rule names (etl.nlp.quotes.rules.RULES) left out
 
     def as_dict(self) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from spacy.tokens import Doc
 
 import etl.nlp.quotes.cue_rules  # noqa: F401 - registers its rules
 import etl.nlp.quotes.quotation_rules  # noqa: F401 - registers its rules
-from etl.nlp.quotes.calibration import calibrated
+from etl.nlp.quotes.calibration import calibrated, shipped_threshold
 from etl.nlp.quotes.candidate import Candidate, covering, kind_of
 from etl.nlp.quotes.config import DEFAULT_CONFIG, QuoteConfig
 from etl.nlp.quotes.context import Context
@@ -120,5 +120,9 @@ def extract(
     q, cands = find_candidates(doc, mentions, tags, config, text)
     kinds = [kind_of(q, c) for c in cands]
     speaker_p = review(q, cands, kinds, config.review_threshold)
-    confidences = calibrated(q, cands, kinds, speaker_p) if config.calibrate else [c.confidence for c in cands]
-    return to_attributions(q, cands, confidences)
+    if not config.calibrate:
+        return to_attributions(q, cands, [c.confidence for c in cands])
+    confidences = calibrated(q, cands, kinds, speaker_p)
+    floor = shipped_threshold() if config.min_confidence is None else config.min_confidence
+    kept = [k for k, p in enumerate(confidences) if p >= floor]
+    return to_attributions(q, [cands[k] for k in kept], [confidences[k] for k in kept])

@@ -97,9 +97,16 @@ def content_pieces(q: Context, c: Candidate) -> tuple[tuple[int, int], ...]:
 def to_attributions(q: Context, cands: Sequence[Candidate], confidences: Sequence[float]) -> list[Attribution]:
     """The rows of an article's candidates (a candidate left with no piece goes); the kind is
     that of the pieces kept."""
+    return [a for _, a in attributions_of(q, cands, confidences)]
+
+
+def attributions_of(
+    q: Context, cands: Sequence[Candidate], confidences: Sequence[float]
+) -> list[tuple[int, Attribution]]:
+    """``to_attributions`` with the index of the candidate each row comes from."""
     out = []
     bounds: set[tuple[int, int]] = set()
-    for c, confidence in zip(cands, confidences, strict=True):
+    for k, (c, confidence) in enumerate(zip(cands, confidences, strict=True)):
         pieces = content_pieces(q, c)
         if not pieces or (pieces[0][0], pieces[-1][1]) in bounds:
             continue  # nothing left, or the same bounds as a row already made (one id per bounds)
@@ -107,7 +114,8 @@ def to_attributions(q: Context, cands: Sequence[Candidate], confidences: Sequenc
         kind = kind_of(q, replace(c, pieces=list(pieces)))
         found = q.speakers.resolve(c.speaker, c.speaker_head)
         speaker = c.speaker if found.status != NONE else None
-        out.append(
+        out.append((
+            k,
             Attribution(
                 pieces=pieces,
                 kind=kind,
@@ -121,6 +129,6 @@ def to_attributions(q: Context, cands: Sequence[Candidate], confidences: Sequenc
                 cue_token=c.cue.i if c.cue is not None else None,
                 confidence=round(min(1.0, max(0.0, confidence)), 3),
                 origin=c.origin,
-            )
-        )
+            ),
+        ))
     return out
