@@ -324,3 +324,22 @@ def test_quotes_speaker_review_clears_doubted_speakers(monkeypatch: pytest.Monke
 def test_quotes_speaker_review_keeps_named_speakers(seed: AnalysedArticle) -> None:
     named = [q for q in seed.quotes if q.speaker_name]
     assert len(named) >= 8  # every quote of the seed listed in issue 3 keeps its speaker
+
+
+def test_quotes_seed_nuland_content_holds_neither_her_name_nor_the_cue(seed: AnalysedArticle) -> None:
+    quote = find(list(seed.quotes), "Kerry and Lavrov spent")
+    assert quote.quote_text.startswith("Kerry and Lavrov spent")
+    body = seed.article.body_text
+    for a, b in quote.pieces:
+        assert "Nuland" not in body[a:b] and "said" not in body[a:b].split()
+    assert quote.speaker_name == "Victoria Nuland"
+
+
+def test_quotes_seed_outlet_quote_names_the_associated_press(seed: AnalysedArticle) -> None:
+    assert "Associated Press" in {q.speaker_name for q in seed.quotes}
+
+
+def test_quotes_seed_no_row_is_credited_to_a_pronoun(seed: AnalysedArticle) -> None:
+    for quote in seed.quotes:
+        assert quote.speaker_status in ("named", "none"), quote
+        assert quote.speaker_name is None or quote.speaker_name.lower() not in {"he", "she", "they", "it", "i", "we"}
