@@ -45,7 +45,7 @@ def make_quote_component(
     nlp: Language,
     name: str,
     cue_threshold: float | None,
-    passive_offset: float,
+    path_offsets: dict[str, float],
     lexicon_ccomp_threshold: float,
     lexicon_other_threshold: float,
     near_cue_threshold: float,

@@ -11,7 +11,8 @@ from typing import Any
 @dataclass(frozen=True, slots=True)
 class QuoteConfig:
     cue_threshold: float | None = None  # cue scorer probability for a frame to become a quote
-    passive_offset: float = 0.3  # added for passive subjects, rarely what was said
+    # added to cue_threshold per path type: passive subjects are rarely what was said
+    path_offsets: dict[str, float] = field(default_factory=lambda: {"nsubjpass": 0.3})
     lexicon_ccomp_threshold: float = 0.4  # lexicon rates, used when the scorer is unavailable
     lexicon_other_threshold: float = 0.4
     near_cue_threshold: float = 0.6  # a learned cue claiming an unattached quotation in its sentence
@@ -28,6 +29,7 @@ class QuoteConfig:
     def as_dict(self) -> dict[str, Any]:
         out = asdict(self)
         out["disabled_rules"] = list(self.disabled_rules)
+        out["path_offsets"] = dict(self.path_offsets)
         return out
 
     @classmethod

@@ -109,8 +109,7 @@ def choose_frames(q: Context, config: QuoteConfig) -> dict[int, tuple[float, str
             p = float(probs[k])
             shipped = model[1] if model is not None else 0.5
             threshold = shipped if config.cue_threshold is None else config.cue_threshold
-            if c.path == "nsubjpass":
-                threshold += config.passive_offset
+            threshold += config.path_offsets.get(c.path.split(":")[0], 0.0)
         else:
             p = path_score(c.stem, c.path)
             threshold = (
