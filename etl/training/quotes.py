@@ -1,25 +1,32 @@
 """Train the quote extractor's small models from PolNeAR train (the recipe; never run in CI).
 
-    python -m etl.training.quotes --gold ../shared/data/polnear/train [--out etl/nlp/data/cue_lexicon.json]
+    python -m etl.training.quotes --gold ../shared/data/polnear/train [--out etl/nlp/quotes/data/cue_lexicon.json]
+    news-etl train quotes --gold ../shared/data/polnear/train
 
 1. the cue lexicon: every word outside quotation marks in the parsed training articles is
-   counted per stem (``etl.nlp.cues.cue_key``) and frame (does it govern a ``ccomp`` clause, an
+   counted per stem (``etl.nlp.quotes.cues.cue_key``) and frame (does it govern a ``ccomp`` clause, an
    ``xcomp``, an object, ...); the rate at which it was (part of) a gold Cue is the learned
    score, smoothed towards zero for rare stems;
-2. the token tagger (``quote_tagger.bin``, ``etl.nlp.quote_tagger``): content, cue and source
+2. the token tagger (``quote_tagger.bin``, ``etl.nlp.quotes.tagger``): content, cue and source
    per token. It is trained twice on half of the articles, each half tagged by the tagger that
    did not see it (these out-of-fold tags stand in for the tagger's output on unseen text in
    the steps below), then once on all of them for shipping;
-3. the cue scorer (``cue_model.json``, ``etl.nlp.cue_model``) over every frame candidate, with
+3. the cue scorer (``cue_model.json``, ``etl.nlp.quotes.cue_model``) over every frame candidate, with
    the tagger's features;
 4. the threshold for the tagger's own contents (``quote_tagger.json``): the one with the best
    content F1 over train;
-5. the speaker review (``speaker_review.json``, ``etl.nlp.speaker_review``) over every quote the
+5. the speaker review (``speaker_review.json``, ``etl.nlp.quotes.review``) over every quote the
    extractor, with the new files, finds with a speaker; its threshold is chosen on out-of-fold
-   probabilities within train.
+   probabilities within train;
+6. the calibration (``calibration.json``, ``etl.nlp.quotes.calibration``) over every row the
+   finished extractor makes (out-of-fold tags): the probability that the row is right, with its
+   reliability table from 5-fold out-of-fold probabilities; dev is never read.
+
+This module sits above the runtime code: it imports ``etl.evaluation`` (gold readers, scorer),
+which imports ``etl.nlp``; nothing imports it but the CLI.
 
 Only rates and weights are written: no text from the corpus is kept. The files are small and are
-described in ``etl/nlp/data/MODEL_CARD.md``.
+described in ``etl/nlp/quotes/data/MODEL_CARD.md``.
 """
 
 from __future__ import annotations
@@ -50,6 +57,7 @@ from etl.nlp.quotes import (
     Candidate,
     Context,
     QuoteConfig,
+    extract,
     find_candidates,
     find_quote_spans,
     kind_of,
@@ -461,6 +469,45 @@ def write_model(path: Path, features: str, y: np.ndarray, weights: np.ndarray, t
     path.write_text(json.dumps(payload) + "\n", encoding="utf-8")
 
 
+CV_FOLDS = 5
+
+
+def cross_validate(
+    parsed: Sequence[tuple[GoldDocument, CleanArticle, Doc]], folds: int = CV_FOLDS
+) -> dict[str, float | int | str]:
+    """The extractor's scores over train with its learned parts out of fold: the tagger's
+    readings from the two-fold taggers, the cue scorer refitted ``folds`` times (folds by
+    article) and each article extracted with the one that did not see it. The lexicon, the
+    speaker review and the calibration stay as shipped (fitted on all of train). Writes nothing."""
+    from etl.evaluation.quotes import Counts, scores_of
+
+    examples = list(cue_examples(parsed))
+    counts = count(examples)
+    inputs, labels = tagger_data(examples)
+    tags = out_of_fold_tags(inputs, labels)
+    print(f"tagger, {TAGGER_FOLDS}-fold out-of-fold token F1: {token_f1(tags, labels)}")
+    rows: list[tuple[np.ndarray, np.ndarray] | None] = []
+    for example, doc_tags in zip(examples, tags, strict=True):
+        try:
+            rows.append(model_examples([example], counts, [doc_tags]))
+        except ValueError:  # an article without a frame candidate
+            rows.append(None)
+    mentions = article_mentions(parsed)
+    scored = Counts()
+    for k in range(folds):
+        fitted = [r for i, r in enumerate(rows) if i % folds != k and r is not None]
+        weights = train_logistic(np.concatenate([x for x, _ in fitted]), np.concatenate([y for _, y in fitted]))
+        for i in range(k, len(parsed), folds):
+            gold, article, doc = parsed[i]
+            body = article.body_text
+            found = extract(doc, mentions[i], text=body, tags=tags[i], cue_model=(weights, THRESHOLD))
+            quotes = quote_rows(doc, found, article.article_id, body)
+            scored.add(predicted(quotes, align(gold.text, body)), gold.attributions, [q.confidence for q in quotes])
+    scores: dict[str, float | int | str] = dict(scores_of(scored, len(parsed)))
+    scores["reliability"] = format_reliability(reliability(scored.rows))
+    return scores
+
+
 def main(argv: list[str] | None = None) -> int:
     from etl.settings import DEFAULT_MODEL
 
@@ -469,7 +516,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument(
+        "--cross-validate", action="store_true", help="score the extractor over train out of fold; write nothing"
+    )
     args = parser.parse_args(argv)
+    if args.cross_validate:
+        from etl.evaluation.quotes import format_report
+
+        scores = cross_validate(list(parse_gold(args.gold, args.model, args.processes)))
+        print(format_report(scores))  # type: ignore[arg-type]
+        return 0
     train(args.gold, args.out, args.model, args.processes)
     return 0
 

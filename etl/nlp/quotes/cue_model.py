@@ -118,16 +118,6 @@ def probabilities(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x @ weights, -30, 30)))
 
 
-def score(x: np.ndarray) -> np.ndarray | None:
-    model = load_model()
-    if model is None or not len(x):
-        return None
-    w, _ = model
-    if x.shape[1] != w.shape[0]:
-        return None
-    return probabilities(x, w)
-
-
 def train_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, epochs: int = 400, lr: float = 0.5) -> np.ndarray:
     """Full-batch logistic regression with Adam; returns the weights (bias is a feature)."""
     n, d = x.shape

@@ -3,7 +3,7 @@
 The cue lexicon is keyed by a crude, inflection-insensitive stem (``cue_key``) so the pipeline
 needs no lemmatizer: ``said``, ``says`` and ``saying`` share the key ``say``. A hand list covers
 the common reporting verbs; ``etl/nlp/quotes/data/cue_lexicon.json`` (built by ``etl.training.quotes``
-from PolNeAR train, see ``etl/nlp/data/MODEL_CARD.md``) adds the long tail with the rate at which
+from PolNeAR train, see ``etl/nlp/quotes/data/MODEL_CARD.md``) adds the long tail with the rate at which
 each stem, heading a clause complement, was a gold cue.
 """
 

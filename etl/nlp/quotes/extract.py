@@ -43,12 +43,14 @@ def find_candidates(
     tags: np.ndarray | None = None,
     config: QuoteConfig = DEFAULT_CONFIG,
     text: str | None = None,
+    cue_model: tuple[np.ndarray, float] | None = None,
 ) -> tuple[Context, list[Candidate]]:
     """Every rule, the nesting and headline rules, then the tagger's own contents: one candidate
     per distinct content, before review. ``tags``: the tagger's output if already known (the
-    training recipe passes out-of-fold ones)."""
+    training recipe passes out-of-fold ones); ``cue_model``: the cue scorer's (weights,
+    threshold) instead of the shipped ones (the recipe's cross-validation)."""
     q = Context(doc, mentions, tags, text)
-    d = Draft(q, config, choose_frames(q, config))
+    d = Draft(q, config, choose_frames(q, config, cue_model))
 
     token_rules = rules_for("token", config)
     # in token order, the only tokens the rules act on: "according", chosen frames, verbs
@@ -112,12 +114,13 @@ def extract(
     config: QuoteConfig = DEFAULT_CONFIG,
     text: str | None = None,
     tags: np.ndarray | None = None,
+    cue_model: tuple[np.ndarray, float] | None = None,
 ) -> list[Attribution]:
     """Every attributed statement in ``doc``; offsets index ``doc.text`` (the clean body, which
     the caller may pass as ``text`` to save rebuilding it)."""
     if not len(doc):
         return []
-    q, cands = find_candidates(doc, mentions, tags, config, text)
+    q, cands = find_candidates(doc, mentions, tags, config, text, cue_model)
     kinds = [kind_of(q, c) for c in cands]
     speaker_p = review(q, cands, kinds, config.review_threshold)
     if not config.calibrate:
