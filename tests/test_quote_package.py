@@ -122,3 +122,12 @@ def test_quote_package_disabled_rule_changes_the_output() -> None:
     assert [a.speaker_name for a in no_frame(doc)._.news_etl_quotes] == ["Maria Lopez"]
     no_rules = QuoteComponent(QuoteConfig(disabled_rules=tuple(RULES), run_threshold=1.01))  # nor the tagger
     assert "Maria Lopez" not in [a.speaker_name for a in no_rules(doc)._.news_etl_quotes]
+
+
+def test_quote_package_tests_import_no_private_names() -> None:
+    private = []
+    for path in Path(__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("etl"):
+                private += [f"{path.name}: {node.module}.{a.name}" for a in node.names if a.name.startswith("_")]
+    assert private == []
