@@ -324,9 +324,10 @@ def _clean(raw: RawArticle) -> CleanArticle:
     first_block_end = re.search(r"\n[ \t]*\n", text.strip())
     paragraphs = split_paragraphs(text, one_per_line=raw.is_extracted)
     title = raw.title.strip() if raw.title else None
+    # a headline is a first line standing alone before a blank line, in any input format that
+    # gives no title of its own (plain text, or a JSON/CSV/HTML body that starts with one)
     if (
         title is None
-        and not raw.is_extracted
         and blank_separated
         and first_block_end is not None
         and len(paragraphs) > 1

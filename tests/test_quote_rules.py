@@ -194,6 +194,15 @@ def test_quote_rules_question_exclamation_and_quoted_headlines_are_detected(firs
     assert not article.body_text.startswith(first)
 
 
+@pytest.mark.parametrize("fmt", ["txt", "jsonl", "csv", "html"])
+def test_quote_rules_headline_detected_in_every_input_format(fmt: str) -> None:
+    text = "Will the euro survive?\n\nThe euro fell on Monday, traders said.\nBanks were closed."
+    raw = RawArticle(source_uri=f"t.{fmt}", text=text, format=fmt, is_extracted=fmt != "txt")
+    article = clean(raw)
+    assert isinstance(article, CleanArticle)
+    assert article.title == "Will the euro survive?"
+
+
 def test_quote_rules_headline_yields_a_quote_only_with_its_own_attribution() -> None:
     body = "Blair: I will not quit as leader\n\nTony Blair told the party on Monday that he would stay on."
     quotes = run_body(body).quotes
