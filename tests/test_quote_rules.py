@@ -211,3 +211,24 @@ def test_quote_rules_headline_yields_a_quote_only_with_its_own_attribution() -> 
     body = "Minister 'will not quit as leader'\n\nThe minister will not quit, Tony Blair said on Monday."
     quotes = run_body(body).quotes
     assert not [q for q in quotes if q.quote_start < body.index("\n\n")]
+
+
+def test_quote_rules_content_ends_before_a_second_coordinated_statement() -> None:
+    from etl.nlp.quotes.context import Context
+    from etl.nlp.quotes.cue_rules import cut_before_next_cue
+
+    nlp = get_nlp(DEFAULT_MODEL)
+    text = "John Kasich says he would sit Putin down and tells the crowd he was the first one to warn them."
+    with nlp.select_pipes(disable=[NAME]):
+        doc = nlp(text)
+    q = Context(doc, [])
+    says = next(t for t in doc if t.text == "says")
+    end = len(doc) - 1  # the content as the parse gives it: to the full stop
+    cut = cut_before_next_cue(q, says, says.i + 1, end)
+    assert doc[says.i + 1 : cut].text == "he would sit Putin down"
+    # a coordinated verb that is no speech verb stays in the content
+    text = "John Kasich says he would sit Putin down and send him home with nothing."
+    with nlp.select_pipes(disable=[NAME]):
+        doc = nlp(text)
+    says = next(t for t in doc if t.text == "says")
+    assert cut_before_next_cue(Context(doc, []), says, says.i + 1, len(doc) - 1) == len(doc) - 1

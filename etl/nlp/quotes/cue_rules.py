@@ -159,9 +159,36 @@ def scored_frame(d: Draft, tok: Token) -> bool:
         if made is not None and left is not None and right is not None:
             made.pieces.append(right)
         return True
-    hi = cut_tail(q, lo, hi)
+    hi = cut_before_next_cue(q, tok, lo, cut_tail(q, lo, hi))
     d.add(trim(doc, lo, hi), tok, tok.text, subj, score, reporting=cue_stem(tok) in REPORTING, origin=path)
     return True
+
+
+COMPLEMENT_DEPS = frozenset({"ccomp", "dobj", "xcomp", "parataxis"})
+
+
+def cut_before_next_cue(q: Context, cue: Token, lo: int, hi: int) -> int:
+    """The content without a second attribution joined to it: ``Kasich says he'd sit Putin down
+    and tells the crowd ...``, ``half said A, and three-quarters said the same``: a speech verb
+    coordinated in the content (or hanging off its cue) with a complement of its own starts a
+    statement of its own, so the content ends before it (and before its ``and``)."""
+    doc = q.doc
+    for k in range(max(lo, cue.i + 1), hi):
+        t = doc[k]
+        if (
+            t.dep_ != "conj"
+            or not t.tag_.startswith("VB")
+            or q.in_quote[k] >= 0
+            or cue_stem(t) not in SPEECH_VERBS
+            or not any(c.dep_ in COMPLEMENT_DEPS for c in t.children)
+        ):
+            continue
+        end = t.left_edge.i
+        while end > lo and (doc[end - 1].dep_ == "cc" or doc[end - 1].is_punct or doc[end - 1].is_space):
+            end -= 1
+        if end - lo >= 2:
+            return end
+    return hi
 
 
 @register("tail", "token")
