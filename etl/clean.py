@@ -294,12 +294,15 @@ def _trim_blank(lines: list[str]) -> list[str]:
 # a sentence ends in a full stop, colon, semicolon or comma, or in one of those before a closing
 # mark ('... said."'); a headline may end in a question or exclamation mark, a closing quotation
 # mark or a bracket: What price for 'trusted PC security'? / Voters 'don't trust politicians'
-_SENTENCE_END = re.compile(r"([.:;,…]|[.,:;…][\"'”’)\]]+)$")
+_SENTENCE_END = re.compile(r"([.:;,]|[.,:;][\"'”’)\]]+)$")
+_ELLIPSIS = re.compile(r"(\.\.\.|…)[\"'”’)\]]*$")  # "Rivals of the £400 Apple..." is a headline
 
 
 def looks_like_title(first: str, rest: list[str]) -> bool:
     """A short first line that does not end like a sentence, before the body, is a headline."""
-    return bool(rest) and 0 < len(first.split()) <= 20 and not _SENTENCE_END.search(first.rstrip())
+    first = first.rstrip()
+    ends_sentence = bool(_SENTENCE_END.search(first)) and not _ELLIPSIS.search(first)
+    return bool(rest) and 0 < len(first.split()) <= 20 and not ends_sentence
 
 
 def clean(raw: RawArticle) -> CleanArticle | Reject:

@@ -185,7 +185,7 @@ def test_quote_rules_no_named_speaker_is_a_pronoun_or_lowercase() -> None:
 
 @pytest.mark.parametrize(
     "first",
-    ["Will the euro survive?", "Stop the war now!", "Voters 'don't trust politicians'", "Crossrail link 'to get go-ahead'"],
+    ["Will the euro survive?", "Stop the war now!", "Voters 'don't trust politicians'", "Crossrail link 'to get go-ahead'", "Rivals of the £400 Apple..."],
 )
 def test_quote_rules_question_exclamation_and_quoted_headlines_are_detected(first: str) -> None:
     article = clean(RawArticle(source_uri="t.txt", text=f"{first}\n\nThe euro fell on Monday, traders said."))
