@@ -291,12 +291,18 @@ def _trim_blank(lines: list[str]) -> list[str]:
     return lines[start:end]
 
 
-_SENTENCE_END = re.compile(r"[.!?:;\"'”’)\]]$")
+# a sentence ends in a full stop, colon, semicolon or comma, or in one of those before a closing
+# mark ('... said."'); a headline may end in a question or exclamation mark, a closing quotation
+# mark or a bracket: What price for 'trusted PC security'? / Voters 'don't trust politicians'
+_SENTENCE_END = re.compile(r"([.:;,]|[.,:;][\"'”’)\]]+)$")
+_ELLIPSIS = re.compile(r"(\.\.\.|…)[\"'”’)\]]*$")  # "Rivals of the £400 Apple..." is a headline
 
 
 def looks_like_title(first: str, rest: list[str]) -> bool:
-    """A short first line with no closing punctuation, before the body, is a headline."""
-    return bool(rest) and len(first.split()) <= 20 and not _SENTENCE_END.search(first)
+    """A short first line that does not end like a sentence, before the body, is a headline."""
+    first = first.rstrip()
+    ends_sentence = bool(_SENTENCE_END.search(first)) and not _ELLIPSIS.search(first)
+    return bool(rest) and 0 < len(first.split()) <= 20 and not ends_sentence
 
 
 def clean(raw: RawArticle) -> CleanArticle | Reject:
@@ -321,9 +327,10 @@ def _clean(raw: RawArticle) -> CleanArticle:
     first_block_end = re.search(r"\n[ \t]*\n", text.strip())
     paragraphs = split_paragraphs(text, one_per_line=raw.is_extracted)
     title = raw.title.strip() if raw.title else None
+    # a headline is a first line standing alone before a blank line, in any input format that
+    # gives no title of its own (plain text, or a JSON/CSV/HTML body that starts with one)
     if (
         title is None
-        and not raw.is_extracted
         and blank_separated
         and first_block_end is not None
         and len(paragraphs) > 1

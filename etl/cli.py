@@ -40,7 +40,9 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,  # locals may hold a database password
 )
 eval_app = typer.Typer(help="Measure extraction quality against gold data.", no_args_is_help=True)
+train_app = typer.Typer(help="Train the small models shipped with the package (never run by CI).", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
+app.add_typer(train_app, name="train")
 
 err = Console(stderr=True)
 out = Console()
@@ -254,6 +256,20 @@ def eval_quotes(
     _logging(False)
     settings = Settings().with_(model=model, processes=processes)
     out.print(format_report(evaluate(gold, settings.model, settings.processes, limit)))
+
+
+@train_app.command("quotes")
+def train_quotes(
+    gold: Annotated[Path, typer.Option(help="PolNeAR train, e.g. ../shared/data/polnear/train (text/ and attributions/).")],
+    model: ModelOpt = None,
+    processes: ProcOpt = None,
+) -> None:
+    """Train the quote models (lexicon, tagger, cue scorer, speaker review, calibration) into the package."""
+    from etl.training.quotes import train
+
+    _logging(False)
+    settings = Settings().with_(model=model, processes=processes)
+    train(gold, model=settings.model, processes=settings.processes)
 
 
 # ---------------------------------------------------------------- the analyst's commands (DuckDB over Parquet)

@@ -139,6 +139,9 @@ class Quote:
     confidence: float = 0.0
     said_on: date | None = None
     said_on_source: str | None = None  # cue, sentence, speaker: see etl.when.statements
+    speaker_status: str = "none"  # named | unresolved | none: see etl.nlp.quotes.speakers
+    # the content's pieces, (start, end) in body_text, in order: never the speaker or the cue
+    pieces: tuple[tuple[int, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ HARBOUR = (
     "Peter Lindqvist, the harbour master, said the damage to the piers was smaller than feared."
 )
 MARKET = (
-    "Prices at the Westfield farmers market rose again in March, traders said.\n\n"
+    "Prices at the Westfield farmers market rose again in March, the Westfield Traders Guild said.\n\n"
     "\u201cPeople still come, but they buy less,\u201d said Anna Weber, who has sold vegetables there for ten years. "
     "The market board will meet in April to discuss the stall fees."
 )

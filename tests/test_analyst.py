@@ -51,10 +51,10 @@ def _duck_view(warehouse: Path, view: str) -> list[tuple]:
 
 
 def test_analyst_views_are_the_sql_views() -> None:
-    assert view_names() == ["article_overview", "entity_mentions", "entity_overview", "who_said_what"]
+    assert view_names() == ["all_quotes", "article_overview", "entity_mentions", "entity_overview", "who_said_what"]
 
 
-@pytest.mark.parametrize("view", ["who_said_what", "article_overview", "entity_mentions", "entity_overview"])
+@pytest.mark.parametrize("view", ["who_said_what", "all_quotes", "article_overview", "entity_mentions", "entity_overview"])
 def test_analyst_duckdb_views_match_sqlite(analyst_warehouse: Path, view: str) -> None:
     duck = _duck_view(analyst_warehouse, view)
     assert duck, f"{view} is empty: the test corpus should fill it"
@@ -75,7 +75,7 @@ def test_analyst_sql_answers_from_parquet_without_the_sqlite_file(analyst_wareho
     warehouse = tmp_path / "copy"
     shutil.copytree(analyst_warehouse, warehouse)
     (warehouse / "news.db").unlink()
-    result = CliRunner().invoke(app, ["sql", "select count(*) as n from who_said_what", "--warehouse", str(warehouse), "--format", "json"])
+    result = CliRunner().invoke(app, ["sql", "select count(*) as n from all_quotes", "--warehouse", str(warehouse), "--format", "json"])
     assert result.exit_code == 0, result.output
     quotes = read_table(warehouse / "parquet", "quotes").num_rows
     assert quotes > 0
@@ -137,9 +137,11 @@ def test_analyst_empty_tables_still_answer(tmp_path: Path) -> None:
 
 
 def _quotes(warehouse: Path) -> list[dict]:
+    """The quotes the export lists: those with a named speaker (who_said_what)."""
     root = warehouse / "parquet"
     articles = {a["article_id"]: a for a in read_table(root, "articles").to_pylist()}
-    return [dict(q, article=articles[q["article_id"]]) for q in read_table(root, "quotes").to_pylist()]
+    quotes = read_table(root, "quotes").to_pylist()
+    return [dict(q, article=articles[q["article_id"]]) for q in quotes if q["speaker_status"] == "named"]
 
 
 def test_analyst_quotes_speaker_filter(analyst_warehouse: Path) -> None:

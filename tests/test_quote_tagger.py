@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from spacy.tokens import Doc
 
-from etl.nlp import quote_tagger
 from etl.nlp.model import get_nlp
-from etl.nlp.quotes import _kind, _to_records, find_candidates, find_quote_spans, quote_index
+from etl.nlp.quotes import QuoteConfig, find_candidates, find_quote_spans, quote_index, to_attributions
+from etl.nlp.quotes import tagger as quote_tagger
 from etl.settings import DEFAULT_MODEL
 
 
@@ -61,7 +61,7 @@ def test_quote_tagger_labels_cover_the_tokens_of_each_role() -> None:
 
 def test_quote_tagger_shipped_weights_tell_content_cue_and_source_apart() -> None:
     loaded = quote_tagger.load_tagger()
-    assert loaded is not None, "etl/nlp/data/quote_tagger.bin/.json are not installed with the package"
+    assert loaded is not None, "etl/nlp/quotes/data/quote_tagger.bin/.json are not installed with the package"
     doc = parse("The senator told reporters on Tuesday that the bill would not pass before the election.")
     tags = quote_tagger.tag(doc, quote_index(doc, find_quote_spans(doc.text)))
     assert tags is not None and tags.shape == (len(doc), 3)
@@ -107,10 +107,10 @@ def test_quote_tagger_runs_no_rule_reached_become_quotes() -> None:
     tags[budget : budget + 3, 0] = 0.95  # inside the rule's own quote: not added twice
     short = next(t.i for t in doc if t.text == "Short")
     tags[short : short + 2, 0] = 0.99  # too short
-    q, cands = find_candidates(doc, [], tags, run_threshold=0.8)
+    q, cands = find_candidates(doc, [], tags, config=QuoteConfig(run_threshold=0.8))
     tagged = [c for c in cands if c.origin == "tagger"]
     assert [text[c.start : c.end] for c in tagged] == ["every single tax rise was a mistake for the city"]
-    (row,) = _to_records(q, tagged, [_kind(q, c) for c in tagged], "a1")
+    (row,) = to_attributions(q, tagged, [c.confidence for c in tagged])
     assert (row.cue_text, row.speaker_text, row.speaker_name, row.kind) == (None, None, None, "indirect")
     assert row.confidence == pytest.approx(0.9, abs=1e-3)
     assert any(text[c.start : c.end].startswith("the budget") for c in cands if c.origin != "tagger")
@@ -120,12 +120,12 @@ def test_quote_tagger_runs_no_rule_reached_become_quotes() -> None:
     words = {t.text: t.i for t in doc}
     tags[words["long"], 1] = 0.7
     tags[words["letter"], 1] = 0.9
-    q, cands = find_candidates(doc, [], tags, run_threshold=0.8)
+    q, cands = find_candidates(doc, [], tags, config=QuoteConfig(run_threshold=0.8))
     (tagged,) = [c for c in cands if c.origin == "tagger"]
     assert tagged.cue is not None and tagged.cue.text == "letter"
     assert tagged.speaker is not None and tagged.speaker.text == "Critics"
     # above the threshold only
-    _, cands = find_candidates(doc, [], tags, run_threshold=0.95)
+    _, cands = find_candidates(doc, [], tags, config=QuoteConfig(run_threshold=0.95))
     assert not [c for c in cands if c.origin == "tagger"]
 
 
@@ -140,11 +140,11 @@ def test_quote_tagger_without_weights_the_rules_still_extract(monkeypatch: pytes
 def test_quote_tagger_widens_a_rule_content_over_tagged_tokens_next_to_it() -> None:
     text = 'The mayor said the budget was balanced. Taxes would not rise "this year" at all.\n\nOther news.'
     doc = parse(text)
-    q, cands = find_candidates(doc, [], np.zeros((len(doc), 3), dtype=np.float32), run_threshold=0.99)
+    q, cands = find_candidates(doc, [], np.zeros((len(doc), 3), dtype=np.float32), config=QuoteConfig(run_threshold=0.99))
     assert [text[c.start : c.end] for c in cands] == ["the budget was balanced"]
     tags = np.zeros((len(doc), 3), dtype=np.float32)
     the = next(t.i for t in doc if t.text == "the")
     tags[the:, 0] = 0.9  # to the end, across the quotation and the line break
-    q, cands = find_candidates(doc, [], tags, run_threshold=0.99)
+    q, cands = find_candidates(doc, [], tags, config=QuoteConfig(run_threshold=0.99))
     # the next sentence joins; the quotation stops it (the line break would have)
     assert [text[c.start : c.end] for c in cands] == ["the budget was balanced. Taxes would not rise"]

@@ -146,11 +146,15 @@ def test_quotes_quote_spanning_sentences_is_one_quote() -> None:
 
 
 def test_quotes_split_quote_around_speaker_is_one_attribution() -> None:
-    quotes = quotes_of("“The deal is done,” Ana Costa said. “Now we have to make it work for everybody.”")
+    text = "“The deal is done,” Ana Costa said. “Now we have to make it work for everybody.”"
+    quotes = quotes_of(text)
     assert len(quotes) == 1
     quote = quotes[0]
-    assert quote.quote_text == "“The deal is done,” “Now we have to make it work for everybody.”"
-    assert quote.speaker_name == "Ana Costa"
+    # two pieces, neither holding the speaker or the cue; the text joins them with " … "
+    assert [text[a:b] for a, b in quote.pieces] == ["“The deal is done,”", "“Now we have to make it work for everybody.”"]
+    assert quote.quote_text == "“The deal is done,” … “Now we have to make it work for everybody.”"
+    assert (quote.quote_start, quote.quote_end) == (quote.pieces[0][0], quote.pieces[-1][1])
+    assert quote.speaker_name == "Ana Costa" and quote.speaker_status == "named"
 
 
 def test_quotes_quote_carried_into_next_paragraph() -> None:
@@ -250,7 +254,7 @@ def test_quotes_offsets_index_body_text() -> None:
     [
         (
             "Janet Yellen spoke on Monday. The effects, she said, are difficult to predict.",
-            "The effects are difficult to predict",
+            "The effects … are difficult to predict",
             "Janet Yellen",
             "said",
         ),
@@ -301,12 +305,12 @@ def test_quotes_parenthetical_cue_is_a_hole_in_the_quote() -> None:
 def test_quotes_speaker_review_clears_doubted_speakers(monkeypatch: pytest.MonkeyPatch) -> None:
     import numpy as np
 
-    import etl.nlp.quotes as quotes_module
-    from etl.nlp.speaker_review import load_review_model
+    import etl.nlp.quotes.review as quotes_module
+    from etl.nlp.quotes.review import load_review_model
 
     text = "Police said the road would reopen on Monday after repairs to the bridge were finished."
     shipped = load_review_model()
-    assert shipped is not None, "etl/nlp/data/speaker_review.json is not installed with the package"
+    assert shipped is not None, "etl/nlp/quotes/data/speaker_review.json is not installed with the package"
     assert find(quotes_of(text), "the road would reopen").speaker_text == "Police"
     # a review that doubts every speaker leaves the quote without one, but keeps the quote
     monkeypatch.setattr(quotes_module, "load_review_model", lambda: (np.full_like(shipped[0], -1.0), 0.5))
@@ -320,3 +324,22 @@ def test_quotes_speaker_review_clears_doubted_speakers(monkeypatch: pytest.Monke
 def test_quotes_speaker_review_keeps_named_speakers(seed: AnalysedArticle) -> None:
     named = [q for q in seed.quotes if q.speaker_name]
     assert len(named) >= 8  # every quote of the seed listed in issue 3 keeps its speaker
+
+
+def test_quotes_seed_nuland_content_holds_neither_her_name_nor_the_cue(seed: AnalysedArticle) -> None:
+    quote = find(list(seed.quotes), "Kerry and Lavrov spent")
+    assert quote.quote_text.startswith("Kerry and Lavrov spent")
+    body = seed.article.body_text
+    for a, b in quote.pieces:
+        assert "Nuland" not in body[a:b] and "said" not in body[a:b].split()
+    assert quote.speaker_name == "Victoria Nuland"
+
+
+def test_quotes_seed_outlet_quote_names_the_associated_press(seed: AnalysedArticle) -> None:
+    assert "Associated Press" in {q.speaker_name for q in seed.quotes}
+
+
+def test_quotes_seed_no_row_is_credited_to_a_pronoun(seed: AnalysedArticle) -> None:
+    for quote in seed.quotes:
+        assert quote.speaker_status in ("named", "none"), quote
+        assert quote.speaker_name is None or quote.speaker_name.lower() not in {"he", "she", "they", "it", "i", "we"}

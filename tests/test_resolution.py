@@ -7,8 +7,8 @@ import pytest
 from etl import ids
 from etl.clean import clean
 from etl.nlp.analyse import analyse
-from etl.nlp.coref import FEMALE, MALE, name_gender
 from etl.nlp.entities import canonical_text, resolve_person_names
+from etl.nlp.gender import FEMALE, MALE, name_gender
 from etl.nlp.model import get_nlp
 from etl.records import AnalysedArticle, CleanArticle, Quote, RawArticle
 from etl.settings import DEFAULT_MODEL

@@ -14,7 +14,7 @@ Scores:
 
 * content P/R/F1: a predicted quote matches a gold Content when their character-overlap F1 is at
   least 0.5, one to one (greedy, best overlap first); a quote in several pieces counts only its
-  pieces' characters, as a gold Content in several spans does;
+  pieces' characters (the stored ``quote_pieces``), as a gold Content in several spans does;
 * speaker P/R/F1: a matched pair counts when the predicted speaker span overlaps the gold Source,
   or the predicted speaker name shares a name word with it; precision is over predicted quotes
   with a speaker, recall over gold Contents with a Source;
@@ -31,7 +31,6 @@ import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from etl.records import AnalysedArticle, CleanArticle, Paragraph, Quote, RawArticle
 
@@ -195,42 +194,12 @@ def map_span(mapping: Sequence[int], start: int, end: int) -> tuple[int, int]:
     return mapping[start], mapping[end - 1] + 1
 
 
-def quote_pieces(quote: Quote, body: str) -> list[tuple[int, int]]:
-    """The body spans a quote row is made of.
-
-    A row whose ``quote_text`` is not simply its body slice joins several pieces with a space
-    (``“A,” he said. “B.”``); every piece after the first is a whole quotation, so the pieces are
-    recovered from the end, quotation by quotation.
-    """
-    start, end = quote.quote_start, quote.quote_end
-    text = quote.quote_text
-    if body[start:end] == text:
-        return [(start, end)]
-    from etl.nlp.quotes import find_quote_spans
-
-    spans = [(s.start, s.end) for s in find_quote_spans(body) if start <= s.start and s.end <= end]
-    pieces: list[tuple[int, int]] = []
-    rest = text
-    for a, b in reversed(spans):
-        piece = body[a:b]
-        if not rest.endswith(" " + piece):
-            continue
-        pieces.insert(0, (a, b))
-        rest = rest[: -len(piece) - 1]
-        if body[start : start + len(rest)] == rest:
-            return [(start, start + len(rest))] + pieces
-    # two pieces around a hole ("The effects, he said, are hard to predict")
-    for k in range(len(text)):
-        if text[k] == " " and body[start : start + k] == text[:k] and body.endswith(text[k + 1 :], start, end):
-            return [(start, start + k), (end - (len(text) - k - 1), end)]
-    return [(start, end)]
-
-
-def predicted(quotes: Iterable[Quote], mapping: Sequence[int], body: str | None = None) -> list[PredictedQuote]:
+def predicted(quotes: Iterable[Quote], mapping: Sequence[int]) -> list[PredictedQuote]:
+    """Quote rows on the gold text's offsets, scored by their stored pieces (``quote_pieces``)."""
     out = []
     for q in quotes:
         start, end = map_span(mapping, q.quote_start, q.quote_end)
-        pieces = quote_pieces(q, body) if body is not None else [(q.quote_start, q.quote_end)]
+        pieces = q.pieces or ((q.quote_start, q.quote_end),)
         mapped = tuple(map_span(mapping, a, b) for a, b in pieces)
         speaker = None
         if q.speaker_start is not None and q.speaker_end is not None:
@@ -304,9 +273,20 @@ class Counts:
     speaker_hits: int = 0
     gold_direct: int = 0
     direct_hits: int = 0
+    # per predicted row: (confidence, right), right meaning its content matched and its speaker,
+    # if it names one, is the gold Source
+    rows: list[tuple[float, bool]] = field(default_factory=list)
 
-    def add(self, preds: Sequence[PredictedQuote], golds: Sequence[GoldAttribution]) -> list[tuple[int, int]]:
+    def add(
+        self, preds: Sequence[PredictedQuote], golds: Sequence[GoldAttribution], confidences: Sequence[float] = ()
+    ) -> list[tuple[int, int]]:
         pairs = match(preds, golds)
+        if confidences:
+            paired = dict(pairs)
+            for i, (p, conf) in enumerate(zip(preds, confidences, strict=True)):
+                named = p.speaker is not None or bool(p.speaker_name)
+                j = paired.get(i)
+                self.rows.append((conf, j is not None and (not named or speaker_matches(p, golds[j]))))
         self.pred += len(preds)
         self.gold += len(golds)
         self.matched += len(pairs)
@@ -322,6 +302,29 @@ def _prf(hits: int, npred: int, ngold: int) -> tuple[float, float, float]:
     p = hits / npred if npred else 0.0
     r = hits / ngold if ngold else 0.0
     return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+RELIABILITY_BINS = (0.0, 0.2, 0.4, 0.6, 0.8, 0.9, 1.0001)
+
+
+def reliability(rows: Sequence[tuple[float, bool]]) -> list[tuple[float, float, int, float]]:
+    """(low, high, rows, share right) per confidence bin, then (0.8, 1.0, rows, share right) of
+    the rows at 0.8 or above."""
+    out = []
+    for lo, hi in zip(RELIABILITY_BINS, RELIABILITY_BINS[1:], strict=False):
+        inside = [right for conf, right in rows if lo <= conf < hi]
+        out.append((lo, min(hi, 1.0), len(inside), sum(inside) / len(inside) if inside else 0.0))
+    high = [right for conf, right in rows if conf >= 0.8]
+    out.append((0.8, 1.0, len(high), sum(high) / len(high) if high else 0.0))
+    return out
+
+
+def format_reliability(table: Sequence[tuple[float, float, int, float]]) -> str:
+    lines = ["| confidence | rows | right |", "|---|---|---|"]
+    for k, (lo, hi, n, share) in enumerate(table):
+        label = f"**>= {lo:.1f}**" if k == len(table) - 1 else f"{lo:.1f} - {hi:.1f}"
+        lines.append(f"| {label} | {n} | {share:.3f} |")
+    return "\n".join(lines)
 
 
 def scores_of(counts: Counts, documents: int) -> dict[str, float | int]:
@@ -340,6 +343,10 @@ def scores_of(counts: Counts, documents: int) -> dict[str, float | int]:
         "speaker_f1": sf,
         "gold_direct": counts.gold_direct,
         "direct_recall": counts.direct_hits / counts.gold_direct if counts.gold_direct else 0.0,
+        "high_confidence_rows": sum(1 for conf, _ in counts.rows if conf >= 0.8),
+        "high_confidence_right": (
+            sum(right for conf, right in counts.rows if conf >= 0.8) / max(1, sum(1 for conf, _ in counts.rows if conf >= 0.8))
+        ),
     }
 
 
@@ -358,8 +365,10 @@ def evaluate(gold_dir: Path, model: str, processes: int = 2, limit: int | None =
                 counts.add([], doc.attributions)
                 continue
             body = analysed.article.body_text
-            counts.add(predicted(analysed.quotes, align(doc.text, body), body), doc.attributions)
+            preds = predicted(analysed.quotes, align(doc.text, body))
+            counts.add(preds, doc.attributions, [q.confidence for q in analysed.quotes])
     scores = scores_of(counts, len(docs))
+    scores["reliability"] = format_reliability(reliability(counts.rows))  # type: ignore[assignment]
     scores["rejected"] = rejected
     scores["seconds"] = round(time.perf_counter() - started, 1)
     return scores
@@ -374,6 +383,13 @@ def format_report(scores: dict[str, float | int]) -> str:
         f"speaker          P {scores['speaker_p']:.3f}  R {scores['speaker_r']:.3f}  F1 {scores['speaker_f1']:.3f}",
         f"direct recall    {scores['direct_recall']:.3f}  (over {scores.get('gold_direct', '?')} direct gold quotes)",
     ]
+    if counts_high := scores.get("high_confidence_rows"):
+        lines.append(
+            f"confidence>=0.8  {counts_high} rows, {float(scores['high_confidence_right']):.3f} right"
+            " (content matched, speaker right when named)"
+        )
+    if "reliability" in scores:
+        lines.append(str(scores["reliability"]))
     if scores.get("rejected"):
         lines.append(f"rejected         {scores['rejected']} articles (extraction failed; scored as empty)")
     if "seconds" in scores:
@@ -394,38 +410,46 @@ def measure_overhead(paths: Sequence[Path], model: str, repeats: int = 3) -> dic
 
 def overhead_of(articles: Sequence[CleanArticle], model: str, repeats: int = 3) -> dict[str, float]:
     """``measure_overhead`` on articles already cleaned (after a warm-up, so that loading the
-    models is not counted on either side)."""
+    models is not counted on either side). Without quotes, the quote component is disabled and
+    ``analyse`` extracts none."""
+    import contextlib
+
     import etl.nlp.analyse as analyse_module
+    from etl.nlp.model import get_nlp
+    from etl.nlp.quotes import NAME, extract
     from etl.nlp.runner import analyse_batch
+    from etl.nlp.sentences import sentence_of_token
 
     analyse_batch(articles[:4], model)  # load the model and warm up
     real = analyse_module.extract_quotes
+    nlp = get_nlp(model)
 
-    def timed(extractor: Any) -> float:
-        analyse_module.extract_quotes = extractor
+    def timed(with_quotes: bool) -> float:
+        context = contextlib.nullcontext() if with_quotes else nlp.select_pipes(disable=[NAME])
+        if not with_quotes:
+            analyse_module.extract_quotes = lambda *args, **kwargs: []
         try:
-            started = time.perf_counter()
-            analyse_batch(articles, model)
-            return time.perf_counter() - started
+            with context:
+                started = time.perf_counter()
+                analyse_batch(articles, model)
+                return time.perf_counter() - started
         finally:
             analyse_module.extract_quotes = real
 
     # alternate the two, so that a machine slowing down or speeding up weighs on both alike
     without, with_quotes = float("inf"), float("inf")
     for _ in range(repeats):
-        without = min(without, timed(lambda *args, **kwargs: []))
-        with_quotes = min(with_quotes, timed(real))
+        without = min(without, timed(False))
+        with_quotes = min(with_quotes, timed(True))
     # the extraction alone, on docs parsed once
-    from etl.nlp.analyse import segment
     from etl.nlp.entities import extract_mentions
-    from etl.nlp.model import get_nlp
 
-    nlp = get_nlp(model)
-    docs = list(nlp.pipe((a.body_text for a in articles), batch_size=32))
-    mentions = [extract_mentions(doc, segment(article, doc)[1]) for article, doc in zip(articles, docs, strict=True)]
+    with nlp.select_pipes(disable=[NAME]):
+        docs = list(nlp.pipe((a.body_text for a in articles), batch_size=32))
+    mentions = [extract_mentions(doc, sentence_of_token(doc)) for doc in docs]
     started = time.perf_counter()
     for article, doc, found in zip(articles, docs, mentions, strict=True):
-        real(doc, article.article_id, found, text=article.body_text)
+        extract(doc, found, text=article.body_text)
     extraction = time.perf_counter() - started
     return {
         "articles": len(articles),

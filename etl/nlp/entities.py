@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span
 
 from etl import ids
 from etl.nlp.aliases import alias, expand_acronym, is_acronym
-from etl.nlp.coref import name_gender
+from etl.nlp.gender import name_gender
 from etl.records import Mention
 
 # OntoNotes labels that name something; numeric labels (DATE, MONEY, ...) are not entities here.

@@ -9,6 +9,8 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from etl.nlp.quotes import NAME as QUOTES_COMPONENT
+
 logger = logging.getLogger(__name__)
 
 # Components of en_core_web_sm the stages do not read: excluded, so they cost nothing.
@@ -38,6 +40,7 @@ def build_nlp(model: str, exclude: tuple[str, ...] = UNUSED_COMPONENTS) -> Langu
         ) from exc
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("news_etl_paragraph_breaks_v1", before="parser")
+        nlp.add_pipe(QUOTES_COMPONENT, last=True)
     logger.info("loaded spaCy model %s with %s", model, nlp.pipe_names)
     return nlp
 

@@ -75,6 +75,11 @@ def build_package(
         rows["sentences"].extend(_row("sentences", s, article_id=a.article_id) for s in item.sentences)
         rows["mentions"].extend(_row("mentions", m, article_id=a.article_id) for m in item.mentions)
         rows["quotes"].extend(_row("quotes", q, article_id=a.article_id) for q in item.quotes)
+        rows["quote_pieces"].extend(
+            {"quote_id": q.quote_id, "article_id": a.article_id, "piece_idx": k, "start_char": s, "end_char": e}
+            for q in item.quotes
+            for k, (s, e) in enumerate(q.pieces or ((q.quote_start, q.quote_end),))
+        )
         role_on = a.published_at.date() if a.published_at is not None else None
         rows["entity_roles"].extend(_row("entity_roles", r, article_id=a.article_id, role_on=role_on) for r in item.roles)
         rows["quote_entities"].extend(_row("quote_entities", e, article_id=a.article_id) for e in item.quote_entities)

@@ -20,6 +20,10 @@ depends_on: str | Sequence[str] | None = None
 OLD_VIEWS = ("article_overview", "who_said_what", "entity_mentions")
 VIEWS = (*OLD_VIEWS, "entity_overview")
 NEW_TABLES = ("entity_roles", "quote_entities", "entity_aliases")
+# frozen: who_said_what as of this revision (0005 reads columns this revision does not have yet)
+FROZEN_SQL = {
+    "who_said_what": "-- Every attributed statement with its speaker (and the full-name entity a surname speaker stands\n-- for across the corpus), the speaker's role in the article, and when it was said and published.\n-- Portable SQL: SQLite and PostgreSQL (the migrations) and DuckDB (news-etl sql) run this file as is.\nCREATE VIEW who_said_what AS\nSELECT\n    q.quote_id,\n    COALESCE(q.speaker_name, q.speaker_text) AS speaker,\n    q.speaker_entity_id,\n    COALESCE(ea.canonical_entity_id, q.speaker_entity_id) AS speaker_linked_entity_id,\n    (\n        SELECT r.role_norm FROM entity_roles r\n        WHERE r.entity_id = q.speaker_entity_id AND r.article_id = q.article_id\n        ORDER BY r.start_char\n        LIMIT 1\n    ) AS speaker_role,\n    q.kind,\n    q.cue_text,\n    q.quote_text,\n    q.confidence,\n    q.said_on,\n    q.said_on_source,\n    a.article_id,\n    a.title,\n    a.outlet,\n    a.published_at,\n    a.published_at_source,\n    a.source_uri\nFROM quotes q\nJOIN articles a ON a.article_id = q.article_id\nLEFT JOIN entity_aliases ea ON ea.alias_entity_id = q.speaker_entity_id\n",
+}
 
 
 def upgrade() -> None:
@@ -123,7 +127,7 @@ def upgrade() -> None:
     with op.batch_alter_table("entity_aliases", schema=None) as batch_op:
         batch_op.create_index("ix_entity_aliases_canonical_entity_id", ["canonical_entity_id"], unique=False)
     for name in VIEWS:
-        op.execute(view_sql(name))
+        op.execute(FROZEN_SQL.get(name) or view_sql(name))
 
 
 def downgrade() -> None:

@@ -2,8 +2,8 @@
 
 The cue lexicon is keyed by a crude, inflection-insensitive stem (``cue_key``) so the pipeline
 needs no lemmatizer: ``said``, ``says`` and ``saying`` share the key ``say``. A hand list covers
-the common reporting verbs; ``etl/nlp/data/cue_lexicon.json`` (built by ``etl.nlp.train_quotes``
-from PolNeAR train, see ``etl/nlp/data/MODEL_CARD.md``) adds the long tail with the rate at which
+the common reporting verbs; ``etl/nlp/quotes/data/cue_lexicon.json`` (built by ``etl.training.quotes``
+from PolNeAR train, see ``etl/nlp/quotes/data/MODEL_CARD.md``) adds the long tail with the rate at which
 each stem, heading a clause complement, was a gold cue.
 """
 
@@ -168,7 +168,7 @@ def frames(tok: Token) -> Iterator[tuple[str, Token, int, int]]:
         dep = c.dep_
         if dep in ("ccomp", "parataxis") and c.tag_.startswith(("VB", "MD")) or dep == "ccomp":
             hi = c.right_edge.i + 1
-            if c.i > tok.i and SPAN_OPTIONS["ccomp_to_end"]:
+            if c.i > tok.i:
                 hi = _right_siblings_end(tok, c, hi)
             yield "ccomp", c, c.left_edge.i, hi
         elif dep in ("dobj", "oprd") and c.i > tok.i:
@@ -189,8 +189,7 @@ def frames(tok: Token) -> Iterator[tuple[str, Token, int, int]]:
         lo = min(c.left_edge.i for c in right_objs)
         last = max(right_objs, key=lambda c: c.i)
         hi = _np_end(last) if last.tag_.startswith(("NN", "PRP")) and len(right_objs) == 1 else last.right_edge.i + 1
-        if SPAN_OPTIONS["dobj_siblings"]:
-            hi = _right_siblings_end(tok, last, hi)
+        hi = _right_siblings_end(tok, last, hi)
         root = next(c for c in right_objs if c.dep_ == ("xcomp" if has_x else right_objs[0].dep_))
         yield ("xcomp" if has_x else "dobj"), root, lo, hi
     if tok.dep_ == "parataxis" and tok.head is not tok and tok.tag_.startswith("VB"):
@@ -201,7 +200,6 @@ def frames(tok: Token) -> Iterator[tuple[str, Token, int, int]]:
             yield "parataxis<", head, lo, hi
 
 
-SPAN_OPTIONS = {"ccomp_to_end": True, "dobj_siblings": True, "np_cut": False}
 _SIBLING_DEPS = frozenset({"prep", "oprd", "xcomp", "ccomp", "advcl", "dative", "npadvmod", "advmod"})
 # time: "praised X after the vote" -- what was praised ends before it
 _CIRCUMSTANCE_PREPS = frozenset({"during", "after", "before", "since", "until", "amid"})
@@ -210,14 +208,8 @@ _CLAUSE_BREAK = frozenset({",", ";", ":", "—", "–", "(", "--"})
 
 
 def _np_end(root: Token) -> int:
-    """End of a noun phrase without a trailing appositive or non-restrictive clause."""
-    hi = root.right_edge.i + 1
-    if not SPAN_OPTIONS["np_cut"]:
-        return hi
-    for c in root.rights:
-        if (c.dep_ == "punct" and c.text in _CLAUSE_BREAK) or c.dep_ == "appos":
-            return min(hi, c.left_edge.i)
-    return hi
+    """End of a noun phrase: its whole subtree (cutting trailing appositives lost more than it won)."""
+    return root.right_edge.i + 1
 
 
 def _right_siblings_end(cue: Token, content: Token, hi: int) -> int:
@@ -240,7 +232,7 @@ def _right_siblings_end(cue: Token, content: Token, hi: int) -> int:
 def learned_lexicon() -> dict[str, float]:
     """``stem|path`` -> rate at which that stem governing that path was a cue in PolNeAR train."""
     try:
-        data = resources.files("etl.nlp").joinpath("data/cue_lexicon.json").read_text(encoding="utf-8")
+        data = resources.files("etl.nlp.quotes").joinpath("data/cue_lexicon.json").read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError):
         return {}
     return {k: float(v) for k, v in json.loads(data)["rates"].items()}

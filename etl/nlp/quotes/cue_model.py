@@ -1,11 +1,11 @@
 """A small trained scorer for cue candidates: is this word, governing this content, an attribution?
 
-Each candidate is a (cue token, path, content root) triple from ``etl.nlp.cues.frames``. Its
+Each candidate is a (cue token, path, content root) triple from ``etl.nlp.quotes.cues.frames``. Its
 features are the two tokens' vectors from the pipeline's own ``tok2vec`` (``doc.tensor``, so
 nothing new is computed), the path type and preposition, the cue's part of speech, and the
 learned ``stem|path`` rate from ``cue_lexicon.json``. A logistic regression over them
 (``cue_model.json``, a few hundred weights, trained on PolNeAR train by
-``etl.nlp.train_quotes``) gives a probability; every candidate of one article is scored with
+``etl.training.quotes``) gives a probability; every candidate of one article is scored with
 one matrix product.
 """
 
@@ -20,7 +20,7 @@ from importlib import resources
 import numpy as np
 from spacy.tokens import Doc, Token
 
-from etl.nlp.cues import SPEECH_VERBS, learned_lexicon
+from etl.nlp.quotes.cues import SPEECH_VERBS, cue_stem, learned_lexicon
 
 PATH_TYPES = ("ccomp", "parataxis<", "xcomp", "dobj", "prep", "acl", "nsubjpass")
 PREPS = ("of", "for", "to", "about", "on", "with", "in", "at", "against", "as", "by", "from", "over", "that")
@@ -74,8 +74,6 @@ def extra_features(
 
 
 def _stem_in_speech(tok: Token) -> bool:
-    from etl.nlp.cues import cue_stem
-
     return cue_stem(tok) in SPEECH_VERBS
 
 
@@ -104,7 +102,7 @@ def feature_matrix(doc: Doc, rows: Sequence[tuple[int, int, int, list[float]]]) 
 def load_weights(name: str) -> tuple[np.ndarray, float] | None:
     """(weights, threshold) of a shipped logistic model ``etl/nlp/data/<name>``, or None."""
     try:
-        data = resources.files("etl.nlp").joinpath(f"data/{name}").read_text(encoding="utf-8")
+        data = resources.files("etl.nlp.quotes").joinpath(f"data/{name}").read_text(encoding="utf-8")
     except (FileNotFoundError, ModuleNotFoundError):
         return None
     payload = json.loads(data)
@@ -118,16 +116,6 @@ def load_model() -> tuple[np.ndarray, float] | None:
 
 def probabilities(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-np.clip(x @ weights, -30, 30)))
-
-
-def score(x: np.ndarray) -> np.ndarray | None:
-    model = load_model()
-    if model is None or not len(x):
-        return None
-    w, _ = model
-    if x.shape[1] != w.shape[0]:
-        return None
-    return probabilities(x, w)
 
 
 def train_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, epochs: int = 400, lr: float = 0.5) -> np.ndarray:

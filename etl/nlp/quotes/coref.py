@@ -19,66 +19,20 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from etl.nlp.gender import (
+    FEMALE,
+    FEMALE_PRONOUNS,
+    FEMALE_WORDS,
+    MALE,
+    MALE_PRONOUNS,
+    MALE_WORDS,
+    name_gender,
+    pronoun_gender,
+)
 from etl.records import Mention
 
-MALE, FEMALE = "m", "f"
-
-MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
-FEMALE_PRONOUNS = frozenset({"she", "her", "hers", "herself"})
 PERSONAL_PRONOUNS = MALE_PRONOUNS | FEMALE_PRONOUNS
 RELATIVE_PRONOUNS = frozenset({"who", "whom", "which", "that", "whose"})
-
-_MALE_WORDS = frozenset(
-    "mr mr. sir lord king prince father brother son husband spokesman congressman chairman businessman "
-    "councilman anchorman boyfriend uncle nephew grandfather".split()
-)
-_FEMALE_WORDS = frozenset(
-    "mrs mrs. ms ms. miss madam dame lady queen princess mother sister daughter wife spokeswoman "
-    "congresswoman chairwoman businesswoman councilwoman anchorwoman girlfriend aunt niece grandmother".split()
-)
-_MALE_NAMES = frozenset(
-    """aaron adam alan albert alex alexander andrew anthony antonio barack ben benjamin bernie bill bob bobby
-    boris brad brian bruce carl carlos charles charlie chris christopher chuck dan daniel david dennis dick
-    donald doug douglas ed edward eric francis frank fred gary george gerald greg gregory harry henry ian jack
-    jacob james jared jason jeb jeff jeffrey jerry jim jimmy joe john johnny jon jonathan jose joseph josh juan
-    keith ken kenneth kevin larry lawrence lee leon louis luis marco mark martin matt matthew michael mike
-    mitch mitt nathan newt nicholas nick patrick paul peter phil philip ralph rand randy reince richard rick
-    robert roger ron ronald roy rudy russell ryan sam samuel scott sean sergei sergey seth stephen steve steven
-    ted terry thomas tim timothy todd tom tony vladimir walter wayne william willie xi ahmed mohammed muhammad
-    hassan ali vince rex rodrigo recep benjamin bashar emmanuel francois pierre
-    giuseppe hans wolfgang dmitry igor viktor ivan yuri nikolai omar tayyip""".split()
-)
-_FEMALE_NAMES = frozenset(
-    """abigail alice alicia amanda amy andrea angela ann anna anne barbara betsy betty beverly brenda carly
-    carol caroline carolyn catherine cathy charlotte cheryl christina christine claire cynthia dana debbie
-    deborah debra diana diane donna dorothy elizabeth ellen emily emma evelyn frances gabrielle gloria grace
-    hannah heather helen hillary hope huma ivanka jane janet janice jean jennifer jessica jill joan joanne judy
-    julia julie karen kate katherine kathleen kathy katie kelly kellyanne kim kimberly kirsten laura lauren
-    linda lisa lois loretta lori louise lynn madeleine margaret maria marie marilyn martha mary megan melania
-    melissa michelle monica nancy natalie nicole nikki olivia pam pamela patricia paula rachel rebecca rose
-    ruth samantha sandra sarah sharon shirley stephanie susan suzanne tammy teresa theresa tiffany tulsi
-    valerie victoria virginia wendy angela theresa marine christiane ursula federica yulia irina natalia
-    olga svetlana tatiana condoleezza""".split()
-)
-
-
-def name_gender(name: str) -> str | None:
-    first = name.split()[0].lower().strip(".") if name.split() else ""
-    if first in _MALE_NAMES:
-        return MALE
-    if first in _FEMALE_NAMES:
-        return FEMALE
-    return None
-
-
-def pronoun_gender(word: str) -> str | None:
-    w = word.lower()
-    if w in MALE_PRONOUNS:
-        return MALE
-    if w in FEMALE_PRONOUNS:
-        return FEMALE
-    return None
-
 
 @dataclass(frozen=True, slots=True)
 class Person:
@@ -126,9 +80,9 @@ class PersonIndex:
             # honorifics and role nouns just before the mention
             for t in doc[max(0, first - 3) : first]:
                 w = t.lower_
-                if w in _MALE_WORDS:
+                if w in MALE_WORDS:
                     votes[m.canonical_name][MALE] += 3
-                elif w in _FEMALE_WORDS:
+                elif w in FEMALE_WORDS:
                     votes[m.canonical_name][FEMALE] += 3
             g = name_gender(m.canonical_name)
             if g:
@@ -202,7 +156,8 @@ class PersonIndex:
         return best
 
     def resolve_role(self, token: Token) -> Person | None:
-        """``the spokeswoman``/``the senator``: the last person introduced with that role noun."""
+        """``the spokeswoman``/``the senator``: the last person introduced with that role noun,
+        before the name or in an apposition after it."""
         word = token.lower_
         idx = bisect.bisect_left(self._starts, token.idx)
         for p in reversed(self.people[:idx]):
@@ -211,4 +166,9 @@ class PersonIndex:
                 continue
             if any(t.lower_ == word for t in self.doc[max(0, first.start - 4) : first.start]):
                 return p
+            # "Patrick Ventrell, a State Department spokesman": the role in an apposition
+            head = self.doc[p.token]
+            for child in head.children:
+                if child.dep_ == "appos" and child.i > head.i and child.lower_ == word:
+                    return p
         return None

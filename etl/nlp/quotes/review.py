@@ -1,11 +1,11 @@
 """A last look at each quote's speaker: is it the right one?
 
-The rules in ``etl.nlp.quotes`` pick a speaker one cue at a time: the verb's subject, a
+The rules in ``etl.nlp.quotes.rules`` pick a speaker one cue at a time: the verb's subject, a
 possessor, a name before the cue. This review sees each finished quote whole: which rule made it,
 its kind, length and position, the nesting around it, what its speaker is (a person, a pronoun,
 a common noun such as ``The clash``) and whether it resolved to a name, plus the pipeline's own
 ``tok2vec`` vectors of the cue and the speaker. A logistic regression over them
-(``data/speaker_review.json``, trained on PolNeAR train by ``etl.nlp.train_quotes``) gives the
+(``data/speaker_review.json``, trained on PolNeAR train by ``etl.training.quotes``) gives the
 probability that the speaker is right; below the threshold the quote keeps no speaker, since no
 speaker is better than a wrong one. Without the file (or with a tensor of another width) every
 speaker stays as it is.
@@ -16,15 +16,13 @@ from __future__ import annotations
 import functools
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from etl.nlp.cue_model import lexicon_rate, load_weights, subject_type
-from etl.nlp.cues import SPEECH_VERBS, cue_stem
-
-if TYPE_CHECKING:
-    from etl.nlp.quotes import Candidate, Quotes
+from etl.nlp.quotes.candidate import Candidate
+from etl.nlp.quotes.context import Context
+from etl.nlp.quotes.cue_model import lexicon_rate, load_weights, probabilities, subject_type
+from etl.nlp.quotes.cues import SPEECH_VERBS, cue_stem
 
 ORIGINS = (
     "ccomp",
@@ -49,7 +47,7 @@ N_EXTRA = len(ORIGINS) + 1 + len(KINDS) + len(SUBJECT_TYPES) + 1 + len(OPENING_W
 _MARKS = "\"'“”‘’«»„ "
 
 
-def extra_features(q: Quotes, c: Candidate, kind: str, others: Sequence[tuple[int, int]]) -> list[float]:
+def extra_features(q: Context, c: Candidate, kind: str, others: Sequence[tuple[int, int]]) -> list[float]:
     """``others``: the (start, end) of every candidate of the article."""
     doc = q.doc
     origin = c.origin.split(":")[0]
@@ -65,7 +63,8 @@ def extra_features(q: Quotes, c: Candidate, kind: str, others: Sequence[tuple[in
     words = [t for t in span if not (t.is_punct or t.is_space)] if span is not None else []
     first = words[0].lower_ if words else ""
     out += [1.0 if first == w else 0.0 for w in OPENING_WORDS]
-    name, entity = q.resolve(c.speaker, head) if head is not None else (None, None)
+    found = q.speakers.resolve(c.speaker, head)
+    name, entity = found.name, found.entity_id
     cue = c.cue
     stem = cue_stem(cue) if cue is not None else ""
     rate = lexicon_rate(stem, "ccomp") if cue is not None else None
@@ -99,7 +98,7 @@ def extra_features(q: Quotes, c: Candidate, kind: str, others: Sequence[tuple[in
     return out
 
 
-def feature_matrix(q: Quotes, cands: Sequence[Candidate], kinds: Sequence[str]) -> np.ndarray:
+def feature_matrix(q: Context, cands: Sequence[Candidate], kinds: Sequence[str]) -> np.ndarray:
     doc = q.doc
     width = doc.tensor.shape[1] if doc.tensor is not None and doc.tensor.size else 0
     x = np.zeros((len(cands), 2 * width + N_EXTRA), dtype=np.float32)
@@ -117,3 +116,23 @@ def feature_matrix(q: Quotes, cands: Sequence[Candidate], kinds: Sequence[str]) 
 @functools.lru_cache(maxsize=1)
 def load_review_model() -> tuple[np.ndarray, float] | None:
     return load_weights("speaker_review.json")
+
+
+def review(q: Context, cands: list[Candidate], kinds: Sequence[str], threshold: float | None = None) -> list[float]:
+    """The review's probability that each candidate's speaker is right (1.0 without a speaker
+    or without the weights), clearing the speakers below ``threshold`` (the shipped one when
+    None): a quote with no speaker is better than one with the wrong speaker."""
+    model = load_review_model()
+    if model is None or not cands:
+        return [1.0] * len(cands)
+    weights, shipped = model
+    x = feature_matrix(q, cands, kinds)
+    if x.shape[1] != weights.shape[0]:
+        return [1.0] * len(cands)
+    limit = shipped if threshold is None else threshold
+    out = []
+    for c, p in zip(cands, probabilities(x, weights), strict=True):
+        if c.speaker is not None and p < limit:
+            c.speaker, c.speaker_head = None, None
+        out.append(float(p) if c.speaker is not None else 1.0)
+    return out

@@ -1,10 +1,10 @@
 """A small trained token tagger: is this token part of an attribution's Content, Cue or Source?
 
-The rules in ``etl.nlp.quotes`` look at one cue at a time. This tagger reads the whole article,
+The rules in ``etl.nlp.quotes.rules`` look at one cue at a time. This tagger reads the whole article,
 token by token, and gives three probabilities per token (content, cue, source), learned from
 PolNeAR train. The quote extractor uses them three times:
 
-* as features of the cue scorer (``etl.nlp.cue_model``): how much of a candidate's span the
+* as features of the cue scorer (``etl.nlp.quotes.cue_model``): how much of a candidate's span the
   tagger reads as content, at its edges and at its root, how cue-like the cue is and how
   source-like its subject;
 * to find contents no rule reaches: a run of tokens inside one paragraph that the tagger reads as
@@ -23,7 +23,7 @@ that a speech verb (or any word) governs, however far up the tree, and, for when
 wrong, whether a speech verb comes before or after it in its sentence, or "according". A thinc network of four
 residual window layers (each token sees four more on either side) turns them into the three
 probabilities. The weights (``data/quote_tagger.bin`` with ``data/quote_tagger.json``) are
-trained by ``etl.nlp.train_quotes``; without them, or with a tensor of another width, the
+trained by ``etl.training.quotes``; without them, or with a tensor of another width, the
 extractor works from its rules and shipped scorers alone.
 """
 
@@ -40,7 +40,7 @@ from spacy.attrs import DEP, HEAD, IDX, IS_QUOTE, LOWER, ORTH, POS, SENT_START
 from spacy.tokens import Doc
 from thinc.api import Adam, Maxout, Model, Sigmoid, chain, clone, expand_window, fix_random_seed, residual, with_array
 
-from etl.nlp.cues import SPEECH_VERBS, cue_key, tagged_indices
+from etl.nlp.quotes.cues import SPEECH_VERBS, cue_key, tagged_indices
 
 LABELS = ("content", "cue", "source")
 DEPS = (
@@ -137,7 +137,7 @@ def token_inputs(doc: Doc, in_quote: Sequence[int], text: str | None = None) -> 
 
 @functools.lru_cache(maxsize=4096)
 def _is_speech_verb(word: str) -> bool:
-    """``etl.nlp.cues.cue_stem`` of a verb form is its ``cue_key``."""
+    """``etl.nlp.quotes.cues.cue_stem`` of a verb form is its ``cue_key``."""
     return cue_key(word) in SPEECH_VERBS
 
 
@@ -181,7 +181,7 @@ def build_model(n_in: int, width: int = WIDTH, depth: int = DEPTH, dropout: floa
 @functools.lru_cache(maxsize=1)
 def load_tagger() -> tuple[Model, dict[str, Any]] | None:
     """The shipped tagger and its metadata (``run_threshold``, ``inputs``), or None."""
-    base = resources.files("etl.nlp").joinpath("data")
+    base = resources.files("etl.nlp.quotes").joinpath("data")
     try:
         meta = json.loads(base.joinpath(f"{FILE}.json").read_text(encoding="utf-8"))
         weights = base.joinpath(f"{FILE}.bin").read_bytes()

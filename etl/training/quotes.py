@@ -1,25 +1,32 @@
 """Train the quote extractor's small models from PolNeAR train (the recipe; never run in CI).
 
-    python -m etl.nlp.train_quotes --gold ../shared/data/polnear/train [--out etl/nlp/data/cue_lexicon.json]
+    python -m etl.training.quotes --gold ../shared/data/polnear/train [--out etl/nlp/quotes/data/cue_lexicon.json]
+    news-etl train quotes --gold ../shared/data/polnear/train
 
 1. the cue lexicon: every word outside quotation marks in the parsed training articles is
-   counted per stem (``etl.nlp.cues.cue_key``) and frame (does it govern a ``ccomp`` clause, an
+   counted per stem (``etl.nlp.quotes.cues.cue_key``) and frame (does it govern a ``ccomp`` clause, an
    ``xcomp``, an object, ...); the rate at which it was (part of) a gold Cue is the learned
    score, smoothed towards zero for rare stems;
-2. the token tagger (``quote_tagger.bin``, ``etl.nlp.quote_tagger``): content, cue and source
+2. the token tagger (``quote_tagger.bin``, ``etl.nlp.quotes.tagger``): content, cue and source
    per token. It is trained twice on half of the articles, each half tagged by the tagger that
    did not see it (these out-of-fold tags stand in for the tagger's output on unseen text in
    the steps below), then once on all of them for shipping;
-3. the cue scorer (``cue_model.json``, ``etl.nlp.cue_model``) over every frame candidate, with
+3. the cue scorer (``cue_model.json``, ``etl.nlp.quotes.cue_model``) over every frame candidate, with
    the tagger's features;
 4. the threshold for the tagger's own contents (``quote_tagger.json``): the one with the best
    content F1 over train;
-5. the speaker review (``speaker_review.json``, ``etl.nlp.speaker_review``) over every quote the
+5. the speaker review (``speaker_review.json``, ``etl.nlp.quotes.review``) over every quote the
    extractor, with the new files, finds with a speaker; its threshold is chosen on out-of-fold
-   probabilities within train.
+   probabilities within train;
+6. the calibration (``calibration.json``, ``etl.nlp.quotes.calibration``) over every row the
+   finished extractor makes (out-of-fold tags): the probability that the row is right, with its
+   reliability table from 5-fold out-of-fold probabilities; dev is never read.
+
+This module sits above the runtime code: it imports ``etl.evaluation`` (gold readers, scorer),
+which imports ``etl.nlp``; nothing imports it but the CLI.
 
 Only rates and weights are written: no text from the corpus is kept. The files are small and are
-described in ``etl/nlp/data/MODEL_CARD.md``.
+described in ``etl/nlp/quotes/data/MODEL_CARD.md``.
 """
 
 from __future__ import annotations
@@ -30,24 +37,46 @@ import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 from spacy.tokens import Doc
 
-from etl.evaluation.quotes import GoldDocument, PredictedQuote
-from etl.nlp import quote_tagger
-from etl.nlp.cue_model import N_EXTRA, load_model, probabilities, train_logistic
-from etl.nlp.cues import cue_stem, frames
-from etl.nlp.quotes import N_TAG_FEATURES
-from etl.nlp.speaker_review import N_EXTRA as SPEAKER_EXTRA
-from etl.nlp.speaker_review import load_review_model
+from etl.evaluation.quotes import (
+    GoldDocument,
+    PredictedQuote,
+    align,
+    format_reliability,
+    match,
+    predicted,
+    reliability,
+    speaker_matches,
+)
+from etl.nlp.analyse import quote_rows
+from etl.nlp.quotes import (
+    Candidate,
+    Context,
+    QuoteConfig,
+    extract,
+    find_candidates,
+    find_quote_spans,
+    kind_of,
+    quote_index,
+    to_attributions,
+)
+from etl.nlp.quotes import tagger as quote_tagger
+from etl.nlp.quotes.calibration import FILE as CALIBRATION_FILE
+from etl.nlp.quotes.context import trim
+from etl.nlp.quotes.cue_model import N_EXTRA, load_model, probabilities, train_logistic
+from etl.nlp.quotes.cues import cue_stem, frames, learned_lexicon
+from etl.nlp.quotes.frames import N_TAG_FEATURES, candidate_features, frame_candidates
+from etl.nlp.quotes.review import N_EXTRA as SPEAKER_EXTRA
+from etl.nlp.quotes.review import feature_matrix as review_features
+from etl.nlp.quotes.review import load_review_model
 from etl.records import CleanArticle, Mention
+from etl.training.calibration import train_calibration
+from etl.training.files import write_model
 
-if TYPE_CHECKING:
-    from etl.nlp.quotes import Candidate, Quotes
-
-DEFAULT_OUT = Path(__file__).parent / "data" / "cue_lexicon.json"
+DEFAULT_OUT = Path(__file__).resolve().parents[1] / "nlp" / "quotes" / "data" / "cue_lexicon.json"
 MIN_COUNT = 3
 PRIOR = 2.0  # pseudo-count of negatives: rare stems need evidence
 RATE_FLOOR = 0.15  # rates below this are not kept
@@ -60,15 +89,11 @@ Roles = tuple[set[int], set[int], set[int]]  # cue, content and source character
 
 
 def lexicon_rates_cache_clear() -> None:
-    from etl.nlp.cues import learned_lexicon
-
     learned_lexicon.cache_clear()
 
 
 def count(examples: Iterable[tuple[Doc, list[Roles]]]) -> dict[str, list[int]]:
     """(doc, [(cue, content, source chars) per gold attribution]) -> ``stem|path`` -> [cue count, total]."""
-    from etl.nlp.quotes import find_quote_spans
-
     table: dict[str, Counter[bool]] = defaultdict(Counter)
     for doc, attributions in examples:
         inside: set[int] = set()
@@ -103,11 +128,9 @@ def model_examples(
     leave-one-out (without the candidate's own label), so the model cannot learn to trust it more
     than it deserves on unseen text; ``tags`` are the tagger's out-of-fold outputs, for the same
     reason."""
-    from etl.nlp.quotes import Quotes, _trim, candidate_features, frame_candidates
-
     xs, ys = [], []
     for (doc, attributions), doc_tags in zip(examples, tags, strict=True):
-        q = Quotes(doc, [], doc_tags)
+        q = Context(doc, [], doc_tags)
         cands = frame_candidates(q)
         if not cands:
             continue
@@ -121,7 +144,7 @@ def model_examples(
             target = y
             if SPAN_LABELS and y:
                 # the frame is right only if its span would match the gold content
-                trimmed = _trim(doc, c.lo, c.hi)
+                trimmed = trim(doc, c.lo, c.hi)
                 target = False
                 if trimmed is not None:
                     a, b, _ = q.widen(*trimmed)
@@ -149,8 +172,11 @@ def parse_gold(gold_dir: Path, model: str, processes: int) -> Iterable[tuple[Gol
 
     docs = load_gold(gold_dir)
     articles = [to_article(d.name, d.text) for d in docs]
+    from etl.nlp.quotes import NAME
+
     nlp = get_nlp(model)
-    parsed = nlp.pipe((a.body_text for a in articles), batch_size=32, n_process=processes)
+    with nlp.select_pipes(disable=[NAME]):  # the recipe runs the extractor itself, with its own tags
+        parsed = list(nlp.pipe((a.body_text for a in articles), batch_size=32, n_process=processes))
     yield from zip(docs, articles, parsed, strict=True)
 
 
@@ -158,8 +184,6 @@ def cue_examples(
     parsed: Iterable[tuple[GoldDocument, CleanArticle, Doc]],
 ) -> Iterable[tuple[Doc, list[Roles]]]:
     """(doc, [(cue, content, source chars) per gold attribution]) in the body's offsets."""
-    from etl.evaluation.quotes import align
-
     for gold, article, doc in parsed:
         mapping = align(gold.text, article.body_text)
         inverse: dict[int, int] = {}
@@ -177,10 +201,10 @@ def cue_examples(
 def article_mentions(parsed: Sequence[tuple[GoldDocument, CleanArticle, Doc]]) -> list[list[Mention]]:
     """Each article's entity mentions, as ``analyse`` finds them (computed once for every pass
     of the extractor over train)."""
-    from etl.nlp.analyse import segment
     from etl.nlp.entities import extract_mentions
+    from etl.nlp.sentences import sentence_of_token
 
-    return [extract_mentions(doc, segment(article, doc)[1]) for _, article, doc in parsed]
+    return [extract_mentions(doc, sentence_of_token(doc)) for _, _, doc in parsed]
 
 
 def extracted(
@@ -188,23 +212,16 @@ def extracted(
     mentions: Sequence[list[Mention]],
     tags: Sequence[np.ndarray],
     run_threshold: float | None = None,
-) -> Iterator[tuple[GoldDocument, Quotes, list[Candidate], list[str], list[PredictedQuote]]]:
+) -> Iterator[tuple[GoldDocument, Context, list[Candidate], list[str], list[PredictedQuote]]]:
     """Each article's candidates before review, their kinds, and its quotes as the evaluation
     reads them (``tags``: the tagger's out-of-fold outputs)."""
-    from etl.evaluation.quotes import align, predicted
-    from etl.nlp.quotes import _kind, _to_records, find_candidates
-
+    config = QuoteConfig(run_threshold=run_threshold)
     for (gold, article, doc), found, doc_tags in zip(parsed, mentions, tags, strict=True):
-        q, cands = find_candidates(doc, found, doc_tags, run_threshold, text=article.body_text)
-        kinds = [_kind(q, c) for c in cands]
+        q, cands = find_candidates(doc, found, doc_tags, config, text=article.body_text)
+        kinds = [kind_of(q, c) for c in cands]
         body = article.body_text
-        yield (
-            gold,
-            q,
-            cands,
-            kinds,
-            predicted(_to_records(q, cands, kinds, article.article_id), align(gold.text, body), body),
-        )
+        rows = quote_rows(doc, to_attributions(q, cands, [c.confidence for c in cands]), article.article_id, body)
+        yield gold, q, cands, kinds, predicted(rows, align(gold.text, body))
 
 
 def run_threshold(
@@ -231,8 +248,6 @@ def speaker_examples(
     """Review features of every quote the extractor finds with a speaker, whether that speaker
     is right (the quote matches a gold Content and the speaker its Source, as the evaluation
     scores it), each row's article index, and the number of gold Sources."""
-    from etl.evaluation.quotes import match, speaker_matches
-    from etl.nlp.quotes import review_features
 
     xs, ys, groups = [], [], []
     sources = 0
@@ -254,8 +269,6 @@ def speaker_examples(
 
 def tagger_data(examples: Sequence[tuple[Doc, list[Roles]]]) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """The tagger's inputs and gold labels (content, cue, source) for every article."""
-    from etl.nlp.quotes import find_quote_spans, quote_index
-
     inputs, labels = [], []
     for doc, attributions in examples:
         x = quote_tagger.token_inputs(doc, quote_index(doc, find_quote_spans(doc.text)))
@@ -315,30 +328,75 @@ def _chars(spans: tuple[tuple[int, int], ...], inverse: dict[int, int]) -> set[i
     return {inverse[r] for a, b in spans for r in range(a, b) if r in inverse}
 
 
-def write_model(path: Path, features: str, y: np.ndarray, weights: np.ndarray, threshold: float, **extra: str) -> None:
-    """A trained logistic model as ``etl.nlp.cue_model.load_weights`` reads it, with its provenance."""
-    payload = {
-        "source": "PolNeAR v1.0 train (Newell, Margolin, Ruths, LREC 2018)",
-        "recipe": "python -m etl.nlp.train_quotes --gold <polnear>/train",
-        "features": features,
-        "examples": int(len(y)),
-        "positives": int(y.sum()),
-        "threshold": threshold,
-        **extra,
-        "weights": [round(float(w), 5) for w in weights],
-    }
-    path.write_text(json.dumps(payload) + "\n", encoding="utf-8")
+CV_FOLDS = 5
+
+
+def cross_validate(
+    parsed: Sequence[tuple[GoldDocument, CleanArticle, Doc]], folds: int = CV_FOLDS
+) -> dict[str, float | int | str]:
+    """The extractor's scores over train with its learned parts out of fold: the tagger's
+    readings from the two-fold taggers, the cue scorer refitted ``folds`` times (folds by
+    article) and each article extracted with the one that did not see it. The lexicon, the
+    speaker review and the calibration stay as shipped (fitted on all of train). Writes nothing."""
+    from etl.evaluation.quotes import Counts, scores_of
+
+    examples = list(cue_examples(parsed))
+    counts = count(examples)
+    inputs, labels = tagger_data(examples)
+    tags = out_of_fold_tags(inputs, labels)
+    print(f"tagger, {TAGGER_FOLDS}-fold out-of-fold token F1: {token_f1(tags, labels)}")
+    rows: list[tuple[np.ndarray, np.ndarray] | None] = []
+    for example, doc_tags in zip(examples, tags, strict=True):
+        try:
+            rows.append(model_examples([example], counts, [doc_tags]))
+        except ValueError:  # an article without a frame candidate
+            rows.append(None)
+    mentions = article_mentions(parsed)
+    scored = Counts()
+    for k in range(folds):
+        fitted = [r for i, r in enumerate(rows) if i % folds != k and r is not None]
+        weights = train_logistic(np.concatenate([x for x, _ in fitted]), np.concatenate([y for _, y in fitted]))
+        for i in range(k, len(parsed), folds):
+            gold, article, doc = parsed[i]
+            body = article.body_text
+            found = extract(doc, mentions[i], text=body, tags=tags[i], cue_model=(weights, THRESHOLD))
+            quotes = quote_rows(doc, found, article.article_id, body)
+            scored.add(predicted(quotes, align(gold.text, body)), gold.attributions, [q.confidence for q in quotes])
+    scores: dict[str, float | int | str] = dict(scores_of(scored, len(parsed)))
+    scores["reliability"] = format_reliability(reliability(scored.rows))
+    return scores
 
 
 def main(argv: list[str] | None = None) -> int:
     from etl.settings import DEFAULT_MODEL
 
-    parser = argparse.ArgumentParser(description="learn the cue lexicon from PolNeAR train")
+    parser = argparse.ArgumentParser(description="train the quote extractor's models on PolNeAR train")
     parser.add_argument("--gold", type=Path, required=True)
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--model", default=DEFAULT_MODEL)
     parser.add_argument("--processes", type=int, default=2)
+    parser.add_argument(
+        "--cross-validate", action="store_true", help="score the extractor over train out of fold; write nothing"
+    )
     args = parser.parse_args(argv)
+    if args.cross_validate:
+        from etl.evaluation.quotes import format_report
+
+        scores = cross_validate(list(parse_gold(args.gold, args.model, args.processes)))
+        print(format_report(scores))  # type: ignore[arg-type]
+        return 0
+    train(args.gold, args.out, args.model, args.processes)
+    return 0
+
+
+def train(gold: Path, out: Path = DEFAULT_OUT, model: str | None = None, processes: int = 2) -> None:
+    """The whole recipe: lexicon, tagger, cue scorer, tagger-run threshold, speaker review and
+    calibration, written next to ``out`` (the lexicon's path)."""
+    from argparse import Namespace
+
+    from etl.settings import DEFAULT_MODEL
+
+    args = Namespace(gold=gold, out=out, model=model or DEFAULT_MODEL, processes=processes)
     parsed = list(parse_gold(args.gold, args.model, args.processes))
     examples = list(cue_examples(parsed))
     counts = count(examples)
@@ -346,7 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     payload = {
         "source": "PolNeAR v1.0 train (Newell, Margolin, Ruths, LREC 2018)",
-        "recipe": "python -m etl.nlp.train_quotes --gold <polnear>/train",
+        "recipe": "python -m etl.training.quotes --gold <polnear>/train",
         "min_count": MIN_COUNT,
         "prior": PRIOR,
         "rates": table,
@@ -379,7 +437,7 @@ def main(argv: list[str] | None = None) -> int:
     threshold = run_threshold(parsed, mentions, tags)
     meta = {
         "source": "PolNeAR v1.0 train (Newell, Margolin, Ruths, LREC 2018)",
-        "recipe": "python -m etl.nlp.train_quotes --gold <polnear>/train",
+        "recipe": "python -m etl.training.quotes --gold <polnear>/train",
         "labels": list(quote_tagger.LABELS),
         "inputs": int(inputs[0].shape[1]),
         "width": quote_tagger.WIDTH,
@@ -406,7 +464,9 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"wrote {review_out}: {len(weights)} weights from {len(y)} speakers ({int(y.sum())} right), threshold {threshold}"
     )
-    return 0
+
+    reliability_table = train_calibration(parsed, mentions, tags, args.out.with_name(CALIBRATION_FILE))
+    print(f"wrote {args.out.with_name(CALIBRATION_FILE)}; out-of-fold reliability over train:\n{reliability_table}")
 
 
 if __name__ == "__main__":
