@@ -13,8 +13,8 @@ from etl.pipeline import new_run_id, run
 from etl.settings import Settings
 from etl.storage import location
 from etl.warehouse.parquet import ParquetStore
+from etl.warehouse.registry import replica, system_of_record
 from etl.warehouse.sql import SqlStore
-from etl.warehouse.store import replica, system_of_record
 from etl.warehouse.warehouse import Warehouse
 from tests.warehouse_checks import snapshot, write
 

@@ -13,7 +13,8 @@ A warehouse is two stores behind ``etl.warehouse.warehouse.Warehouse``:
 
 The operations a caller has: load a package (``Warehouse.load`` of a ``Change``), drop a batch
 (``Warehouse.drop_batch``: a change that forgets the batch's files), list batches
-(``Warehouse.batches``) and record a run (``Warehouse.record_run``).
+(``Warehouse.batches``) and record a run (``Warehouse.record_run``). Which backend serves which URL
+is ``etl.warehouse.registry``.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from etl.errors import ConfigError
 from etl.ledger import Known
 from etl.storage import Location
 from etl.warehouse.change import Applied, Change
@@ -71,36 +71,3 @@ class Replica(Protocol):
     def publish(self, load_id: str) -> None: ...
     def discard(self, load_id: str) -> None: ...
     def record_run(self, row: dict[str, object]) -> None: ...
-
-
-def _sql(url: str) -> SystemOfRecord:
-    from etl.warehouse.sql import SqlStore
-
-    return SqlStore(url)
-
-
-def _parquet(root: Location) -> Replica:
-    from etl.warehouse.parquet import ParquetStore
-
-    return ParquetStore(root)
-
-
-# systems of record by SQLAlchemy backend name
-SYSTEMS_OF_RECORD: dict[str, Callable[[str], SystemOfRecord]] = {"sqlite": _sql, "postgresql": _sql}
-# replicas by format; where they live is the warehouse URL
-REPLICAS: dict[str, Callable[[Location], Replica]] = {"parquet": _parquet}
-
-
-def system_of_record(url: str) -> SystemOfRecord:
-    """The system of record a database URL names."""
-    from sqlalchemy.engine import make_url
-
-    backend = make_url(url).get_backend_name()
-    if backend not in SYSTEMS_OF_RECORD:
-        raise ConfigError(f"no store for {backend!r} databases: use one of {', '.join(sorted(SYSTEMS_OF_RECORD))}")
-    return SYSTEMS_OF_RECORD[backend](url)
-
-
-def replica(root: Location, kind: str = "parquet") -> Replica:
-    """The replica of the given format at ``root``."""
-    return REPLICAS[kind](root)

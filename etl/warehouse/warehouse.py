@@ -24,7 +24,8 @@ from etl.processes import process_alive
 from etl.settings import Settings
 from etl.warehouse.change import Applied, Change
 from etl.warehouse.lock import write_lock
-from etl.warehouse.store import Replica, SystemOfRecord, replica, system_of_record
+from etl.warehouse.registry import replica, system_of_record
+from etl.warehouse.store import Replica, SystemOfRecord
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
