@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from etl.warehouse.parquet import read_table
 from etl.warehouse.schema import ASSET_TABLES, COUNTED
+from tests.warehouse_checks import sql_rows
 
 ROOT = Path(__file__).resolve().parents[1]
 DAGS = ROOT / "dags"
@@ -137,13 +138,6 @@ def sql_counts(url: str, *tables: str) -> dict[str, int]:
         engine.dispose()
 
 
-def sql_rows(url: str, query: str) -> list[tuple]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(sa.text(query))]
-    finally:
-        engine.dispose()
 
 
 def parquet_counts(warehouse: Path, *tables: str) -> dict[str, int]:

@@ -67,3 +67,13 @@ def contents(settings: Settings) -> dict[str, list[tuple]]:
         cols = [c for c in table.column_names if c not in RUN_COLUMNS]
         out[name] = sorted(tuple(repr(r[c]) for c in cols) for r in table.select(cols).to_pylist())
     return out
+
+
+def sql_rows(url: str, query: str) -> list[tuple]:
+    """Rows of a query on a database URL, as tuples (a fresh engine, disposed after)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(sa.text(query))]
+    finally:
+        engine.dispose()

@@ -23,13 +23,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from tests import pg
 from tests.distributed.airflow_stack import BIN, Stack, Worker, celery_stack, wait_for_dag
 from tests.distributed.corpus import write_corpus
 from tests.distributed.services import redis_server, running
 from tests.objectstore import ObjectStore
+from tests.warehouse_checks import sql_rows
 
 pytestmark = [pytest.mark.distributed, pytest.mark.airflow, pytest.mark.postgres]
 logger = logging.getLogger(__name__)
@@ -237,28 +237,21 @@ def test_celery_workers_retry_the_killed_workers_shard_on_the_other(archive_run:
 
 def test_celery_workers_run_the_nightly_from_a_landing_bucket(archive_run: ArchiveRun) -> None:
     assert archive_run.nightly_state == "success", archive_run.stack_tails
-    rows = _sql(archive_run.warehouse_db, "SELECT batch_id, articles FROM batches WHERE batch_id LIKE 'nightly-%'")
+    rows = sql_rows(archive_run.warehouse_db, "SELECT batch_id, articles FROM batches WHERE batch_id LIKE 'nightly-%'")
     assert [(b.rsplit("-s", 1)[0], n) for b, n in rows] == [(f"nightly-{LANDING_DAY}", N_LANDING)]
 
 
-def _sql(url: str, query: str) -> list[tuple]:
-    engine = sa.create_engine(url)
-    try:
-        with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(sa.text(query))]
-    finally:
-        engine.dispose()
 
 
 def test_celery_workers_leave_nothing_doubled_after_the_retry(archive_run: ArchiveRun) -> None:
     from etl.quality import Report, run_sql_checks
 
     url = archive_run.warehouse_db
-    ((articles, distinct),) = _sql(url, "SELECT COUNT(*), COUNT(DISTINCT article_id) FROM articles")
+    ((articles, distinct),) = sql_rows(url, "SELECT COUNT(*), COUNT(DISTINCT article_id) FROM articles")
     assert articles == distinct == N_FILES + N_LANDING
-    ((files, distinct_files),) = _sql(url, "SELECT COUNT(*), COUNT(DISTINCT file_uri) FROM inputs")
+    ((files, distinct_files),) = sql_rows(url, "SELECT COUNT(*), COUNT(DISTINCT file_uri) FROM inputs")
     assert files == distinct_files == N_FILES + N_LANDING
-    batches = [b for (b,) in _sql(url, "SELECT batch_id FROM batches ORDER BY batch_id")]
+    batches = [b for (b,) in sql_rows(url, "SELECT batch_id FROM batches ORDER BY batch_id")]
     assert len(batches) == N_SHARDS + 1  # one per archive shard, one for the nightly
     report = Report()
     run_sql_checks(url, batches, report)

@@ -132,26 +132,22 @@ def _scare_quote(d: Draft, qs: QSpan) -> bool:
     return qs.words < d.config.min_direct_words and inner[-1:] not in (".", "?", "!", ",")
 
 
-@register("previous_in_paragraph", "quotation")
-def previous_in_paragraph(d: Draft, quotation: Quotation) -> bool:
-    if _scare_quote(d, quotation.span):
-        return False
-    prev = previous_quote_in_paragraph(d.q, d.cands, quotation.span)
-    if prev is None:
+def _continue(d: Draft, quotation: Quotation, prev: Candidate | None) -> bool:
+    """A quotation (not a scare quote) continues the earlier quote ``prev`` as its next piece."""
+    if prev is None or _scare_quote(d, quotation.span):
         return False
     prev.pieces.append((quotation.span.start, quotation.span.end))
     return d.attach(quotation, prev)
+
+
+@register("previous_in_paragraph", "quotation")
+def previous_in_paragraph(d: Draft, quotation: Quotation) -> bool:
+    return _continue(d, quotation, previous_quote_in_paragraph(d.q, d.cands, quotation.span))
 
 
 @register("previous_paragraph", "quotation")
 def previous_paragraph(d: Draft, quotation: Quotation) -> bool:
-    if _scare_quote(d, quotation.span):
-        return False
-    prev = previous_paragraph_quote(d.q, d.cands, quotation.span)
-    if prev is None:
-        return False
-    prev.pieces.append((quotation.span.start, quotation.span.end))
-    return d.attach(quotation, prev)
+    return _continue(d, quotation, previous_paragraph_quote(d.q, d.cands, quotation.span))
 
 
 # --- helpers ------------------------------------------------------------------------------------
