@@ -434,7 +434,7 @@ def load_packages(
         warehouse.mark_abandoned()
         with recorded(warehouse, summary, labels):
             for path in paths:
-                where = settings.at(path) if not isinstance(path, Location) else path
+                where = settings.at(path)
                 package = read_package(where)
                 applied = warehouse.load(Change(new_load_id(), run_id, package, files_of(package)))
                 for key in ("files", "unchanged", "duplicates", "near_duplicates", "non_english", "words", "skipped_existing"):

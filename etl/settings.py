@@ -228,7 +228,7 @@ class Settings:
         """The warehouse's folder or object-store prefix."""
         return self.at(self.warehouse)
 
-    def at(self, where: str | os.PathLike[str]) -> Location:
+    def at(self, where: str | os.PathLike[str] | Location) -> Location:
         """A path or URL (e.g. a load package's, from an Airflow XCom), with this warehouse's storage options."""
         from etl.storage import location
 

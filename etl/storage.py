@@ -46,6 +46,11 @@ def is_url(text: str) -> bool:
     return bool(_SCHEME.match(text))
 
 
+def is_remote(text: str) -> bool:
+    """True for an object-store URL; ``file://`` URLs and plain paths are local."""
+    return is_url(text) and not text.lower().startswith("file://")
+
+
 def replace_atomically(path: Path, write: Callable[[Path], object]) -> None:
     """Call ``write`` on a hidden temporary beside ``path``, then rename it into place."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -92,9 +97,6 @@ class Location:
     def __str__(self) -> str:
         return self.url
 
-    def __fspath__(self) -> str:  # so local code that wants a path still gets one
-        return str(self.path)
-
     # ------------------------------------------------------------ reading
 
     def _info(self, rel: str = "") -> pafs.FileInfo:
@@ -117,9 +119,6 @@ class Location:
                 raise FileNotFoundError(f"no file at {self / rel if rel else self}") from exc
             raise
 
-    def read_text(self, rel: str = "") -> str:
-        return self.read_bytes(rel).decode("utf-8")
-
     def read_json(self, rel: str = "") -> Any:
         return json.loads(self.read_bytes(rel))
 
@@ -130,12 +129,23 @@ class Location:
         with self.fs.open_input_file(self.key(rel)) as fh:
             return int(pq.ParquetFile(fh).metadata.num_rows)
 
+    def entries(self, rel: str = "", recursive: bool = True) -> list[tuple[str, int, int]]:
+        """(name relative to this folder, size, mtime in ns) of the files under ``rel``, sorted by
+        name; none when it is missing."""
+        infos = self.fs.get_file_info(pafs.FileSelector(self.key(rel), allow_not_found=True, recursive=recursive))
+        prefix = self.root.rstrip("/") + "/"
+        return sorted(
+            (i.path.removeprefix(prefix), int(i.size or 0), int(i.mtime_ns or 0)) for i in infos if i.type == pafs.FileType.File
+        )
+
     def files(self, rel: str = "", recursive: bool = True) -> list[str]:
         """Names (relative to this folder) of the files under ``rel``, sorted; none when it is missing."""
-        base = self.key(rel)
-        infos = self.fs.get_file_info(pafs.FileSelector(base, allow_not_found=True, recursive=recursive))
-        prefix = self.root.rstrip("/") + "/"
-        return sorted(i.path.removeprefix(prefix) for i in infos if i.type == pafs.FileType.File)
+        return [name for name, _, _ in self.entries(rel, recursive)]
+
+    def entry(self, rel: str) -> tuple[int, int] | None:
+        """Size and mtime (ns) of one file, or None when there is no file by that name."""
+        info = self._info(rel)
+        return (int(info.size or 0), int(info.mtime_ns or 0)) if info.type == pafs.FileType.File else None
 
     # ------------------------------------------------------------ writing
 
@@ -150,9 +160,6 @@ class Location:
                 out.write(data)
             return
         replace_atomically(Path(key), lambda tmp: tmp.write_bytes(data))
-
-    def write_text(self, text: str, rel: str = "") -> None:
-        self.write_bytes(text.encode("utf-8"), rel)
 
     def write_json(self, payload: object, rel: str = "") -> None:
         self.write_bytes(json.dumps(payload, indent=2).encode("utf-8"), rel)
@@ -188,9 +195,8 @@ class Location:
 
     def delete_tree(self, rel: str = "") -> None:
         """Delete a folder and everything under it; nothing happens when it is not there."""
-        if self._info(rel).type == pafs.FileType.NotFound:
-            return
-        self.fs.delete_dir(self.key(rel))
+        if self.exists(rel):
+            self.fs.delete_dir(self.key(rel))
 
 
 def _s3_environment() -> dict[str, Any]:
@@ -275,16 +281,7 @@ class RemoteFile:
 
 def input_path(text: str, storage_options: dict[str, Any] | None = None) -> Path | RemoteFile:
     """An input file named by a path or an object-store URL (as shard listings store them)."""
-    if not is_url(text) or text.lower().startswith("file://"):
+    if not is_remote(text):
         return location(text).path
     folder, _, name = text.rstrip("/").rpartition("/")
     return RemoteFile(location(folder, storage_options), name)
-
-
-def listing(where: Location) -> list[tuple[str, int, int]]:
-    """(name under ``where``, size, mtime in ns) of every file under it, sorted by name."""
-    infos = where.fs.get_file_info(pafs.FileSelector(where.key(), allow_not_found=True, recursive=True))
-    prefix = where.root.rstrip("/") + "/"
-    return sorted(
-        (i.path.removeprefix(prefix), int(i.size or 0), int(i.mtime_ns or 0)) for i in infos if i.type == pafs.FileType.File
-    )

@@ -172,3 +172,15 @@ def test_object_store_nightly_landing_in_a_bucket(s3: ObjectStore, pg_server: st
     assert [r[1] for r in rows] == ["2013-02-27/story_00.txt", "2013-02-27/story_01.txt"]  # the landing day kept in the name
     empty = shards.discover_nightly(date(2013, 2, 28), landing=f"s3://{bucket}/landing", settings=settings)
     assert empty["files"] == 0  # a day that has not landed lists nothing
+
+
+def test_object_store_one_object_named_as_an_input(s3: ObjectStore, tmp_path: Path) -> None:
+    from etl.ingest.discover import discover
+
+    write(tmp_path / "in", range(2))
+    source = _upload(s3, tmp_path / "in", s3.new_bucket("one"), "in")
+    (found,) = list(discover([f"{source}/story_01.txt"]))
+    assert found.uri == "in/story_01.txt" and found.size == (tmp_path / "in" / "story_01.txt").stat().st_size  # type: ignore[union-attr]
+    with pytest.raises(FileNotFoundError, match="does not exist"):
+        list(discover([f"{source}/missing.txt"]))
+    assert list(discover([f"{source}/missing.txt"], missing_ok=True)) == []

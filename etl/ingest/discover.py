@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from etl.ingest.base import STAGE
 from etl.records import InputFile, Reject
-from etl.storage import RemoteFile, is_url, listing, location
+from etl.storage import RemoteFile, is_remote, is_url, location
 
 _GLOB_CHARS = re.compile(r"[*?\[]")
 
@@ -140,11 +140,6 @@ def _plan_sources(sources: Iterable[Path | str], missing_ok: bool) -> tuple[list
     return plans, _labels(list(dict.fromkeys(root for root, _, _ in plans)))
 
 
-def _remote(source: str) -> bool:
-    """An object-store URL (``file://`` URLs are local paths)."""
-    return is_url(source) and not source.lower().startswith("file://")
-
-
 def _local(source: Path | str) -> Path | str:
     text = str(source)
     return location(text).path if is_url(text) else source
@@ -157,8 +152,8 @@ def _remote_label(url: str) -> str:
 def root_names(sources: Iterable[Path | str], missing_ok: bool = True) -> list[str]:
     """The names the sources' files are filed under: the scope that ``--prune`` may touch."""
     sources = list(sources)
-    remote = {_remote_label(str(s)) for s in sources if _remote(str(s))}
-    local = [_local(s) for s in sources if not _remote(str(s))]
+    remote = {_remote_label(str(s)) for s in sources if is_remote(str(s))}
+    local = [_local(s) for s in sources if not is_remote(str(s))]
     return sorted(remote | set(_plan_sources(local, missing_ok)[1].values()))
 
 
@@ -166,19 +161,19 @@ def _discover_remote(url: str, include: Sequence[str], exclude: Sequence[str], m
     """The files under an object-store prefix (``s3://bucket/inputs``), or the one object it names."""
     from etl.settings import Settings
 
-    where = location(url, Settings().storage_options)
+    options = Settings().storage_options
+    where = location(url, options)
     label = _remote_label(url)
-    found = listing(where)
+    found = where.entries()
     if not found:
         parent, _, name = url.rstrip("/").rpartition("/")
-        folder = location(parent, Settings().storage_options)
-        single = [f for f in listing(folder) if f[0] == name]
-        if not single:
+        folder = location(parent, options)
+        single = folder.entry(name)
+        if single is None:
             if missing_ok:
                 return
             raise FileNotFoundError(f"input path does not exist: {url}")
-        _, size, mtime = single[0]
-        yield InputFile(RemoteFile(folder, name), f"{_remote_label(parent)}/{_safe(name)}", size, mtime)
+        yield InputFile(RemoteFile(folder, name), f"{_remote_label(parent)}/{_safe(name)}", *single)
         return
     for rel, size, mtime in found:
         if _hidden(PurePosixPath(rel).parts) or not _selected(rel, include, exclude):
@@ -201,9 +196,9 @@ def discover(
     """
     sources = list(sources)
     for source in sources:
-        if _remote(str(source)):
+        if is_remote(str(source)):
             yield from _discover_remote(str(source), include, exclude, missing_ok)
-    plans, labels = _plan_sources([_local(s) for s in sources if not _remote(str(s))], missing_ok)
+    plans, labels = _plan_sources([_local(s) for s in sources if not is_remote(str(s))], missing_ok)
     seen: set[Path | RemoteFile] = set()
     for root, explicit, from_glob in plans:
         label = labels[root]

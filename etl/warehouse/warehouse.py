@@ -41,11 +41,9 @@ class Warehouse:
         self.sql: SystemOfRecord = system_of_record(settings.db_url)
         self.parquet: Replica = replica(settings.parquet_root)
         self.lock = write_lock(self.parquet.root, settings.db_url)
-        self._locked = False
 
     def __enter__(self) -> Warehouse:
         self.lock.__enter__()
-        self._locked = True
         try:
             self.parquet.__enter__()
             self.sql.migrate()
@@ -60,9 +58,7 @@ class Warehouse:
 
     def close(self) -> None:
         self.parquet.__exit__()
-        if self._locked:
-            self.lock.__exit__(None, None, None)
-            self._locked = False
+        self.lock.__exit__(None, None, None)  # a lock not held (or already released) is left as it is
         self.sql.__exit__()
 
     # ------------------------------------------------------------ the ledger
