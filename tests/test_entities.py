@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from spacy.tokens import Doc, Span
 
 from etl import ids
 from etl.clean import clean
 from etl.nlp.aliases import expand_acronym, initials
 from etl.nlp.analyse import analyse
-from etl.nlp.entities import strip_honorifics
+from etl.nlp.entities import strip_honorifics, trim_span
 from etl.nlp.model import get_nlp
 from etl.records import AnalysedArticle, CleanArticle, Mention, RawArticle
 from etl.settings import DEFAULT_MODEL
@@ -128,3 +129,25 @@ def test_entities_quotes_mention_entities_not_their_speaker(seed: AnalysedArticl
     for e in seed.quote_entities:
         q = next(q for q in seed.quotes if q.quote_id == e.quote_id)
         assert q.quote_start <= e.start_char < e.end_char <= q.quote_end
+
+
+def _span(words: list[str], start: int, end: int, label: str = "PERSON", spaces: list[bool] | None = None) -> Span:
+    doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=words, spaces=spaces)
+    return Span(doc, start, end, label=label)
+
+
+@pytest.mark.parametrize(
+    ("words", "spaces", "start", "end", "expected"),
+    [
+        (["1.", "Anna", "Berg", "(", "Norway", ")", "won"], None, 1, 5, "Anna Berg"),  # bracket tail
+        (["Ken", "Dorn", "69", "was", "out"], None, 0, 3, "Ken Dorn"),  # score run into a name
+        (["Pat", "Vole", "4-68"], None, 0, 3, "Pat Vole"),
+        (["a", "pro", "-", "Vole", "group"], [True, False, False, True, False], 1, 4, "Vole"),  # "pro-Vole"
+        (["Editor", "’s", "Vole", "said"], None, 1, 3, "Vole"),  # a possessive leading the span
+        (["the", "people", "said"], None, 0, 2, None),  # no capital: not a name
+        (["Mr", "Ebbers", "said"], None, 0, 2, "Ebbers"),
+    ],
+)
+def test_entities_trim_span(words: list[str], spaces: list[bool] | None, start: int, end: int, expected: str | None) -> None:
+    trimmed = trim_span(_span(words, start, end, spaces=spaces))
+    assert (trimmed.text if trimmed is not None else None) == expected

@@ -7,7 +7,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from etl import ids
 from etl.nlp.aliases import alias, expand_acronym, is_acronym
@@ -20,22 +20,50 @@ NAMED_LABELS = frozenset(
 )
 _LEADING_DROP = frozenset({"the", "a", "an"})
 _TRAILING_DROP = frozenset({"'s", "’s", "'", "’"})
+_OPEN_BRACKETS = frozenset({"(", "[", "{"})
 PERSON_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof", "rev"})
 _HONORIFICS = re.compile(r"^(?:(?:mr|mrs|ms|miss|dr|prof|sir|dame|rev|gen|sen|rep|gov|pres|lord|lady)\.?\s+)+", re.I)
 
 
+def _is_affix(doc: Doc, i: int, end: int) -> bool:
+    """``pro`` or ``-`` of "pro-Cruz": a lowercase prefix glued by a hyphen to the capitalised name after it."""
+    t = doc[i]
+    if t.text in ("-", "\u2010", "\u2011"):
+        return i + 1 < end and doc[i + 1].text[:1].isupper() and i > 0 and doc[i - 1].text.isalpha() and not t.whitespace_
+    return t.text.isalpha() and t.text.islower() and not t.whitespace_ and i + 1 < end and doc[i + 1].text in ("-", "\u2010", "\u2011")
+
+
+def _is_tail_number(token: Token) -> bool:
+    """A score or figure run into a name in a results table ("H. Morris 69", "C. Tolley 4-68")."""
+    return any(c.isdigit() for c in token.text) and not any(c.isalpha() for c in token.text)
+
+
 def trim_span(span: Span) -> Span | None:
-    """The entity without a leading article, possessive ending or edge punctuation."""
+    """The entity without a leading article, possessive or "pro-" prefix, an honorific, a
+    bracketed or numeric tail, a possessive ending or edge punctuation; None when no word of it
+    is capitalised ("people", "the max"): a name is written with a capital."""
     start, end = span.start, span.end
     doc = span.doc
-    while start < end and (doc[start].lower_ in _LEADING_DROP or doc[start].is_punct or doc[start].is_space):
+    while start < end and (
+        doc[start].lower_ in _LEADING_DROP
+        or doc[start].is_punct
+        or doc[start].is_space
+        or doc[start].text in _TRAILING_DROP
+        or _is_affix(doc, start, end)
+    ):
         start += 1
     # "Mr Ebbers": the honorific is not part of the name (it still makes a PERSON, see name_mentions)
     while start < end - 1 and doc[start].lower_.rstrip(".") in PERSON_HONORIFICS:
         start += 1
-    while end > start and (doc[end - 1].text in _TRAILING_DROP or doc[end - 1].is_punct or doc[end - 1].is_space):
+    # "Scott Draper ( Australia": the name ends where a bracket opens
+    bracket = next((i for i in range(start + 1, end) if doc[i].text in _OPEN_BRACKETS), None)
+    if bracket is not None:
+        end = bracket
+    while end > start and (
+        doc[end - 1].text in _TRAILING_DROP or doc[end - 1].is_punct or doc[end - 1].is_space or _is_tail_number(doc[end - 1])
+    ):
         end -= 1
-    if start >= end:
+    if start >= end or not any(t.text[:1].isupper() for t in doc[start:end]):
         return None
     return Span(doc, start, end, label=span.label)
 
