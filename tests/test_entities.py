@@ -11,7 +11,7 @@ from etl import ids
 from etl.clean import clean
 from etl.nlp.aliases import expand_acronym, initials
 from etl.nlp.analyse import analyse
-from etl.nlp.entities import strip_honorifics, trim_span
+from etl.nlp.entities import name_mentions, strip_honorifics, trim_span
 from etl.nlp.model import get_nlp
 from etl.records import AnalysedArticle, CleanArticle, Mention, RawArticle
 from etl.settings import DEFAULT_MODEL
@@ -151,3 +151,33 @@ def _span(words: list[str], start: int, end: int, label: str = "PERSON", spaces:
 def test_entities_trim_span(words: list[str], spaces: list[bool] | None, start: int, end: int, expected: str | None) -> None:
     trimmed = trim_span(_span(words, start, end, spaces=spaces))
     assert (trimmed.text if trimmed is not None else None) == expected
+
+
+def _named(words: list[str], ents: list[tuple[int, int, str]]) -> list[tuple[str, str, str]]:
+    doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=words)
+    return [(i.span.text, i.label, i.name) for i in name_mentions([Span(doc, s, e, label=lbl) for s, e, lbl in ents])]
+
+
+@pytest.mark.parametrize(
+    ("words", "ents", "expected"),
+    [
+        # a full name spaCy called ORG beside its surname tagged PERSON is that person
+        (
+            ["Glyn", "Dorrit", "spoke", ".", "Dorrit", "left", "."],
+            [(0, 2, "ORG"), (4, 5, "PERSON")],
+            [("Glyn Dorrit", "PERSON", "Glyn Dorrit"), ("Dorrit", "PERSON", "Glyn Dorrit")],
+        ),
+        # an initial and a surname is a person's name
+        (["K.", "Dorrit", "won", "."], [(0, 2, "ORG")], [("K. Dorrit", "PERSON", "K. Dorrit")]),
+        # an organisation's name before the surname is no first name
+        (
+            ["Gazette", "Herald", "Dorrit", "said", ".", "Dorrit", "left", "."],
+            [(0, 3, "ORG"), (5, 6, "PERSON")],
+            [("Gazette Herald Dorrit", "ORG", "Gazette Herald Dorrit"), ("Dorrit", "PERSON", "Dorrit")],
+        ),
+    ],
+)
+def test_entities_person_evidence_relabels_full_names(
+    words: list[str], ents: list[tuple[int, int, str]], expected: list[tuple[str, str, str]]
+) -> None:
+    assert _named(words, ents) == expected

@@ -171,18 +171,39 @@ def _surname_owner(name: str, persons: Sequence[str], label: str) -> str | None:
     return owners.pop() if len(owners) == 1 else None
 
 
-def _looks_like_full_name(name: str) -> bool:
+_INITIAL = re.compile(r"^[A-Z]\.$")
+_NAME_WORD = re.compile(r"^[A-Z][\w'’-]*\.?$")
+
+
+def _looks_like_full_name(name: str, person_words: frozenset[str] = frozenset()) -> bool:
+    """Two or three capitalised words read as a person's name when the first is a known first
+    name or an initial ("M. Cagney"), or when the last is a name the article tags PERSON on its
+    own or ends another PERSON name with ("Glyn Davies" beside "Davies")."""
     words = name.split()
-    return 2 <= len(words) <= 3 and all(w[:1].isupper() for w in words) and name_gender(name) is not None
+    if not 2 <= len(words) <= 3 or not all(_NAME_WORD.match(w) for w in words) or is_acronym(words[-1]):
+        return False
+    if name_gender(name) is not None or _INITIAL.match(words[0]):
+        return True
+    # a first name (and a middle initial) before a surname the article uses alone for a person
+    plain = len(words) == 2 or bool(_INITIAL.match(words[1]))
+    return plain and words[-1].casefold() in person_words
+
+
+def _person_words(items: Sequence[_Named]) -> frozenset[str]:
+    """One-word names the article tags PERSON (acronyms aside): surnames used alone."""
+    return frozenset(
+        i.name.casefold() for i in items if i.label == "PERSON" and len(i.name.split()) == 1 and not is_acronym(i.name)
+    )
 
 
 def _vote(items: Sequence[_Named]) -> None:
     """Each name takes the label most of its mentions carry (a tie: ``_LABEL_PREFERENCE``)."""
     votes: dict[str, Counter[str]] = defaultdict(Counter)
+    person_words = _person_words(items)
     for item in items:
         votes[item.name.casefold()][item.label] += 1
         # "Bernie Ebbers", "Jose Mourinho": a known first name and a surname is a person's name
-        if item.label != "PERSON" and _looks_like_full_name(item.name):
+        if item.label != "PERSON" and alias(item.name) is None and _looks_like_full_name(item.name, person_words):
             votes[item.name.casefold()]["PERSON"] += 1
     for item in items:
         counts = votes[item.name.casefold()]
