@@ -181,3 +181,11 @@ def test_entities_person_evidence_relabels_full_names(
     words: list[str], ents: list[tuple[int, int, str]], expected: list[tuple[str, str, str]]
 ) -> None:
     assert _named(words, ents) == expected
+
+
+def test_entities_namesakes_in_one_article_by_honorific_then_salience() -> None:
+    words = "Bill Dorrit met Hillary Dorrit and Bill Dorrit . Mrs. Dorrit spoke . Mr. Dorrit left . Dorrit won .".split()
+    ents = [(0, 2, "PERSON"), (3, 5, "PERSON"), (6, 8, "PERSON"), (10, 11, "PERSON"), (14, 15, "PERSON"), (17, 18, "PERSON")]
+    names = [name for _, _, name in _named(words, ents)]
+    # "Mrs." picks Hillary, "Mr." Bill; a bare surname the one named in full most often
+    assert names[3:] == ["Hillary Dorrit", "Bill Dorrit", "Bill Dorrit"]

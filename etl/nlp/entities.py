@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span, Token
 
 from etl import ids
 from etl.nlp.aliases import alias, expand_acronym, is_acronym
-from etl.nlp.gender import name_gender
+from etl.nlp.gender import FEMALE, FEMALE_WORDS, MALE, MALE_WORDS, name_gender
 from etl.records import Mention
 
 # OntoNotes labels that name something; numeric labels (DATE, MONEY, ...) are not entities here.
@@ -211,6 +211,46 @@ def _vote(items: Sequence[_Named]) -> None:
         item.label = next(lbl for lbl in _LABEL_PREFERENCE if counts.get(lbl) == top)
 
 
+def _candidates(name: str, full: Sequence[str]) -> list[str]:
+    """The article's full PERSON names that ``name`` abbreviates (its last words, or one first word)."""
+    tokens = name.split()
+    found = [f for f in full if len(f.split()) > len(tokens) and f.split()[-len(tokens) :] == tokens]
+    if not found and len(tokens) == 1:
+        found = [f for f in full if f.split()[0] == tokens[0]]
+    return found
+
+
+def _honorific_gender(span: Span) -> str | None:
+    """The gender of an honorific or gendered role word just before the name ("Mrs. Clinton")."""
+    if span.start == 0:
+        return None
+    word = span.doc[span.start - 1].lower_
+    return MALE if word in MALE_WORDS else FEMALE if word in FEMALE_WORDS else None
+
+
+def _resolve_namesakes(items: Sequence[_Named]) -> None:
+    """A surname the article shares among several full names ("Clinton" beside Hillary and Bill
+    Clinton) goes, mention by mention, to the one its honorific's gender allows ("Mrs. Clinton");
+    else to the one the article names in full most often, then first: the story's subject."""
+    written: dict[str, list[int]] = defaultdict(list)
+    for item in items:
+        if item.label == "PERSON" and len(item.name.split()) > 1:
+            written[item.name].append(item.span.start)
+    full = sorted(written)
+    for item in items:
+        if item.label != "PERSON":
+            continue
+        candidates = _candidates(item.name, full)
+        if len(candidates) < 2:
+            continue
+        gender = _honorific_gender(item.span)
+        if gender is not None:
+            same = [c for c in candidates if name_gender(c) == gender]
+            candidates = same or [c for c in candidates if name_gender(c) is None]
+        if candidates:
+            item.name = min(candidates, key=lambda c: (-len(written[c]), written[c][0]))
+
+
 def name_mentions(spans: Sequence[Span]) -> list[_Named]:
     """Each span's label and canonical name, decided across the article.
 
@@ -236,6 +276,7 @@ def name_mentions(spans: Sequence[Span]) -> list[_Named]:
         if item.label == "PERSON":
             item.name = canonical_text(item.name, "PERSON")
     persons = resolve_person_names([i.name for i in items if i.label == "PERSON"])
+    _resolve_namesakes(items)
     full_persons = [n for n in set(persons.values()) if len(n.split()) > 1]
     full_names = {i.name for i in items if i.label != "PERSON" and len(i.name.split()) > 1}
     for item in items:
