@@ -11,7 +11,7 @@ from etl import ids
 from etl.clean import clean
 from etl.nlp.aliases import expand_acronym, initials
 from etl.nlp.analyse import analyse
-from etl.nlp.entities import name_mentions, strip_honorifics, trim_span
+from etl.nlp.entities import extend_person, name_mentions, strip_honorifics, trim_span
 from etl.nlp.model import get_nlp
 from etl.records import AnalysedArticle, CleanArticle, Mention, RawArticle
 from etl.settings import DEFAULT_MODEL
@@ -189,3 +189,21 @@ def test_entities_namesakes_in_one_article_by_honorific_then_salience() -> None:
     names = [name for _, _, name in _named(words, ents)]
     # "Mrs." picks Hillary, "Mr." Bill; a bare surname the one named in full most often
     assert names[3:] == ["Hillary Dorrit", "Bill Dorrit", "Bill Dorrit"]
+
+
+@pytest.mark.parametrize(
+    ("words", "tags", "ent", "expected"),
+    [
+        # the first name spaCy left out before a surname
+        (["the", "professor", "Hany", "Farid", "said"], ["DT", "NN", "NNP", "NNP", "VBD"], (3, 4), "Hany Farid"),
+        # a known first name alone, and the surname after it
+        (["coach", "Bob", "Estes", "won"], ["NN", "NNP", "NNP", "VBD"], (1, 2), "Bob Estes"),
+        # a headline: a capitalised word before is no first name
+        (["Trump", "Slams", "Farid", "now"], ["NNP", "NNP", "NNP", "RB"], (2, 3), "Farid"),
+        # a plural ("Senators Rubio") is a title, not a name
+        (["two", "Senators", "Rubio", "said"], ["CD", "NNPS", "NNP", "VBD"], (2, 3), "Rubio"),
+    ],
+)
+def test_entities_extend_person(words: list[str], tags: list[str], ent: tuple[int, int], expected: str) -> None:
+    doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=words, tags=tags, pos=["PROPN" if t.startswith("NNP") else "X" for t in tags])
+    assert extend_person(Span(doc, *ent, label="PERSON")).text == expected

@@ -112,11 +112,48 @@ def canonical_text(text: str, label: str) -> str:
     return text
 
 
+def _name_token(token: Token) -> bool:
+    """A capitalised proper noun outside any entity, not a title or honorific, not opening its sentence."""
+    return (
+        token.tag_ == "NNP"
+        and not token.ent_type_
+        and token.text[:1].isupper()
+        and token.text.replace("-", "").replace("'", "").isalpha()
+        and not token.is_sent_start
+        and token.lower_.rstrip(".") not in PERSON_HONORIFICS
+        and token.lower_ not in _ROLE_WORDS
+    )
+
+
+def extend_person(span: Span) -> Span:
+    """A one-word PERSON span grown over the name word spaCy left out: "said Hany [Farid]" (a
+    singular proper noun before a surname that is no known first name, unless a capitalised word
+    precedes it as in a headline), "[Bob] Estes" (a surname after a known first name)."""
+    if span.label_ != "PERSON":
+        return span
+    doc, start, end = span.doc, span.start, span.end
+    before = doc[start - 2] if start > 1 else None
+    # not after another capitalised word: a headline ("Endorses Ted Cruz") or a title run
+    in_run = before is not None and before.text[:1].isupper() and not before.is_punct
+    if (
+        start > 0
+        and end - start == 1
+        and name_gender(span.text) is None
+        and _name_token(doc[start - 1])
+        and doc[start - 1].whitespace_
+        and not in_run
+    ):
+        start -= 1
+    elif end - start == 1 and end < len(doc) and name_gender(span.text) is not None and _name_token(doc[end]) and doc[end - 1].whitespace_:
+        end += 1
+    return span if (start, end) == (span.start, span.end) else Span(doc, start, end, label=span.label)
+
+
 def named_spans(doc: Doc) -> Iterator[Span]:
     for ent in doc.ents:
         if ent.label_ not in NAMED_LABELS:
             continue
-        span = trim_span(ent)
+        span = trim_span(extend_person(ent))
         if span is not None:
             yield span
 
