@@ -27,7 +27,20 @@ MALE_NAMES = frozenset(
     robert roger ron ronald roy rudy russell ryan sam samuel scott sean sergei sergey seth stephen steve steven
     ted terry thomas tim timothy todd tom tony vladimir walter wayne william willie xi ahmed mohammed muhammad
     hassan ali vince rex rodrigo recep benjamin bashar emmanuel francois pierre
-    giuseppe hans wolfgang dmitry igor viktor ivan yuri nikolai omar tayyip""".split()
+    giuseppe hans wolfgang dmitry igor viktor ivan yuri nikolai omar tayyip
+    abdul abdullah adrian ahmad akira alain alberto aleksandr alessandro alexei alfonso alfred amir anatoly
+    andre andrei andres angelo anil antoine anton arnold arturo bernard bernardo bruno carlo cesar claude
+    claus colin craig damien daniele darren dario davide derek dieter dmitri dominic duncan eduardo emilio
+    enrique erik ernesto eugene fabio farid fernando filippo franco franz friedrich gabriel gareth gavin
+    geoffrey gerhard gianni gilbert giorgio gordon graham guido guillermo gustavo hamid harold hector heinz
+    helmut henri herbert horst ibrahim ignacio jacques jaime javier joachim joao johan jorge josef jurgen karl
+    khalid klaus kofi kurt lars laurent leonid lionel luca luciano luigi lukas manfred manuel marc marcel
+    marcelo marcus mauricio maurice maxim maksim michel miguel mihai mikael mikhail mohamed moshe mustafa
+    nabil neil nicolas nigel oleg oliver olivier pablo paolo pascal patrice pavel pedro pieter rafael rainer
+    ramon raul reinhard rene ricardo roberto rodney rolf rudolf salman salvatore sandro sebastian sergio
+    shimon silvio simon stefan stefano sven tariq thierry tomas umberto uwe vaclav valentin vasily vincent
+    vitaly werner wilhelm yasser yevgeny yitzhak youssef zbigniew lyndon dwight elmer floyd glenn herman
+    howard jesse leonard marvin melvin murray sidney stuart travis vernon warren wesley""".split()
 )
 FEMALE_NAMES = frozenset(
     """abigail alice alicia amanda amy andrea angela ann anna anne barbara betsy betty beverly brenda carly
@@ -39,7 +52,17 @@ FEMALE_NAMES = frozenset(
     melissa michelle monica nancy natalie nicole nikki olivia pam pamela patricia paula rachel rebecca rose
     ruth samantha sandra sarah sharon shirley stephanie susan suzanne tammy teresa theresa tiffany tulsi
     valerie victoria virginia wendy angela theresa marine christiane ursula federica yulia irina natalia
-    olga svetlana tatiana condoleezza""".split()
+    olga svetlana tatiana condoleezza
+    adriana agnes alena alexandra alina amelia ana anastasia anita annette antonia astrid beatrice birgit
+    brigitte camille cecile celine chantal christa clara claudia cristina daniela dolores edith elena
+    eleanor elisabeth elsa esther eva francesca gabriela gisela greta heidi helga ingrid irene isabel
+    isabella jacqueline jeanne joanna josephine juliana justine karin katarina katrin katja kristina larisa
+    leah lena leila liliana lucia luisa magdalena manuela margarita marianne marta martina monique nadia
+    nadezhda natalya nathalie nina paola patrizia pilar raquel renata rita roberta rosa sabine sandrine sara
+    silvia simone sonia sophie stefanie susanne sylvie tanja tatyana ulrike vera veronica viktoria yekaterina
+    yelena yolanda zoe beth bonnie carrie colleen connie denise doris eileen elaine erin geraldine gwen jenny
+    joyce juanita kay kristen lorraine marcia marjorie maureen meryl molly nora norma peggy phyllis rhonda
+    rosemary sheila sherry stacy toni vanessa vicki wanda yvonne""".split()
 )
 
 
