@@ -144,3 +144,9 @@ def test_entity_links_first_names_and_generational_suffixes() -> None:
     )
     # "Bill" has two usual full names and stays; a rare full name takes no first name
     assert links == {"Bernie": "Bernie Sanders", "Biden": "Joseph R. Biden Jr."}
+
+
+def test_entity_links_spellings_of_one_name_link_to_the_usual_one() -> None:
+    # (case alone never splits an entity: its id is made from the case-folded name)
+    links = _links(_e("François Dorrit", mentions=5), _e("Francois Dorrit", mentions=2), _e("Dorrit"))
+    assert links == {"Francois Dorrit": "François Dorrit", "Dorrit": "François Dorrit"}

@@ -6,7 +6,8 @@ of its own; this step links it to the full-name entity, recomputed over the whol
 each run (``link_entities``), so the links depend on what the warehouse holds, never on the order
 it was loaded in. Entity ids do not change: a link is a row of ``entity_aliases``.
 
-Full-name variants link first: a longer PERSON name whose last two or more words are a PERSON
+Full-name variants link first: one name under several spellings (accents: "Francois
+Hollande") to its most frequent one; a longer PERSON name whose last two or more words are a PERSON
 name at least ``PREFIX_DOMINANCE`` times as frequent ("Billionaire Donald Trump", "Briton Tim
 Henman": a capitalised word glued to the name), or whose first and last words are a two-word
 PERSON name at least as frequent, when it is the only such longer form ("Hillary Rodham Clinton",
@@ -25,6 +26,7 @@ neither unless one dominates, or unless the alias shares a role with only one of
 from __future__ import annotations
 
 import logging
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -77,8 +79,13 @@ def _by_role(alias_roles: set[str], candidates: Sequence[EntityCount], roles: Ma
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 
+def _fold(name: str) -> str:
+    """Case and accents aside: "François Hollande" and "Francois Hollande" read alike."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))
+
+
 def _words(e: EntityCount) -> tuple[str, ...]:
-    words = e.canonical_name.casefold().replace(",", " ").split()
+    words = _fold(e.canonical_name).replace(",", " ").split()
     while len(words) > 1 and words[-1] in _SUFFIXES:
         words.pop()
     return tuple(words)
@@ -116,9 +123,19 @@ def _variant_links(people: Sequence[EntityCount]) -> dict[str, tuple[EntityCount
         if len(words) > 2:
             extended[(words[0], words[-1])].append(p)
     links: dict[str, tuple[EntityCount, str]] = {}
+    # one name under several spellings (accents): each links to its most frequent spelling
+    spellings: dict[tuple[str, ...], list[EntityCount]] = defaultdict(list)
+    for p in people:
+        spellings[_words(p)].append(p)
+    for forms in spellings.values():
+        usual = max(forms, key=lambda f: (f.mentions, f.entity_id))
+        by_words[_words(usual)] = usual
+        for f in forms:
+            if f is not usual:
+                links[f.entity_id] = (usual, "spelling")
     for p in people:
         words = _words(p)
-        if len(words) < 3:
+        if len(words) < 3 or p.entity_id in links:
             continue
         inner = next((by_words[words[-k:]] for k in range(len(words) - 1, 1, -1) if words[-k:] in by_words), None)
         if inner is not None and inner.mentions >= PREFIX_DOMINANCE * p.mentions:
@@ -137,7 +154,10 @@ def _variant_links(people: Sequence[EntityCount]) -> dict[str, tuple[EntityCount
         while target.entity_id in links and target.entity_id not in seen:
             seen.add(target.entity_id)
             target = links[target.entity_id][0]
-        links[alias] = (target, rule)
+        if target.entity_id == alias:  # two rules linking a pair both ways: the name stays itself
+            del links[alias]
+        else:
+            links[alias] = (target, rule)
     return links
 
 
