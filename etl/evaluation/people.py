@@ -8,7 +8,8 @@ named in full: ``python -m etl.evaluation.people --conll ../shared/data/conll200
 Without gold, over a loaded warehouse (``--warehouse DIR [--db URL]``): in each story, the mentions
 spaCy tagged PERSON are grouped by their last word (a possessive dropped), and a group counts when
 all its mentions resolve (with the corpus-wide links) to one PERSON entity named in full. Namesakes
-in one story ("Bill Clinton" and "Hillary Clinton") count against it, so this is a lower bound.
+in one story ("Bill Clinton" and "Hillary Clinton") count against it, so this is a lower bound;
+``namesakes_apart`` checks those stories on their own: their full names must stay distinct entities.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -24,6 +27,7 @@ import sqlalchemy as sa
 from etl.clean import clean
 from etl.evaluation.ner import read_conll
 from etl.evaluation.quotes import align
+from etl.nlp.entities import canonical_text
 from etl.nlp.runner import analyse_batch
 from etl.records import AnalysedArticle, CleanArticle, RawArticle
 from etl.settings import DEFAULT_MODEL, Settings
@@ -81,32 +85,77 @@ def evaluate(conll: Path, model: str = DEFAULT_MODEL) -> dict[str, object]:
     return out
 
 
+def _fold(name: str) -> str:
+    return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))
+
+
+def _namesake_pairs(forms: Mapping[tuple[str, ...], set[str]]) -> list[tuple[set[str], set[str]]]:
+    """The entities of each two full names of one story that are namesakes: different first words
+    and different last two words ("Suu Kyi" is "Aung San Suu Kyi"; "Crooked Hillary Clinton" is
+    "Hillary Clinton" with a word glued on), accents aside."""
+    names = sorted(forms)
+    return [
+        (forms[a], forms[b])
+        for i, a in enumerate(names)
+        for b in names[i + 1 :]
+        if a[0] != b[0] and a[-2:] != b[-2:]
+    ]
+
+
+def score_people(
+    rows: Iterable[tuple[str, str, str]], names: Mapping[str, tuple[str, str]], links: Mapping[str, str]
+) -> dict[str, object]:
+    """Per story, PERSON mentions ``(article_id, text, entity_id)`` grouped by last word: the share
+    of groups resolving to one entity named in full, and entities per group.
+
+    ``namesakes_apart`` is a check of its own: among groups whose story writes out namesakes
+    (``_namesake_pairs``: "Bill Clinton", "Hillary Clinton"), the share in which no two namesakes
+    share an entity after the corpus-wide links.
+    """
+    groups: dict[tuple[str, str], set[str]] = defaultdict(set)
+    written: dict[tuple[str, str], dict[tuple[str, ...], set[str]]] = defaultdict(lambda: defaultdict(set))
+    for article_id, text, entity_id in rows:
+        words = _POSSESSIVE.sub("", text.strip()).split()
+        if not words:
+            continue
+        key = (article_id, words[-1].casefold())
+        resolved = links.get(entity_id, entity_id)
+        groups[key].add(resolved)
+        name = tuple(_fold(canonical_text(" ".join(words), "PERSON")).split())
+        if len(name) > 1:
+            written[key][name].add(resolved)
+
+    def full(entity_id: str) -> bool:
+        name, label = names[entity_id]
+        return label == "PERSON" and len(name.split()) > 1
+
+    one_full = sum(1 for found in groups.values() if len(found) == 1 and full(next(iter(found))))
+    people = len(groups)
+    pairs = [_namesake_pairs(forms) for forms in written.values()]
+    namesakes = [p for p in pairs if p]
+    apart = sum(1 for p in namesakes if all(not (written_a & written_b) for written_a, written_b in p))
+    return {
+        "stories": len({article for article, _ in groups}),
+        "people": people,
+        "one_entity_named_in_full": round(one_full / people, 4) if people else 0.0,
+        "entities_per_person": round(sum(len(f) for f in groups.values()) / people, 4) if people else 0.0,
+        "namesake_groups": len(namesakes),
+        "namesakes_apart": round(apart / len(namesakes), 4) if namesakes else 1.0,
+    }
+
+
 def consistency(settings: Settings) -> dict[str, object]:
-    """Per story, PERSON mentions by last word: the share resolving to one entity named in full."""
+    """``score_people`` over a loaded warehouse's PERSON mentions, with its entity links."""
     m, e, a = SQL_TABLES["mentions"], SQL_TABLES["entities"], SQL_TABLES["entity_aliases"]
     engine = sa.create_engine(settings.db_url)
     try:
         with engine.connect() as conn:
             names = {r.entity_id: (r.canonical_name, r.label) for r in conn.execute(sa.select(e.c.entity_id, e.c.canonical_name, e.c.label))}
             links = {r.alias_entity_id: r.canonical_entity_id for r in conn.execute(sa.select(a.c.alias_entity_id, a.c.canonical_entity_id))}
-            groups: dict[tuple[str, str], set[str]] = defaultdict(set)
-            for article_id, text, entity_id in conn.execute(sa.select(m.c.article_id, m.c.text, m.c.entity_id).where(m.c.label == "PERSON")):
-                words = _POSSESSIVE.sub("", text.strip()).split()
-                if words:
-                    groups[(article_id, words[-1].casefold())].add(links.get(entity_id, entity_id))
+            rows = [(r[0], r[1], r[2]) for r in conn.execute(sa.select(m.c.article_id, m.c.text, m.c.entity_id).where(m.c.label == "PERSON"))]
     finally:
         engine.dispose()
-    one_full = sum(
-        1 for found in groups.values()
-        if len(found) == 1 and names[next(iter(found))][1] == "PERSON" and len(names[next(iter(found))][0].split()) > 1
-    )
-    people = len(groups)
-    return {
-        "stories": len({article for article, _ in groups}),
-        "people": people,
-        "one_entity_named_in_full": round(one_full / people, 4) if people else 0.0,
-        "entities_per_person": round(sum(len(f) for f in groups.values()) / people, 4) if people else 0.0,
-    }
+    return score_people(rows, names, links)
 
 
 def main(argv: list[str] | None = None) -> None:

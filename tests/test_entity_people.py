@@ -1,0 +1,28 @@
+"""The no-gold people measure (etl.evaluation.people.score_people) on hand-made mention rows."""
+
+from __future__ import annotations
+
+from etl.evaluation.people import score_people
+
+NAMES = {
+    "hd": ("Hillary Dorrit", "PERSON"),
+    "bd": ("Bill Dorrit", "PERSON"),
+    "d": ("Dorrit", "PERSON"),
+    "sk": ("Aung San Suu Kyi", "PERSON"),
+    "o": ("Dorrit", "ORG"),
+}
+
+
+def test_entity_people_a_group_counts_when_one_entity_named_in_full() -> None:
+    rows = [("a1", "Hillary Dorrit", "hd"), ("a1", "Dorrit", "d"), ("a2", "Dorrit", "d"), ("a3", "Dorrit's", "o")]
+    result = score_people(rows, NAMES, {"d": "hd"})
+    assert (result["people"], result["one_entity_named_in_full"]) == (3, round(2 / 3, 4))  # a3: not a PERSON entity
+    assert score_people(rows, NAMES, {})["one_entity_named_in_full"] == 0.0  # "Dorrit" unlinked: two entities in a1
+
+
+def test_entity_people_namesakes_apart() -> None:
+    rows = [("a1", "Hillary Dorrit", "hd"), ("a1", "Bill Dorrit", "bd"), ("a2", "Suu Kyi", "sk"), ("a2", "Aung San Suu Kyi", "sk")]
+    result = score_people(rows, NAMES, {})
+    assert (result["namesake_groups"], result["namesakes_apart"]) == (1, 1.0)  # "Suu Kyi" is no namesake
+    # a link merging the two written namesakes is caught
+    assert score_people(rows, NAMES, {"bd": "hd"})["namesakes_apart"] == 0.0
