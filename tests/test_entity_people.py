@@ -26,3 +26,10 @@ def test_entity_people_namesakes_apart() -> None:
     assert (result["namesake_groups"], result["namesakes_apart"]) == (1, 1.0)  # "Suu Kyi" is no namesake
     # a link merging the two written namesakes is caught
     assert score_people(rows, NAMES, {"bd": "hd"})["namesakes_apart"] == 0.0
+
+
+def test_entity_people_a_generational_suffix_is_not_the_surname() -> None:
+    names = {"jd": ("Joe Dorrit Jr.", "PERSON"), "pv": ("Pat Vole Jr.", "PERSON")}
+    rows = [("a1", "Joe Dorrit Jr.", "jd"), ("a1", "Dorrit", "jd"), ("a1", "Pat Vole Jr.", "pv")]
+    result = score_people(rows, names, {})
+    assert (result["people"], result["one_entity_named_in_full"]) == (2, 1.0)  # "Dorrit" and "Vole", not one "Jr."

@@ -35,6 +35,8 @@ from etl.warehouse.aliases import EntityCount, compute_aliases
 from etl.warehouse.schema import SQL_TABLES
 
 _POSSESSIVE = re.compile(r"['\u2019]s$")
+# generational suffixes: "Joseph R. Biden Jr." is grouped under "Biden", not under "Jr."
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 
 def evaluate(conll: Path, model: str = DEFAULT_MODEL) -> dict[str, object]:
@@ -115,7 +117,9 @@ def score_people(
     groups: dict[tuple[str, str], set[str]] = defaultdict(set)
     written: dict[tuple[str, str], dict[tuple[str, ...], set[str]]] = defaultdict(lambda: defaultdict(set))
     for article_id, text, entity_id in rows:
-        words = _POSSESSIVE.sub("", text.strip()).split()
+        words = _POSSESSIVE.sub("", text.strip()).replace(",", " ").split()
+        while len(words) > 1 and words[-1].casefold() in _SUFFIXES:
+            words.pop()
         if not words:
             continue
         key = (article_id, words[-1].casefold())
