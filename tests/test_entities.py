@@ -210,3 +210,17 @@ def test_entities_namesakes_in_one_article_by_honorific_then_salience() -> None:
 def test_entities_extend_person(words: list[str], tags: list[str], ent: tuple[int, int], expected: str) -> None:
     doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=words, tags=tags, pos=["PROPN" if t.startswith("NNP") else "X" for t in tags])
     assert extend_person(Span(doc, *ent, label="PERSON")).text == expected
+
+
+@pytest.mark.parametrize(
+    ("first", "expected"),
+    [
+        ("Stop", "Hillary Dorrit"),  # "stop" is written in lower case too: a glued word
+        ("Will", "Will Dorrit"),  # a known first name stays, lower-case "will" or not
+        ("Naghmeh", "Naghmeh Dorrit"),  # an unknown first name never written in lower case stays
+    ],
+)
+def test_entities_a_glued_common_word_is_no_first_name(first: str, expected: str) -> None:
+    words = ["Hillary", "Dorrit", "will", "stop", "now", ".", first, "Dorrit", "spoke", "."]
+    names = _named(words, [(0, 2, "PERSON"), (6, 8, "PERSON")])
+    assert names[1][2] == expected

@@ -265,6 +265,24 @@ def _honorific_gender(span: Span) -> str | None:
     return MALE if word in MALE_WORDS else FEMALE if word in FEMALE_WORDS else None
 
 
+def _drop_glued_words(items: Sequence[_Named]) -> None:
+    """A capitalised common word glued before a person's name goes ("Stop Trump", "Team Clinton",
+    "Asserting Clinton" in a headline): a first word that is no known first name or initial, that
+    the article also writes in lower case, before the surname of another PERSON of the article."""
+    if not items:
+        return
+    lower = {t.text for t in items[0].span.doc if t.is_lower}
+    surnames = {i.name.split()[-1] for i in items if i.label == "PERSON"}
+    for item in items:
+        words = item.name.split()
+        if item.label != "PERSON" or len(words) < 2 or name_gender(item.name) is not None or _INITIAL.match(words[0]):
+            continue
+        rest = words[1:]
+        others = {i.name.split()[-1] for i in items if i.label == "PERSON" and i is not item and i.name != item.name}
+        if words[0].lower() in lower and rest[0][:1].isupper() and rest[-1] in others & surnames:
+            item.name = " ".join(rest)
+
+
 def _resolve_namesakes(items: Sequence[_Named]) -> None:
     """A surname the article shares among several full names ("Clinton" beside Hillary and Bill
     Clinton) goes, mention by mention, to the one its honorific's gender allows ("Mrs. Clinton");
@@ -312,6 +330,7 @@ def name_mentions(spans: Sequence[Span]) -> list[_Named]:
     for item in items:
         if item.label == "PERSON":
             item.name = canonical_text(item.name, "PERSON")
+    _drop_glued_words(items)
     persons = resolve_person_names([i.name for i in items if i.label == "PERSON"])
     _resolve_namesakes(items)
     full_persons = [n for n in set(persons.values()) if len(n.split()) > 1]

@@ -40,7 +40,7 @@ MALE_NAMES = frozenset(
     ramon raul reinhard rene ricardo roberto rodney rolf rudolf salman salvatore sandro sebastian sergio
     shimon silvio simon stefan stefano sven tariq thierry tomas umberto uwe vaclav valentin vasily vincent
     vitaly werner wilhelm yasser yevgeny yitzhak youssef zbigniew lyndon dwight elmer floyd glenn herman
-    howard jesse leonard marvin melvin murray sidney stuart travis vernon warren wesley""".split()
+    howard jesse leonard marvin melvin murray sidney stuart travis vernon warren wesley will guy""".split()
 )
 FEMALE_NAMES = frozenset(
     """abigail alice alicia amanda amy andrea angela ann anna anne barbara betsy betty beverly brenda carly
@@ -62,7 +62,7 @@ FEMALE_NAMES = frozenset(
     silvia simone sonia sophie stefanie susanne sylvie tanja tatyana ulrike vera veronica viktoria yekaterina
     yelena yolanda zoe beth bonnie carrie colleen connie denise doris eileen elaine erin geraldine gwen jenny
     joyce juanita kay kristen lorraine marcia marjorie maureen meryl molly nora norma peggy phyllis rhonda
-    rosemary sheila sherry stacy toni vanessa vicki wanda yvonne""".split()
+    rosemary sheila sherry stacy toni vanessa vicki wanda yvonne sue joy""".split()
 )
 
 
