@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from etl.evaluation.people import score_people
+from etl.evaluation.people import lower_words, score_people
 
 NAMES = {
     "hd": ("Hillary Dorrit", "PERSON"),
@@ -33,3 +33,10 @@ def test_entity_people_a_generational_suffix_is_not_the_surname() -> None:
     rows = [("a1", "Joe Dorrit Jr.", "jd"), ("a1", "Dorrit", "jd"), ("a1", "Pat Vole Jr.", "pv")]
     result = score_people(rows, names, {})
     assert (result["people"], result["one_entity_named_in_full"]) == (2, 1.0)  # "Dorrit" and "Vole", not one "Jr."
+
+
+def test_entity_people_a_glued_common_word_makes_no_namesake() -> None:
+    names = {"hd": ("Hillary Dorrit", "PERSON"), "td": ("Top Dorrit", "PERSON")}
+    rows = [("a1", "Hillary Dorrit", "hd"), ("a1", "Top Dorrit", "td")]
+    assert score_people(rows, names, {})["namesake_groups"] == 1
+    assert score_people(rows, names, {}, {"a1": lower_words("the top aide")})["namesake_groups"] == 0

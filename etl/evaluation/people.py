@@ -28,6 +28,7 @@ from etl.clean import clean
 from etl.evaluation.ner import read_conll
 from etl.evaluation.quotes import align
 from etl.nlp.entities import canonical_text
+from etl.nlp.gender import name_gender
 from etl.nlp.runner import analyse_batch
 from etl.records import AnalysedArticle, CleanArticle, RawArticle
 from etl.settings import DEFAULT_MODEL, Settings
@@ -36,6 +37,7 @@ from etl.warehouse.schema import SQL_TABLES
 
 _POSSESSIVE = re.compile(r"['\u2019]s$")
 # generational suffixes: "Joseph R. Biden Jr." is grouped under "Biden", not under "Jr."
+_LOWER_WORD = re.compile(r"\b[a-z]+\b")
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 
@@ -104,15 +106,26 @@ def _namesake_pairs(forms: Mapping[tuple[str, ...], set[str]]) -> list[tuple[set
     ]
 
 
+def lower_words(text: str) -> frozenset[str]:
+    """The words a text writes in lower case: a capitalised one of them before a surname is a
+    common word glued to the name ("Stop Trump"), not a first name."""
+    return frozenset(_LOWER_WORD.findall(text))
+
+
 def score_people(
-    rows: Iterable[tuple[str, str, str]], names: Mapping[str, tuple[str, str]], links: Mapping[str, str]
+    rows: Iterable[tuple[str, str, str]],
+    names: Mapping[str, tuple[str, str]],
+    links: Mapping[str, str],
+    lower: Mapping[str, frozenset[str]] | None = None,
 ) -> dict[str, object]:
     """Per story, PERSON mentions ``(article_id, text, entity_id)`` grouped by last word: the share
     of groups resolving to one entity named in full, and entities per group.
 
     ``namesakes_apart`` is a check of its own: among groups whose story writes out namesakes
     (``_namesake_pairs``: "Bill Clinton", "Hillary Clinton"), the share in which no two namesakes
-    share an entity after the corpus-wide links.
+    share an entity after the corpus-wide links. A name whose first word is no known first name and
+    is written in lower case elsewhere in its story (``lower``: article id -> ``lower_words``) is a
+    common word glued to a name, not a namesake.
     """
     groups: dict[tuple[str, str], set[str]] = defaultdict(set)
     written: dict[tuple[str, str], dict[tuple[str, ...], set[str]]] = defaultdict(lambda: defaultdict(set))
@@ -126,7 +139,8 @@ def score_people(
         resolved = links.get(entity_id, entity_id)
         groups[key].add(resolved)
         name = tuple(_fold(canonical_text(" ".join(words), "PERSON")).split())
-        if len(name) > 1:
+        glued = name_gender(" ".join(name)) is None and name[:1] and name[0] in (lower or {}).get(article_id, frozenset())
+        if len(name) > 1 and not glued:
             written[key][name].add(resolved)
 
     def full(entity_id: str) -> bool:
@@ -157,9 +171,11 @@ def consistency(settings: Settings) -> dict[str, object]:
             names = {r.entity_id: (r.canonical_name, r.label) for r in conn.execute(sa.select(e.c.entity_id, e.c.canonical_name, e.c.label))}
             links = {r.alias_entity_id: r.canonical_entity_id for r in conn.execute(sa.select(a.c.alias_entity_id, a.c.canonical_entity_id))}
             rows = [(r[0], r[1], r[2]) for r in conn.execute(sa.select(m.c.article_id, m.c.text, m.c.entity_id).where(m.c.label == "PERSON"))]
+            art = SQL_TABLES["articles"]
+            lower = {r.article_id: lower_words(r.body_text) for r in conn.execute(sa.select(art.c.article_id, art.c.body_text))}
     finally:
         engine.dispose()
-    return score_people(rows, names, links)
+    return score_people(rows, names, links, lower)
 
 
 def main(argv: list[str] | None = None) -> None:
