@@ -224,3 +224,9 @@ def test_entities_a_glued_common_word_is_no_first_name(first: str, expected: str
     words = ["Hillary", "Dorrit", "will", "stop", "now", ".", first, "Dorrit", "spoke", "."]
     names = _named(words, [(0, 2, "PERSON"), (6, 8, "PERSON")])
     assert names[1][2] == expected
+
+
+def test_entities_one_spelling_a_headline_in_capitals_last() -> None:
+    # the first mention is a headline's: the entity still takes the article's usual spelling
+    names = _named(["DORRIT", "WINS", ".", "Dorrit", "won", ".", "Dorrit", "left"], [(0, 1, "PERSON"), (3, 4, "PERSON"), (6, 7, "PERSON")])
+    assert {name for _, _, name in names} == {"Dorrit"}

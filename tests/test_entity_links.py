@@ -150,3 +150,9 @@ def test_entity_links_spellings_of_one_name_link_to_the_usual_one() -> None:
     # (case alone never splits an entity: its id is made from the case-folded name)
     links = _links(_e("François Dorrit", mentions=5), _e("Francois Dorrit", mentions=2), _e("Dorrit"))
     assert links == {"Francois Dorrit": "François Dorrit", "Dorrit": "François Dorrit"}
+
+
+def test_entity_links_a_surname_in_capitals_links() -> None:
+    # "CLINTON" from a headline; "AP" and "J.R." are initialisms, never surnames
+    links = _links(_e("Hillary Dorrit", mentions=9), _e("DORRIT", mentions=3), _e("Pat Ap", mentions=5), _e("AP", mentions=2))
+    assert links == {"DORRIT": "Hillary Dorrit"}

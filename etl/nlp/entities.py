@@ -347,7 +347,19 @@ def name_mentions(spans: Sequence[Span]) -> list[_Named]:
         if expanded is not None:
             item.name = expanded
     _vote(items)
+    _one_spelling(items)
     return items
+
+
+def _one_spelling(items: Sequence[_Named]) -> None:
+    """Each name takes its most frequent spelling in the article, a headline's capitals last
+    ("CLINTON" beside "Clinton"): an entity's name should not depend on which mention came first."""
+    spellings: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for item in items:
+        spellings[(item.label, item.name.casefold())][item.name] += 1
+    for item in items:
+        counts = spellings[(item.label, item.name.casefold())]
+        item.name = max(counts, key=lambda n: (not n.isupper(), counts[n], n))
 
 
 def extract_mentions(doc: Doc, sentence_of_token: Sequence[int]) -> list[Mention]:

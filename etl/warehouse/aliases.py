@@ -62,7 +62,9 @@ def _may_alias(e: EntityCount) -> bool:
     """A name that may stand for a fuller PERSON name: capitalised, not an acronym, and (when
     spaCy did not call it a person) one word."""
     name = e.canonical_name
-    if e.label not in LINKABLE_LABELS or not name[:1].isupper() or (name.isupper() and len(name) > 1):
+    # an acronym is no surname; a person's name in capitals (a headline's "CLINTON") may be one
+    initialism = "." in name or len(name) <= 3 or e.label != "PERSON"
+    if e.label not in LINKABLE_LABELS or not name[:1].isupper() or (name.isupper() and len(name) > 1 and initialism):
         return False
     return e.label == "PERSON" or len(name.split()) == 1
 
