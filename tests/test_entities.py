@@ -205,10 +205,21 @@ def test_entities_namesakes_in_one_article_by_honorific_then_salience() -> None:
         (["Trump", "Slams", "Dorrit", "now"], ["NNP", "NNP", "NNP", "RB"], (2, 3), "Dorrit"),
         # a plural ("Senators Rubio") is a title, not a name
         (["two", "Senators", "Rubio", "said"], ["CD", "NNPS", "NNP", "VBD"], (2, 3), "Rubio"),
+        (["said", "Baroness", "Dorrit", "today"], ["VBD", "NNP", "NNP", "NN"], (2, 3), "Dorrit"),
+        # opening a sentence: a name set off by a comma, not a clause's first word
+        (["Huw", "Dorrit", ",", "a", "DJ"], ["NNP", "NNP", ",", "DT", "NN"], (1, 2), "Huw Dorrit"),
+        (["Though", "Dorrit", "said", "no"], ["NNP", "NNP", "VBD", "UH"], (1, 2), "Dorrit"),
     ],
 )
 def test_entities_extend_person(words: list[str], tags: list[str], ent: tuple[int, int], expected: str) -> None:
-    doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=words, tags=tags, pos=["PROPN" if t.startswith("NNP") else "X" for t in tags])
+    starts = [i == 0 for i in range(len(words))]
+    doc = Doc(
+        get_nlp(DEFAULT_MODEL).vocab,
+        words=words,
+        tags=tags,
+        pos=["PROPN" if t.startswith("NNP") else "X" for t in tags],
+        sent_starts=starts,
+    )
     assert extend_person(Span(doc, *ent, label="PERSON")).text == expected
 
 

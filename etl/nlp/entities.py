@@ -78,7 +78,7 @@ _ROLE_WORDS = frozenset(
     attorney commissioner chancellor king queen prince princess pope cardinal bishop archbishop pastor
     reverend rev rev. dr dr. mr mr. mrs mrs. ms ms. u.s. us russian american british french german
     chinese israeli syrian iranian democratic republican gop candidate nominee host anchor ceo founder
-    lt lt. maj maj. sir dame lord lady professor prof prof. the
+    lt lt. maj maj. sir dame lord lady baron baroness earl duke duchess viscount professor prof prof. the
     australian canadian italian spanish japanese indian pakistani brazilian mexican dutch swiss swedish
     norwegian danish finnish polish czech hungarian greek turkish egyptian iraqi afghan saudi palestinian
     lebanese jordanian korean african nigerian kenyan irish scottish welsh english briton belgian austrian
@@ -112,14 +112,15 @@ def canonical_text(text: str, label: str) -> str:
     return text
 
 
-def _name_token(token: Token) -> bool:
-    """A capitalised proper noun outside any entity, not a title or honorific, not opening its sentence."""
+def _name_token(token: Token, may_open: bool = False) -> bool:
+    """A capitalised proper noun outside any entity, not a title or honorific, not opening its
+    sentence unless ``may_open``."""
     return (
         token.tag_ == "NNP"
         and not token.ent_type_
         and token.text[:1].isupper()
         and token.text.replace("-", "").replace("'", "").isalpha()
-        and not token.is_sent_start
+        and (may_open or not token.is_sent_start)
         and token.lower_.rstrip(".") not in PERSON_HONORIFICS
         and token.lower_ not in _ROLE_WORDS
     )
@@ -135,11 +136,15 @@ def extend_person(span: Span) -> Span:
     before = doc[start - 2] if start > 1 else None
     # not after another capitalised word: a headline ("Endorses Ted Cruz") or a title run
     in_run = before is not None and before.text[:1].isupper() and not before.is_punct
+    # opening a sentence: a known first name, or a word before a surname set off by a comma or a
+    # bracket ("Huw Stephens, ..."), not a headline's or a clause's first word ("Though Bush said")
+    after = doc[end] if end < len(doc) else None
+    may_open = start > 0 and (name_gender(doc[start - 1].text) is not None or (after is not None and after.text in (",", "(")))
     if (
         start > 0
         and end - start == 1
         and name_gender(span.text) is None
-        and _name_token(doc[start - 1])
+        and _name_token(doc[start - 1], may_open)
         and doc[start - 1].whitespace_
         and not in_run
     ):
