@@ -156,3 +156,30 @@ def test_entity_links_a_surname_in_capitals_links() -> None:
     # "CLINTON" from a headline; "AP" and "J.R." are initialisms, never surnames
     links = _links(_e("Hillary Dorrit", mentions=9), _e("DORRIT", mentions=3), _e("Pat Ap", mentions=5), _e("AP", mentions=2))
     assert links == {"DORRIT": "Hillary Dorrit"}
+
+
+def _context_links(alias_company: list[list[str]]) -> dict[str, str]:
+    """Namesakes "Ann Dorrit" (named beside Senate and Vole) and "Bob Dorrit" (beside Rovers and
+    Wanderers), equally frequent; "Dorrit" alone in stories naming ``alias_company``."""
+    ann, bob, dorrit = _e("Ann Dorrit", mentions=5), _e("Bob Dorrit", mentions=5), _e("Dorrit", mentions=2)
+    others = {name: _e(name, "ORG") for name in ("Senate", "Vole", "Rovers", "Wanderers", "Filler")}
+    stories: dict[str, set[str]] = {e.entity_id: set() for e in (ann, bob, dorrit, *others.values())}
+    for i, names in enumerate([["Senate", "Vole"], ["Senate", "Vole"], ["Rovers", "Wanderers"], ["Rovers", "Wanderers"]]):
+        stories[(ann if i < 2 else bob).entity_id].add(f"s{i}")
+        for n in names + ["Filler"]:
+            stories[others[n].entity_id].add(f"s{i}")
+    for j, names in enumerate(alias_company):
+        stories[dorrit.entity_id].add(f"a{j}")
+        for n in names:
+            stories[others[n].entity_id].add(f"a{j}")
+    rows = compute_aliases([ann, bob, dorrit, *others.values()], {}, {e: frozenset(a) for e, a in stories.items()})
+    return {str(r["alias_name"]): str(r["canonical_name"]) for r in rows}
+
+
+def test_entity_links_context_tells_namesakes_apart() -> None:
+    assert _context_links([["Senate", "Vole", "Filler"], ["Senate", "Vole"]]) == {"Dorrit": "Ann Dorrit"}
+
+
+def test_entity_links_context_split_between_namesakes_links_neither() -> None:
+    assert _context_links([["Senate", "Vole"], ["Rovers", "Wanderers"]]) == {}
+    assert _context_links([["Filler"], ["Filler"]]) == {}  # nothing telling: a name in every story

@@ -51,11 +51,14 @@ def evaluate(conll: Path, model: str = DEFAULT_MODEL) -> dict[str, object]:
     results = [r for r in analyse_batch(articles, model) if isinstance(r, AnalysedArticle)]
     names: dict[str, tuple[str, str]] = {}
     counts: Counter[str] = Counter()
-    for r in results:
+    stories: dict[str, set[str]] = defaultdict(set)
+    for i, r in enumerate(results):
         for m in r.mentions:
-            names[m.entity_id] = (m.canonical_name, m.label)
+            names.setdefault(m.entity_id, (m.canonical_name, m.label))  # as the warehouse: first spelling
             counts[m.entity_id] += 1
-    aliases = compute_aliases(EntityCount(e, n, lbl, counts[e]) for e, (n, lbl) in names.items())
+            stories[m.entity_id].add(str(i))
+    entities = [EntityCount(e, n, lbl, counts[e]) for e, (n, lbl) in names.items()]
+    aliases = compute_aliases(entities, {}, {e: frozenset(a) for e, a in stories.items()})
     links = {str(a["alias_entity_id"]): str(a["canonical_entity_id"]) for a in aliases}
     out: dict[str, object] = {"documents": len(docs)}
     for linked in (False, True):

@@ -20,12 +20,14 @@ Then surnames: a PERSON (or a one-word non-place entity spaCy mislabelled) whose
 of PERSON full names at least as frequent as itself links to the one such name, or to the one
 that holds at least ``DOMINANCE`` of their mentions (the namesake trap: "Clinton" with both Hillary and Bill in the corpus links to
 neither unless one dominates, or unless the alias shares a role with only one of them:
-"Secretary of State Clinton"). Places are never linked to people ("Washington").
+"Secretary of State Clinton", or unless the stories naming the alias share far more of their other
+entities with one of them: context). Places are never linked to people ("Washington").
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
@@ -48,6 +50,10 @@ DOMINANCE = 0.9
 PREFIX_DOMINANCE = 2.0
 # mentions a full name needs before a first name alone may stand for it
 FIRST_NAME_MIN = 3
+# context tie-break between namesakes: how much more the chosen one's stories must share with the
+# alias's (rarity-weighted) than the next one's, and in how many entities at least
+CONTEXT_MARGIN = 3.0
+CONTEXT_MIN = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +90,58 @@ _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 def _fold(name: str) -> str:
     """Case and accents aside: "François Hollande" and "Francois Hollande" read alike."""
     return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))
+
+
+def _by_context(
+    alias: EntityCount, candidates: Sequence[EntityCount], articles: Mapping[str, frozenset[str]], cast: Mapping[str, frozenset[str]]
+) -> EntityCount | None:
+    """The one namesake the alias's stories all point to by their company: a story points to the
+    namesake whose own stories name the most of its other entities, weighted by rarity (a name in
+    every story tells nothing), at least ``CONTEXT_MARGIN`` times the next one's and in
+    ``CONTEXT_MIN`` entities. Most of the alias's stories must point, and all to the same one:
+    "Campbell" in politics and in football stories is two people, and links to neither."""
+    if not all(_written_as_name(c.canonical_name) for c in candidates):
+        return None  # "Victoria at Sandy Hook": a span, not a person's name, is no namesake to weigh
+    total = max(len(cast), 1)
+    own = {alias.entity_id} | {c.entity_id for c in candidates}
+    company = {c.entity_id: _company(c.entity_id, articles, cast) - own for c in candidates}
+    stories = articles.get(alias.entity_id, frozenset())
+    chosen: set[str] = set()
+    pointing = 0
+    for story in stories:
+        names = cast.get(story, frozenset()) - own
+        scores = sorted(
+            ((sum(math.log(total / _story_count(n, articles)) for n in names & company[c.entity_id]), len(names & company[c.entity_id]), c.entity_id) for c in candidates),
+            reverse=True,
+        )
+        (weight, shared, best), runner_up = scores[0], scores[1][0] if len(scores) > 1 else 0.0
+        if shared >= CONTEXT_MIN and weight > 0 and weight >= CONTEXT_MARGIN * runner_up:
+            chosen.add(best)
+            pointing += 1
+    if len(chosen) != 1 or 2 * pointing <= len(stories):
+        return None
+    (winner,) = chosen
+    return next(c for c in candidates if c.entity_id == winner)
+
+
+# lower-case words a person's name may hold ("Bill de Blasio")
+_PARTICLES = frozenset("de da di du del della der den des van von la le bin ibn al el y dos das ter zu ben abu".split())
+
+
+def _written_as_name(name: str) -> bool:
+    return all(w[:1].isupper() or w in _PARTICLES for w in name.split())
+
+
+def _company(entity_id: str, articles: Mapping[str, frozenset[str]], cast: Mapping[str, frozenset[str]]) -> frozenset[str]:
+    """The entities named in the stories that name ``entity_id``."""
+    out: set[str] = set()
+    for article in articles.get(entity_id, frozenset()):
+        out |= cast.get(article, frozenset())
+    return frozenset(out)
+
+
+def _story_count(entity_id: str, articles: Mapping[str, frozenset[str]]) -> int:
+    return max(len(articles.get(entity_id, frozenset())), 1)
 
 
 def _words(e: EntityCount) -> tuple[str, ...]:
@@ -164,11 +222,20 @@ def _variant_links(people: Sequence[EntityCount]) -> dict[str, tuple[EntityCount
 
 
 def compute_aliases(
-    entities: Iterable[EntityCount], roles: Mapping[str, set[str]] | None = None
+    entities: Iterable[EntityCount],
+    roles: Mapping[str, set[str]] | None = None,
+    articles: Mapping[str, frozenset[str]] | None = None,
 ) -> list[dict[str, object]]:
-    """``entity_aliases`` rows for a set of entities with their mention counts and normalised roles
-    (``entity_id -> {role_norm}``); pure, and free of the order entities come in."""
+    """``entity_aliases`` rows for a set of entities with their mention counts, normalised roles
+    (``entity_id -> {role_norm}``) and the stories naming them (``entity_id -> {article_id}``);
+    pure, and free of the order entities come in."""
     roles = roles or {}
+    articles = articles or {}
+    cast_sets: dict[str, set[str]] = defaultdict(set)
+    for entity_id, stories in articles.items():
+        for article in stories:
+            cast_sets[article].add(entity_id)
+    cast = {a: frozenset(ids) for a, ids in cast_sets.items()}
     entities = sorted(entities, key=lambda e: e.entity_id)
     people = [e for e in entities if e.label == "PERSON" and len(_words(e)) > 1]
     by_id = {e.entity_id: e for e in people}
@@ -208,9 +275,13 @@ def compute_aliases(
         rule = "surname" if len(candidates) == 1 else "dominant surname"
         if len(candidates) > 1 and best.mentions < DOMINANCE * total:
             by_role = _by_role(roles.get(e.entity_id, set()), candidates, roles)
-            if by_role is None:
+            by_context = _by_context(e, candidates, articles, cast) if by_role is None and articles else None
+            if by_role is not None:
+                best, rule = by_role, "role"
+            elif by_context is not None:
+                best, rule = by_context, "context"
+            else:
                 continue
-            best, rule = by_role, "role"
         rows.append(_row(e, best, rule, len(candidates)))
     return rows
 
@@ -237,7 +308,11 @@ def refresh_sql(engine: sa.Engine) -> list[dict[str, object]]:
     table, r = SQL_TABLES[TABLE], SQL_TABLES["entity_roles"]
     with engine.begin() as conn:
         roles = _roles((a, b) for a, b in conn.execute(sa.select(r.c.entity_id, r.c.role_norm).distinct()))
-        rows = compute_aliases(_sql_counts(conn), roles)
+        m = SQL_TABLES["mentions"]
+        stories: dict[str, set[str]] = defaultdict(set)
+        for entity_id, article_id in conn.execute(sa.select(m.c.entity_id, m.c.article_id).distinct()):
+            stories[entity_id].add(article_id)
+        rows = compute_aliases(_sql_counts(conn), roles, {e: frozenset(a) for e, a in stories.items()})
         conn.execute(sa.delete(table))
         if rows:
             conn.execute(table.insert(), rows)
