@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import json
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -27,6 +26,7 @@ import sqlalchemy as sa
 from etl.clean import clean
 from etl.evaluation.ner import read_conll
 from etl.evaluation.quotes import align
+from etl.nlp.aliases import fold
 from etl.nlp.entities import canonical_text
 from etl.nlp.gender import name_gender
 from etl.nlp.runner import analyse_batch
@@ -92,10 +92,6 @@ def evaluate(conll: Path, model: str = DEFAULT_MODEL) -> dict[str, object]:
     return out
 
 
-def _fold(name: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))
-
-
 def _namesake_pairs(forms: Mapping[tuple[str, ...], set[str]]) -> list[tuple[set[str], set[str]]]:
     """The entities of each two full names of one story that are namesakes: different first words
     and different last two words ("Suu Kyi" is "Aung San Suu Kyi"; "Crooked Hillary Clinton" is
@@ -141,7 +137,7 @@ def score_people(
         key = (article_id, words[-1].casefold())
         resolved = links.get(entity_id, entity_id)
         groups[key].add(resolved)
-        name = tuple(_fold(canonical_text(" ".join(words), "PERSON")).split())
+        name = tuple(fold(canonical_text(" ".join(words), "PERSON")).split())
         glued = name_gender(" ".join(name)) is None and name[:1] and name[0] in (lower or {}).get(article_id, frozenset())
         if len(name) > 1 and not glued:
             written[key][name].add(resolved)

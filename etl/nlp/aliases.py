@@ -7,6 +7,7 @@ it with every other mention of that entity across the corpus, whatever the load 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 
 # alias (as written, dots and case kept) -> (canonical name, label)
@@ -64,3 +65,8 @@ def expand_acronym(name: str, full_names: Iterable[str]) -> str | None:
     letters = name.replace(".", "")
     found = {f for f in full_names if len(f.split()) >= 2 and initials(f) == letters}
     return found.pop() if len(found) == 1 else None
+
+
+def fold(name: str) -> str:
+    """Case and accents aside: "François Hollande" and "Francois Hollande" read alike."""
+    return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))

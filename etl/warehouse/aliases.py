@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import logging
 import math
-import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +35,7 @@ from dataclasses import dataclass
 import pyarrow as pa
 import sqlalchemy as sa
 
+from etl.nlp.aliases import fold
 from etl.settings import Settings
 from etl.warehouse.schema import SQL_TABLES, arrow_schema
 
@@ -85,11 +85,6 @@ def _by_role(alias_roles: set[str], candidates: Sequence[EntityCount], roles: Ma
 
 # generational suffixes, ignored when names are matched ("Joseph R. Biden Jr." ends in "Biden")
 _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
-
-
-def _fold(name: str) -> str:
-    """Case and accents aside: "François Hollande" and "Francois Hollande" read alike."""
-    return "".join(c for c in unicodedata.normalize("NFKD", name.casefold()) if not unicodedata.combining(c))
 
 
 def _by_context(
@@ -145,7 +140,7 @@ def _story_count(entity_id: str, articles: Mapping[str, frozenset[str]]) -> int:
 
 
 def _words(e: EntityCount) -> tuple[str, ...]:
-    words = _fold(e.canonical_name).replace(",", " ").split()
+    words = fold(e.canonical_name).replace(",", " ").split()
     while len(words) > 1 and words[-1] in _SUFFIXES:
         words.pop()
     return tuple(words)
