@@ -145,6 +145,7 @@ def _span(words: list[str], start: int, end: int, label: str = "PERSON", spaces:
         (["a", "pro", "-", "Vole", "group"], [True, False, False, True, False], 1, 4, "Vole"),  # "pro-Vole"
         (["Editor", "’s", "Vole", "said"], None, 1, 3, "Vole"),  # a possessive leading the span
         (["the", "people", "said"], None, 0, 2, None),  # no capital: not a name
+        (["at", "eBay", "now"], None, 1, 2, "eBay"),  # a capital inside the word will do
         (["Mr", "Ebbers", "said"], None, 0, 2, "Ebbers"),
     ],
 )

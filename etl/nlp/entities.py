@@ -40,8 +40,8 @@ def _is_tail_number(token: Token) -> bool:
 
 def trim_span(span: Span) -> Span | None:
     """The entity without a leading article, possessive or "pro-" prefix, an honorific, a
-    bracketed or numeric tail, a possessive ending or edge punctuation; None when no word of it
-    is capitalised ("people", "the max"): a name is written with a capital."""
+    bracketed or numeric tail, a possessive ending or edge punctuation; None when it holds no
+    capital letter ("people", "the max"; "eBay" has one): a name is written with a capital."""
     start, end = span.start, span.end
     doc = span.doc
     while start < end and (
@@ -63,7 +63,7 @@ def trim_span(span: Span) -> Span | None:
         doc[end - 1].text in _TRAILING_DROP or doc[end - 1].is_punct or doc[end - 1].is_space or _is_tail_number(doc[end - 1])
     ):
         end -= 1
-    if start >= end or not any(t.text[:1].isupper() for t in doc[start:end]):
+    if start >= end or not any(c.isupper() for t in doc[start:end] for c in t.text):
         return None
     return Span(doc, start, end, label=span.label)
 
