@@ -307,17 +307,18 @@ def test_quotes_speaker_review_clears_doubted_speakers(monkeypatch: pytest.Monke
 
     import etl.nlp.quotes.review as quotes_module
     from etl.nlp.quotes.review import load_review_model
+    from etl.nlp.quotes.scorer import Logistic
 
     text = "Police said the road would reopen on Monday after repairs to the bridge were finished."
     shipped = load_review_model()
     assert shipped is not None, "etl/nlp/quotes/data/speaker_review.json is not installed with the package"
     assert find(quotes_of(text), "the road would reopen").speaker_text == "Police"
     # a review that doubts every speaker leaves the quote without one, but keeps the quote
-    monkeypatch.setattr(quotes_module, "load_review_model", lambda: (np.full_like(shipped[0], -1.0), 0.5))
+    monkeypatch.setattr(quotes_module, "load_review_model", lambda: (Logistic(np.full(shipped[0].n_inputs, -1.0, dtype=np.float32)), 0.5))
     quote = find(quotes_of(text), "the road would reopen")
     assert (quote.speaker_text, quote.speaker_name, quote.speaker_start, quote.speaker_entity_id) == (None,) * 4
     # weights for another tensor width are ignored rather than misapplied
-    monkeypatch.setattr(quotes_module, "load_review_model", lambda: (np.full(7, -1.0, dtype=np.float32), 0.5))
+    monkeypatch.setattr(quotes_module, "load_review_model", lambda: (Logistic(np.full(7, -1.0, dtype=np.float32)), 0.5))
     assert find(quotes_of(text), "the road would reopen").speaker_text == "Police"
 
 

@@ -24,12 +24,11 @@ from etl.nlp.analyse import quote_rows
 from etl.nlp.quotes import QuoteConfig, find_candidates, kind_of
 from etl.nlp.quotes.calibration import N_FEATURES as CALIBRATION_FEATURES
 from etl.nlp.quotes.calibration import feature_matrix as calibration_features
-from etl.nlp.quotes.calibration import load_calibration
-from etl.nlp.quotes.cue_model import probabilities, train_logistic
 from etl.nlp.quotes.output import attributions_of
 from etl.nlp.quotes.review import review
 from etl.records import CleanArticle, Mention
 from etl.training.files import write_model
+from etl.training.fit import train_logistic
 
 CALIBRATION_FOLDS = 5
 DROP_THRESHOLDS = tuple(round(0.05 * k, 2) for k in range(11))  # 0 .. 0.5
@@ -93,7 +92,7 @@ def out_of_fold_calibration(rows: CalibrationRows, folds: int = CALIBRATION_FOLD
     probs = np.zeros(len(y))
     for k in range(folds):
         held = groups % folds == k
-        probs[held] = probabilities(x[held], train_logistic(x[~held], y[~held]))
+        probs[held] = train_logistic(x[~held], y[~held]).probabilities(x[held])
     return probs
 
 
@@ -145,9 +144,8 @@ def train_calibration(
     table = format_reliability(reliability([(float(p), bool(r)) for p, r in zip(probs, right, strict=True)]))
     kept = probs >= threshold
     table_kept = format_reliability(reliability([(float(p), bool(r)) for p, r, k in zip(probs, right, kept, strict=True) if k]))
-    weights = train_logistic(np.asarray(rows.x, dtype=np.float32), right.astype(np.float32))
+    scorer = train_logistic(np.asarray(rows.x, dtype=np.float32), right.astype(np.float32))
     features = f"{CALIBRATION_FEATURES} row features (rule, kind, raw score, review probability, speaker status, size, tagger content)"
     chosen = f"content F1 + speaker F1 on {CALIBRATION_FOLDS}-fold out-of-fold probabilities over train"
-    write_model(out, features, right.astype(np.float32), weights, threshold, threshold_chosen_by=chosen)
-    load_calibration.cache_clear()
+    write_model(out, features, right.astype(np.float32), scorer, threshold, threshold_chosen_by=chosen)
     return f"all rows:\n{table}\n\nrows kept (>= {threshold}):\n{table_kept}"

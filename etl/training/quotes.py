@@ -66,22 +66,23 @@ from etl.nlp.quotes import (
 from etl.nlp.quotes import tagger as quote_tagger
 from etl.nlp.quotes.calibration import FILE as CALIBRATION_FILE
 from etl.nlp.quotes.context import trim
-from etl.nlp.quotes.cue_model import N_EXTRA, load_model, probabilities, train_logistic
+from etl.nlp.quotes.cue_model import N_EXTRA
 from etl.nlp.quotes.cues import cue_stem, frames, learned_lexicon
 from etl.nlp.quotes.frames import N_TAG_FEATURES, candidate_features, frame_candidates
 from etl.nlp.quotes.review import N_EXTRA as SPEAKER_EXTRA
 from etl.nlp.quotes.review import feature_matrix as review_features
-from etl.nlp.quotes.review import load_review_model
+from etl.nlp.quotes.scorer import Scorer
 from etl.records import CleanArticle, Mention
 from etl.training.calibration import train_calibration
 from etl.training.files import write_model
+from etl.training.fit import REVIEW_HIDDEN, train_network
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "nlp" / "quotes" / "data" / "cue_lexicon.json"
 MIN_COUNT = 3
 PRIOR = 2.0  # pseudo-count of negatives: rare stems need evidence
 RATE_FLOOR = 0.15  # rates below this are not kept
 SPAN_LABELS = True  # a candidate is positive when its span, not just its root, matches the gold
-THRESHOLD = 0.2  # probability above which a candidate is a cue (chosen on train for content F1)
+THRESHOLD = 0.25  # probability above which a candidate is a cue (chosen by five-fold content F1 over train)
 TAGGER_EPOCHS = 16
 TAGGER_FOLDS = 2  # out-of-fold tagger outputs feed the cue scorer and the threshold choices
 RUN_THRESHOLDS = (0.6, 0.65, 0.7, 0.75, 0.8, 0.85, 0.9)
@@ -307,12 +308,17 @@ def token_f1(tags: Sequence[np.ndarray], labels: Sequence[np.ndarray]) -> dict[s
     }
 
 
+def train_review(x: np.ndarray, y: np.ndarray) -> Scorer:
+    """The speaker review: a smaller network than the cue scorer's (fewer rows to learn from)."""
+    return train_network(x, y, hidden=REVIEW_HIDDEN)
+
+
 def speaker_threshold(x: np.ndarray, y: np.ndarray, groups: np.ndarray, sources: int, folds: int = 5) -> float:
     """The threshold with the best speaker F1 on out-of-fold probabilities (folds by article)."""
     probs = np.zeros(len(y))
     for k in range(folds):
         held = groups % folds == k
-        probs[held] = probabilities(x[held], train_logistic(x[~held], y[~held]))
+        probs[held] = train_review(x[~held], y[~held]).probabilities(x[held])
     best, best_f1 = 0.0, -1.0
     for t in np.arange(0.0, 0.7, 0.05):
         kept = probs >= t
@@ -355,11 +361,11 @@ def cross_validate(
     scored = Counts()
     for k in range(folds):
         fitted = [r for i, r in enumerate(rows) if i % folds != k and r is not None]
-        weights = train_logistic(np.concatenate([x for x, _ in fitted]), np.concatenate([y for _, y in fitted]))
+        scorer = train_network(np.concatenate([x for x, _ in fitted]), np.concatenate([y for _, y in fitted]))
         for i in range(k, len(parsed), folds):
             gold, article, doc = parsed[i]
             body = article.body_text
-            found = extract(doc, mentions[i], text=body, tags=tags[i], cue_model=(weights, THRESHOLD))
+            found = extract(doc, mentions[i], text=body, tags=tags[i], cue_model=(scorer, THRESHOLD))
             quotes = quote_rows(doc, found, article.article_id, body)
             scored.add(predicted(quotes, align(gold.text, body)), gold.attributions, [q.confidence for q in quotes])
     scores: dict[str, float | int | str] = dict(scores_of(scored, len(parsed)))
@@ -423,15 +429,14 @@ def train(gold: Path, out: Path = DEFAULT_OUT, model: str | None = None, process
     print(f"wrote {tagger_out} ({time.perf_counter() - started:.0f} s)")
 
     x, y = model_examples(examples, counts, tags)
-    weights = train_logistic(x, y)
+    scorer = train_network(x, y)
     model_out = args.out.with_name("cue_model.json")
     features = (
         f"tok2vec(cue) + tok2vec(root) + tok2vec(subject) + {N_EXTRA} path/lexicon/subject features"
         f" + {N_TAG_FEATURES} tagger features"
     )
-    write_model(model_out, features, y, weights, THRESHOLD)
-    print(f"wrote {model_out}: {len(weights)} weights from {len(y)} candidates ({int(y.sum())} cues)")
-    load_model.cache_clear()
+    write_model(model_out, features, y, scorer, THRESHOLD)
+    print(f"wrote {model_out}: a network of {x.shape[1]} inputs from {len(y)} candidates ({int(y.sum())} cues)")
 
     mentions = article_mentions(parsed)
     threshold = run_threshold(parsed, mentions, tags)
@@ -455,14 +460,13 @@ def train(gold: Path, out: Path = DEFAULT_OUT, model: str | None = None, process
 
     x, y, groups, sources = speaker_examples(parsed, mentions, tags)
     threshold = speaker_threshold(x, y, groups, sources)
-    weights = train_logistic(x, y)
+    review_scorer = train_review(x, y)
     review_out = args.out.with_name("speaker_review.json")
     features = f"tok2vec(cue) + tok2vec(speaker) + {SPEAKER_EXTRA} quote/speaker features"
     chosen = "speaker F1 on 5-fold out-of-fold probabilities over train"
-    write_model(review_out, features, y, weights, threshold, threshold_chosen_by=chosen)
-    load_review_model.cache_clear()
+    write_model(review_out, features, y, review_scorer, threshold, threshold_chosen_by=chosen)
     print(
-        f"wrote {review_out}: {len(weights)} weights from {len(y)} speakers ({int(y.sum())} right), threshold {threshold}"
+        f"wrote {review_out}: a network of {x.shape[1]} inputs from {len(y)} speakers ({int(y.sum())} right), threshold {threshold}"
     )
 
     reliability_table = train_calibration(parsed, mentions, tags, args.out.with_name(CALIBRATION_FILE))

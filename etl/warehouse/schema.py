@@ -210,7 +210,7 @@ TABLES: tuple[TableDef, ...] = (
             Col("canonical_entity_id", "str", "The full-name PERSON entity it stands for.", nullable=False, index=True),
             Col("alias_name", "text", "Canonical name of the alias entity.", nullable=False),
             Col("canonical_name", "text", "Canonical name of the full-name entity.", nullable=False),
-            Col("rule", "str", "surname (the only full name ending so), dominant surname (namesakes, one holding at least 90% of their mentions) or role (the one namesake sharing a role with the alias).", nullable=False),
+            Col("rule", "str", "spelling (the same name under another spelling, accents aside, to its most frequent one), prefixed name (\"Billionaire Donald Trump\" to Donald Trump), middle name (\"Hillary Rodham Clinton\" to Hillary Clinton), first name (a first name alone to the one usual full name it begins), surname (the only full name ending so), dominant surname (namesakes, one holding at least 90% of their mentions), role (the one namesake sharing a role with the alias) or context (the one namesake its stories point to by the other entities they name).", nullable=False),
             Col("candidates", "int", "Full names the alias could stand for.", nullable=False),
         ),
         ("alias_entity_id",),

@@ -3,7 +3,8 @@
 Modules, each one concept: ``marks`` (quotation marks), ``context`` (per-article state),
 ``speakers`` and ``coref`` (speaker resolution), ``registry`` with ``cue_rules`` and
 ``quotation_rules`` (one small function per rule), ``frames``, ``cues``, ``cue_model``,
-``tagger``, ``review`` and ``calibration`` (the trained models), ``nesting``, ``headlines``,
+``tagger``, ``review`` and ``calibration`` (the trained models; ``scorer`` reads their files),
+``nesting``, ``headlines``,
 ``tagged``, ``output`` (rows), ``extract`` (the passes), ``config`` and ``component``.
 This package is its public surface.
 """

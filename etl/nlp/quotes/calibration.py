@@ -11,7 +11,6 @@ reliability table is in ``data/MODEL_CARD.md``. Without the file the raw score s
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Sequence
 
@@ -19,7 +18,7 @@ import numpy as np
 
 from etl.nlp.quotes.candidate import Candidate
 from etl.nlp.quotes.context import Context
-from etl.nlp.quotes.cue_model import load_weights, probabilities
+from etl.nlp.quotes.scorer import Scorer, load_scorer
 from etl.nlp.quotes.speakers import SPEAKER_STATUSES
 
 FILE = "calibration.json"
@@ -69,9 +68,8 @@ def feature_matrix(
     )
 
 
-@functools.lru_cache(maxsize=1)
-def load_calibration() -> tuple[np.ndarray, float] | None:
-    return load_weights(FILE)
+def load_calibration() -> tuple[Scorer, float] | None:
+    return load_scorer(FILE)
 
 
 def shipped_threshold() -> float:
@@ -83,6 +81,6 @@ def shipped_threshold() -> float:
 def calibrated(q: Context, cands: Sequence[Candidate], kinds: Sequence[str], speaker_p: Sequence[float]) -> list[float]:
     """Each candidate's probability of being right, or its raw score without the weights."""
     model = load_calibration()
-    if model is None or not cands or model[0].shape[0] != N_FEATURES:
+    if model is None or not cands or model[0].n_inputs != N_FEATURES:
         return [c.confidence for c in cands]
-    return [float(p) for p in probabilities(feature_matrix(q, cands, kinds, speaker_p), model[0])]
+    return [float(p) for p in model[0].probabilities(feature_matrix(q, cands, kinds, speaker_p))]

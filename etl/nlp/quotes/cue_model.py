@@ -3,24 +3,22 @@
 Each candidate is a (cue token, path, content root) triple from ``etl.nlp.quotes.cues.frames``. Its
 features are the two tokens' vectors from the pipeline's own ``tok2vec`` (``doc.tensor``, so
 nothing new is computed), the path type and preposition, the cue's part of speech, and the
-learned ``stem|path`` rate from ``cue_lexicon.json``. A logistic regression over them
-(``cue_model.json``, a few hundred weights, trained on PolNeAR train by
+learned ``stem|path`` rate from ``cue_lexicon.json``. A network of one hidden layer over them
+(``cue_model.json``, ``etl.nlp.quotes.scorer``, trained on PolNeAR train by
 ``etl.training.quotes``) gives a probability; every candidate of one article is scored with
-one matrix product.
+two matrix products.
 """
 
 from __future__ import annotations
 
-import functools
-import json
 import math
 from collections.abc import Sequence
-from importlib import resources
 
 import numpy as np
 from spacy.tokens import Doc, Token
 
 from etl.nlp.quotes.cues import SPEECH_VERBS, cue_stem, learned_lexicon
+from etl.nlp.quotes.scorer import Scorer, load_scorer
 
 PATH_TYPES = ("ccomp", "parataxis<", "xcomp", "dobj", "prep", "acl", "nsubjpass")
 PREPS = ("of", "for", "to", "about", "on", "with", "in", "at", "against", "as", "by", "from", "over", "that")
@@ -99,38 +97,5 @@ def feature_matrix(doc: Doc, rows: Sequence[tuple[int, int, int, list[float]]]) 
     return x
 
 
-def load_weights(name: str) -> tuple[np.ndarray, float] | None:
-    """(weights, threshold) of a shipped logistic model ``etl/nlp/data/<name>``, or None."""
-    try:
-        data = resources.files("etl.nlp.quotes").joinpath(f"data/{name}").read_text(encoding="utf-8")
-    except (FileNotFoundError, ModuleNotFoundError):
-        return None
-    payload = json.loads(data)
-    return np.asarray(payload["weights"], dtype=np.float32), float(payload["threshold"])
-
-
-@functools.lru_cache(maxsize=1)
-def load_model() -> tuple[np.ndarray, float] | None:
-    return load_weights("cue_model.json")
-
-
-def probabilities(x: np.ndarray, weights: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-np.clip(x @ weights, -30, 30)))
-
-
-def train_logistic(x: np.ndarray, y: np.ndarray, l2: float = 1e-3, epochs: int = 400, lr: float = 0.5) -> np.ndarray:
-    """Full-batch logistic regression with Adam; returns the weights (bias is a feature)."""
-    n, d = x.shape
-    w = np.zeros(d, dtype=np.float64)
-    m = np.zeros(d)
-    v = np.zeros(d)
-    b1, b2, eps = 0.9, 0.999, 1e-8
-    xf = x.astype(np.float32)
-    for t in range(1, epochs + 1):
-        z = xf @ w.astype(np.float32)
-        p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-        g = (xf.T @ (p - y).astype(np.float32)) / n + l2 * w
-        m = b1 * m + (1 - b1) * g
-        v = b2 * v + (1 - b2) * g * g
-        w -= lr * 0.02 * (m / (1 - b1**t)) / (np.sqrt(v / (1 - b2**t)) + eps)
-    return w.astype(np.float32)
+def load_model() -> tuple[Scorer, float] | None:
+    return load_scorer("cue_model.json")

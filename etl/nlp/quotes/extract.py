@@ -33,6 +33,7 @@ from etl.nlp.quotes.nesting import inside_quotation, resolve_nesting
 from etl.nlp.quotes.output import Attribution, to_attributions
 from etl.nlp.quotes.registry import Draft, Quotation, rules_for
 from etl.nlp.quotes.review import review
+from etl.nlp.quotes.scorer import Scorer
 from etl.nlp.quotes.tagged import tagged_contents, widen_by_tags
 from etl.records import Mention
 
@@ -43,12 +44,12 @@ def find_candidates(
     tags: np.ndarray | None = None,
     config: QuoteConfig = DEFAULT_CONFIG,
     text: str | None = None,
-    cue_model: tuple[np.ndarray, float] | None = None,
+    cue_model: tuple[Scorer, float] | None = None,
 ) -> tuple[Context, list[Candidate]]:
     """Every rule, the nesting and headline rules, then the tagger's own contents: one candidate
     per distinct content, before review. ``tags``: the tagger's output if already known (the
-    training recipe passes out-of-fold ones); ``cue_model``: the cue scorer's (weights,
-    threshold) instead of the shipped ones (the recipe's cross-validation)."""
+    training recipe passes out-of-fold ones); ``cue_model``: the cue scorer and its
+    threshold instead of the shipped ones (the recipe's cross-validation)."""
     q = Context(doc, mentions, tags, text)
     d = Draft(q, config, choose_frames(q, config, cue_model))
 
@@ -114,7 +115,7 @@ def extract(
     config: QuoteConfig = DEFAULT_CONFIG,
     text: str | None = None,
     tags: np.ndarray | None = None,
-    cue_model: tuple[np.ndarray, float] | None = None,
+    cue_model: tuple[Scorer, float] | None = None,
 ) -> list[Attribution]:
     """Every attributed statement in ``doc``; offsets index ``doc.text`` (the clean body, which
     the caller may pass as ``text`` to save rebuilding it)."""

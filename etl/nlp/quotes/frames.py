@@ -12,8 +12,9 @@ from spacy.tokens import Token
 
 from etl.nlp.quotes.config import QuoteConfig
 from etl.nlp.quotes.context import Context
-from etl.nlp.quotes.cue_model import extra_features, feature_matrix, lexicon_rate, load_model, probabilities
+from etl.nlp.quotes.cue_model import extra_features, feature_matrix, lexicon_rate, load_model
 from etl.nlp.quotes.cues import CUE_TAGS, cue_stem, frames, path_score, tagged_indices
+from etl.nlp.quotes.scorer import Scorer
 
 N_TAG_FEATURES = 9
 
@@ -95,10 +96,10 @@ def tag_features(
 
 
 def choose_frames(
-    q: Context, config: QuoteConfig, model: tuple[np.ndarray, float] | None = None
+    q: Context, config: QuoteConfig, model: tuple[Scorer, float] | None = None
 ) -> dict[int, tuple[float, str, int, int]]:
     """For each cue token, its best-scoring frame above the threshold. ``model``: the cue
-    scorer's (weights, threshold) instead of the shipped ones (the recipe's cross-validation)."""
+    scorer and threshold instead of the shipped ones (the recipe's cross-validation)."""
     cands = frame_candidates(q)
     if not cands:
         return {}
@@ -107,7 +108,7 @@ def choose_frames(
         model = load_model()
     if model is not None and q.doc.tensor is not None and q.doc.tensor.size:
         x = candidate_features(q, cands)
-        probs = probabilities(x, model[0]) if x.shape[1] == model[0].shape[0] else None
+        probs = model[0].probabilities(x) if x.shape[1] == model[0].n_inputs else None
     best: dict[int, tuple[float, str, int, int]] = {}
     for k, c in enumerate(cands):
         if probs is not None:

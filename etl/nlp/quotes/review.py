@@ -4,16 +4,16 @@ The rules in ``etl.nlp.quotes.rules`` pick a speaker one cue at a time: the verb
 possessor, a name before the cue. This review sees each finished quote whole: which rule made it,
 its kind, length and position, the nesting around it, what its speaker is (a person, a pronoun,
 a common noun such as ``The clash``) and whether it resolved to a name, plus the pipeline's own
-``tok2vec`` vectors of the cue and the speaker. A logistic regression over them
-(``data/speaker_review.json``, trained on PolNeAR train by ``etl.training.quotes``) gives the
-probability that the speaker is right; below the threshold the quote keeps no speaker, since no
-speaker is better than a wrong one. Without the file (or with a tensor of another width) every
-speaker stays as it is.
+``tok2vec`` vectors of the cue and the speaker, and what the token tagger reads around it. A
+network of one hidden layer over them (``data/speaker_review.json``, trained on PolNeAR train
+by ``etl.training.quotes``) gives the probability that the speaker is right; below the
+threshold the quote keeps no speaker, since no speaker is better than a wrong one. Without the
+file (or with a tensor of another width) every speaker stays as it is.
 """
 
 from __future__ import annotations
 
-import functools
+import bisect
 import math
 from collections.abc import Sequence
 
@@ -21,8 +21,9 @@ import numpy as np
 
 from etl.nlp.quotes.candidate import Candidate
 from etl.nlp.quotes.context import Context
-from etl.nlp.quotes.cue_model import lexicon_rate, load_weights, probabilities, subject_type
+from etl.nlp.quotes.cue_model import lexicon_rate, subject_type
 from etl.nlp.quotes.cues import SPEECH_VERBS, cue_stem
+from etl.nlp.quotes.scorer import Scorer, load_scorer
 
 ORIGINS = (
     "ccomp",
@@ -43,7 +44,8 @@ ORIGINS = (
 KINDS = ("direct", "mixed", "indirect")
 SUBJECT_TYPES = ("PERSON", "ORG", "PLACE", "PRON", "REL", "NOUN", "OTHER")
 OPENING_WORDS = ("to", "that", "whether", "if", "how", "what", "why", "who")
-N_EXTRA = len(ORIGINS) + 1 + len(KINDS) + len(SUBJECT_TYPES) + 1 + len(OPENING_WORDS) + 21
+N_TAG_FEATURES = 6
+N_EXTRA = len(ORIGINS) + 1 + len(KINDS) + len(SUBJECT_TYPES) + 1 + len(OPENING_WORDS) + 21 + N_TAG_FEATURES
 _MARKS = "\"'“”‘’«»„ "
 
 
@@ -95,7 +97,42 @@ def extra_features(q: Context, c: Candidate, kind: str, others: Sequence[tuple[i
         math.log1p(distance) / 3.0,
         1.0,
     ]
-    return out
+    return out + tag_features(q, c)
+
+
+def tag_features(q: Context, c: Candidate) -> list[float]:
+    """What the token tagger reads around the quote: source at the speaker's head and over its
+    phrase, cue at the cue, content over the quote, the most source-like token of its sentences
+    outside the quote and the speaker (is there a likelier speaker?), and the margin between the
+    two. Zeros without the tagger."""
+    tags = q.tags
+    if tags is None:
+        return [0.0] * N_TAG_FEATURES
+    doc = q.doc
+    head = c.speaker_head if c.speaker is not None else None
+    first = bisect.bisect_right(q.token_starts, c.start) - 1
+    end = max(first + 1, bisect.bisect_left(q.token_starts, c.end))
+    at_head = float(tags[head.i, 2]) if head is not None else 0.0
+    over_speaker = (
+        float(tags[c.speaker.start : c.speaker.end, 2].mean()) if c.speaker is not None and len(c.speaker) else 0.0
+    )
+    lo, hi = doc[first].sent.start, doc[end - 1].sent.end
+    if c.cue is not None:
+        lo, hi = min(lo, c.cue.sent.start), max(hi, c.cue.sent.end)
+    outside = np.ones(hi - lo, dtype=bool)
+    outside[max(0, first - lo) : max(0, end - lo)] = False
+    if c.speaker is not None:
+        outside[max(0, c.speaker.start - lo) : max(0, c.speaker.end - lo)] = False
+    others = tags[lo:hi, 2][outside]
+    elsewhere = float(others.max()) if others.size else 0.0
+    return [
+        at_head,
+        over_speaker,
+        float(tags[c.cue.i, 1]) if c.cue is not None else 0.0,
+        float(tags[first:end, 0].mean()),
+        elsewhere,
+        at_head - elsewhere,
+    ]
 
 
 def feature_matrix(q: Context, cands: Sequence[Candidate], kinds: Sequence[str]) -> np.ndarray:
@@ -113,9 +150,8 @@ def feature_matrix(q: Context, cands: Sequence[Candidate], kinds: Sequence[str])
     return x
 
 
-@functools.lru_cache(maxsize=1)
-def load_review_model() -> tuple[np.ndarray, float] | None:
-    return load_weights("speaker_review.json")
+def load_review_model() -> tuple[Scorer, float] | None:
+    return load_scorer("speaker_review.json")
 
 
 def review(q: Context, cands: list[Candidate], kinds: Sequence[str], threshold: float | None = None) -> list[float]:
@@ -125,13 +161,13 @@ def review(q: Context, cands: list[Candidate], kinds: Sequence[str], threshold: 
     model = load_review_model()
     if model is None or not cands:
         return [1.0] * len(cands)
-    weights, shipped = model
+    scorer, shipped = model
     x = feature_matrix(q, cands, kinds)
-    if x.shape[1] != weights.shape[0]:
+    if x.shape[1] != scorer.n_inputs:
         return [1.0] * len(cands)
     limit = shipped if threshold is None else threshold
     out = []
-    for c, p in zip(cands, probabilities(x, weights), strict=True):
+    for c, p in zip(cands, scorer.probabilities(x), strict=True):
         if c.speaker is not None and p < limit:
             c.speaker, c.speaker_head = None, None
         out.append(float(p) if c.speaker is not None else 1.0)
