@@ -38,12 +38,8 @@ def features(q: Context, c: Candidate, kind: str, speaker_p: float) -> list[floa
     status = q.speakers.resolve(c.speaker, c.speaker_head).status
     out += [1.0 if status == s else 0.0 for s in SPEAKER_STATUSES]
     length = sum(b - a for a, b in c.pieces)
-    content = 0.0
-    if q.tags is not None:
-        first = np.searchsorted(q.token_starts, c.start, side="right") - 1
-        end = np.searchsorted(q.token_starts, c.end, side="left")
-        if end > first >= 0:
-            content = float(q.tags[first:end, 0].mean())
+    first, end = q.token_range(c.start, c.end)
+    content = q.mean_tag(max(0, first), end, 0)
     out += [
         min(1.0, c.confidence),
         speaker_p if c.speaker is not None else 0.0,
@@ -63,9 +59,7 @@ def feature_matrix(
 ) -> np.ndarray:
     if not cands:
         return np.zeros((0, N_FEATURES), dtype=np.float32)
-    return np.asarray(
-        [features(q, c, k, p) for c, k, p in zip(cands, kinds, speaker_p, strict=True)], dtype=np.float32
-    )
+    return np.asarray([features(q, c, k, p) for c, k, p in zip(cands, kinds, speaker_p, strict=True)], dtype=np.float32)
 
 
 def load_calibration() -> tuple[Scorer, float] | None:

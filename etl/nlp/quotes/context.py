@@ -7,7 +7,7 @@ import bisect
 from collections.abc import Sequence
 
 import numpy as np
-from spacy.attrs import IDX, IS_SPACE
+from spacy.attrs import IDX, IS_SPACE, SENT_START
 from spacy.tokens import Doc, Token
 
 from etl.nlp.quotes.marks import DOUBLE_CLOSERS, OPENERS, find_quote_spans, paragraph_bounds, quote_index
@@ -49,9 +49,7 @@ def subtree_chars(tok: Token) -> tuple[int, int] | None:
 class Context:
     """Per-article state: quote spans, token lookups, the person index."""
 
-    def __init__(
-        self, doc: Doc, mentions: Sequence[Mention], tags: np.ndarray | None = None, text: str | None = None
-    ):
+    def __init__(self, doc: Doc, mentions: Sequence[Mention], tags: np.ndarray | None = None, text: str | None = None):
         self.doc = doc
         # ``doc.text`` joins every token anew: take the caller's copy when it has the right length
         fits = text is not None and len(doc) and len(text) == doc[-1].idx + len(doc[-1].text_with_ws)
@@ -66,9 +64,35 @@ class Context:
         # per token: the tagger's probabilities of content, cue and source (None without weights)
         self.tags = tags if tags is not None else tag(doc, self.in_quote, self.text)
         # tokens the tagger reads as content (never a space token: no run crosses a line break)
+        self._tag_sums: np.ndarray | None = None
+        self._sentence_starts: list[int] | None = None
         self.tagged_content = (
             None if self.tags is None else (self.tags[:, 0] >= 0.5) & ~doc.to_array([IS_SPACE]).astype(bool)
         )
+
+    def token_range(self, start: int, end: int) -> tuple[int, int]:
+        """The tokens [first, last + 1) that the characters [start, end) touch."""
+        return bisect.bisect_right(self.token_starts, start) - 1, bisect.bisect_left(self.token_starts, end)
+
+    def sentence_bounds(self, i: int) -> tuple[int, int]:
+        """The tokens [start, end) of token ``i``'s sentence (``Token.sent`` walks the parse each
+        time; this looks it up in the sentence starts, found once per article)."""
+        if self._sentence_starts is None:
+            starts = np.flatnonzero(self.doc.to_array([SENT_START]) == 1).tolist()
+            self._sentence_starts = [0, *(k for k in starts if k)] + [len(self.doc)]
+        k = bisect.bisect_right(self._sentence_starts, i) - 1
+        return self._sentence_starts[k], self._sentence_starts[k + 1]
+
+    def mean_tag(self, first: int, end: int, column: int) -> float:
+        """The tagger's mean reading of ``column`` (0 content, 1 cue, 2 source) over the tokens
+        [first, end), from running sums built once per article; 0 without the tagger."""
+        if self.tags is None or end <= first:
+            return 0.0
+        if self._tag_sums is None:
+            self._tag_sums = np.vstack(
+                [np.zeros((1, self.tags.shape[1])), np.cumsum(self.tags, axis=0, dtype=np.float64)]
+            )
+        return float((self._tag_sums[end, column] - self._tag_sums[first, column]) / (end - first))
 
     def paragraph_of(self, char: int) -> int:
         return bisect.bisect_right(self.para_starts, char) - 1

@@ -13,7 +13,6 @@ file (or with a tensor of another width) every speaker stays as it is.
 
 from __future__ import annotations
 
-import bisect
 import math
 from collections.abc import Sequence
 
@@ -108,28 +107,25 @@ def tag_features(q: Context, c: Candidate) -> list[float]:
     tags = q.tags
     if tags is None:
         return [0.0] * N_TAG_FEATURES
-    doc = q.doc
     head = c.speaker_head if c.speaker is not None else None
-    first = bisect.bisect_right(q.token_starts, c.start) - 1
-    end = max(first + 1, bisect.bisect_left(q.token_starts, c.end))
+    first, end = q.token_range(c.start, c.end)
+    end = max(first + 1, end)
     at_head = float(tags[head.i, 2]) if head is not None else 0.0
-    over_speaker = (
-        float(tags[c.speaker.start : c.speaker.end, 2].mean()) if c.speaker is not None and len(c.speaker) else 0.0
-    )
-    lo, hi = doc[first].sent.start, doc[end - 1].sent.end
+    over_speaker = q.mean_tag(c.speaker.start, c.speaker.end, 2) if c.speaker is not None else 0.0
+    lo, hi = q.sentence_bounds(first)[0], q.sentence_bounds(end - 1)[1]
     if c.cue is not None:
-        lo, hi = min(lo, c.cue.sent.start), max(hi, c.cue.sent.end)
-    outside = np.ones(hi - lo, dtype=bool)
-    outside[max(0, first - lo) : max(0, end - lo)] = False
+        cue_lo, cue_hi = q.sentence_bounds(c.cue.i)
+        lo, hi = min(lo, cue_lo), max(hi, cue_hi)
+    others = tags[lo:hi, 2].copy()
+    others[max(0, first - lo) : max(0, end - lo)] = 0.0
     if c.speaker is not None:
-        outside[max(0, c.speaker.start - lo) : max(0, c.speaker.end - lo)] = False
-    others = tags[lo:hi, 2][outside]
+        others[max(0, c.speaker.start - lo) : max(0, c.speaker.end - lo)] = 0.0
     elsewhere = float(others.max()) if others.size else 0.0
     return [
         at_head,
         over_speaker,
         float(tags[c.cue.i, 1]) if c.cue is not None else 0.0,
-        float(tags[first:end, 0].mean()),
+        q.mean_tag(first, end, 0),
         elsewhere,
         at_head - elsewhere,
     ]
