@@ -60,3 +60,22 @@ def test_shipped_cue_scorer_is_the_network() -> None:
     assert shipped is not None, "etl/nlp/quotes/data/cue_model.json is not installed with the package"
     scorer, threshold = shipped
     assert isinstance(scorer, Network) and 0.0 < threshold < 1.0
+
+
+def test_context_lookups_agree_with_spacy_and_numpy() -> None:
+    from etl.nlp.model import get_nlp
+    from etl.nlp.quotes import Context
+    from etl.settings import DEFAULT_MODEL
+
+    text = "The mayor spoke first. Then the council said it would vote on Friday. Nobody else spoke."
+    doc = get_nlp(DEFAULT_MODEL)(text)
+    q = Context(doc, [])
+    for tok in doc:
+        assert q.sentence_bounds(tok.i) == (tok.sent.start, tok.sent.end)
+    start = text.index("council")
+    first, end = q.token_range(start, start + len("council said"))
+    assert [t.text for t in doc[first:end]] == ["council", "said"]
+    assert q.tags is not None, "the shipped tagger is not installed with the package"
+    for column in range(3):
+        assert abs(q.mean_tag(first, end, column) - float(q.tags[first:end, column].mean())) < 1e-6
+    assert q.mean_tag(end, end, 0) == 0.0
