@@ -58,7 +58,7 @@ def evaluate(conll: Path, model: str = DEFAULT_MODEL) -> dict[str, object]:
             counts[m.entity_id] += 1
             stories[m.entity_id].add(str(i))
     entities = [EntityCount(e, n, lbl, counts[e]) for e, (n, lbl) in names.items()]
-    aliases = compute_aliases(entities, {}, {e: frozenset(a) for e, a in stories.items()})
+    aliases = compute_aliases(entities, {}, stories)
     links = {str(a["alias_entity_id"]): str(a["canonical_entity_id"]) for a in aliases}
     out: dict[str, object] = {"documents": len(docs)}
     for linked in (False, True):

@@ -277,14 +277,13 @@ def _drop_glued_words(items: Sequence[_Named]) -> None:
     if not items:
         return
     lower = {t.text for t in items[0].span.doc if t.is_lower}
-    surnames = {i.name.split()[-1] for i in items if i.label == "PERSON"}
     for item in items:
         words = item.name.split()
         if item.label != "PERSON" or len(words) < 2 or name_gender(item.name) is not None or _INITIAL.match(words[0]):
             continue
         rest = words[1:]
         others = {i.name.split()[-1] for i in items if i.label == "PERSON" and i is not item and i.name != item.name}
-        if words[0].lower() in lower and rest[0][:1].isupper() and rest[-1] in others & surnames:
+        if words[0].lower() in lower and rest[0][:1].isupper() and rest[-1] in others:
             item.name = " ".join(rest)
 
 

@@ -30,6 +30,7 @@ import logging
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import pyarrow as pa
@@ -88,7 +89,7 @@ _SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 
 def _by_context(
-    alias: EntityCount, candidates: Sequence[EntityCount], articles: Mapping[str, frozenset[str]], cast: Mapping[str, frozenset[str]]
+    alias: EntityCount, candidates: Sequence[EntityCount], articles: Mapping[str, AbstractSet[str]], cast: Mapping[str, frozenset[str]]
 ) -> EntityCount | None:
     """The one namesake the alias's stories all point to by their company: a story points to the
     namesake whose own stories name the most of its other entities, weighted by rarity (a name in
@@ -127,7 +128,7 @@ def _written_as_name(name: str) -> bool:
     return all(w[:1].isupper() or w in _PARTICLES for w in name.split())
 
 
-def _company(entity_id: str, articles: Mapping[str, frozenset[str]], cast: Mapping[str, frozenset[str]]) -> frozenset[str]:
+def _company(entity_id: str, articles: Mapping[str, AbstractSet[str]], cast: Mapping[str, frozenset[str]]) -> frozenset[str]:
     """The entities named in the stories that name ``entity_id``."""
     out: set[str] = set()
     for article in articles.get(entity_id, frozenset()):
@@ -135,7 +136,7 @@ def _company(entity_id: str, articles: Mapping[str, frozenset[str]], cast: Mappi
     return frozenset(out)
 
 
-def _story_count(entity_id: str, articles: Mapping[str, frozenset[str]]) -> int:
+def _story_count(entity_id: str, articles: Mapping[str, AbstractSet[str]]) -> int:
     return max(len(articles.get(entity_id, frozenset())), 1)
 
 
@@ -219,7 +220,7 @@ def _variant_links(people: Sequence[EntityCount]) -> dict[str, tuple[EntityCount
 def compute_aliases(
     entities: Iterable[EntityCount],
     roles: Mapping[str, set[str]] | None = None,
-    articles: Mapping[str, frozenset[str]] | None = None,
+    articles: Mapping[str, AbstractSet[str]] | None = None,
 ) -> list[dict[str, object]]:
     """``entity_aliases`` rows for a set of entities with their mention counts, normalised roles
     (``entity_id -> {role_norm}``) and the stories naming them (``entity_id -> {article_id}``);
@@ -291,10 +292,11 @@ def _sql_counts(conn: sa.Connection) -> list[EntityCount]:
     return [EntityCount(*row) for row in conn.execute(query)]
 
 
-def _roles(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+def _grouped(pairs: Iterable[tuple[str, str]]) -> dict[str, set[str]]:
+    """(entity_id, value) rows -> entity_id -> {value}."""
     out: dict[str, set[str]] = defaultdict(set)
-    for entity_id, role in pairs:
-        out[entity_id].add(role)
+    for entity_id, value in pairs:
+        out[entity_id].add(value)
     return out
 
 
@@ -302,12 +304,10 @@ def refresh_sql(engine: sa.Engine) -> list[dict[str, object]]:
     """Recompute ``entity_aliases`` in the database in one transaction; returns its rows."""
     table, r = SQL_TABLES[TABLE], SQL_TABLES["entity_roles"]
     with engine.begin() as conn:
-        roles = _roles((a, b) for a, b in conn.execute(sa.select(r.c.entity_id, r.c.role_norm).distinct()))
         m = SQL_TABLES["mentions"]
-        stories: dict[str, set[str]] = defaultdict(set)
-        for entity_id, article_id in conn.execute(sa.select(m.c.entity_id, m.c.article_id).distinct()):
-            stories[entity_id].add(article_id)
-        rows = compute_aliases(_sql_counts(conn), roles, {e: frozenset(a) for e, a in stories.items()})
+        roles = _grouped((a, b) for a, b in conn.execute(sa.select(r.c.entity_id, r.c.role_norm).distinct()))
+        stories = _grouped((a, b) for a, b in conn.execute(sa.select(m.c.entity_id, m.c.article_id).distinct()))
+        rows = compute_aliases(_sql_counts(conn), roles, stories)
         conn.execute(sa.delete(table))
         if rows:
             conn.execute(table.insert(), rows)

@@ -4,7 +4,6 @@ right next to them."""
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
 
 import numpy as np
@@ -20,12 +19,10 @@ def widen_by_tags(q: Context, content: np.ndarray, cands: list[Candidate]) -> No
     tagger reads as content (the clause the parse cut off, the sentence that goes on), up to a
     line break, a quotation or another candidate."""
     doc = q.doc
-    starts = q.token_starts
     taken = np.zeros(len(doc), dtype=bool)
     bounds = []
     for c in cands:
-        first = bisect.bisect_right(starts, c.start) - 1
-        end = bisect.bisect_left(starts, c.end)
+        first, end = q.token_range(c.start, c.end)
         taken[first:end] = True
         bounds.append((first, end))
     blocked = taken | ~content | (np.asarray(q.in_quote) >= 0)
@@ -76,7 +73,7 @@ def tagged_speaker(q: Context, tags: np.ndarray, c: Candidate, first: int, end: 
     """The cue and the speaker of a tagged content: the tokens of its sentences, outside it, that
     the tagger reads as most cue-like and (nearest) source-like, when it reads them so at all."""
     doc = q.doc
-    lo, hi = doc[first].sent.start, doc[end - 1].sent.end
+    lo, hi = q.sentence_bounds(first)[0], q.sentence_bounds(end - 1)[1]
     around = [i for i in range(lo, hi) if not first <= i < end]
     if not around:
         return
