@@ -242,3 +242,19 @@ def test_entities_one_spelling_a_headline_in_capitals_last() -> None:
     # the first mention is a headline's: the entity still takes the article's usual spelling
     names = _named(["DORRIT", "WINS", ".", "Dorrit", "won", ".", "Dorrit", "left"], [(0, 1, "PERSON"), (3, 4, "PERSON"), (6, 7, "PERSON")])
     assert {name for _, _, name in names} == {"Dorrit"}
+
+
+@pytest.mark.parametrize(
+    ("words", "ents", "expected"),
+    [
+        # "Mr." and the one full name, a woman's: he is someone else (her husband, her son)
+        ("Nancy Dorrit spoke . Mr. Dorrit left . Dorrit won .", [(0, 2), (5, 6), (8, 9)], ["Nancy Dorrit", "Dorrit", "Nancy Dorrit"]),
+        ("Nancy Dorrit spoke . Mrs. Dorrit left .", [(0, 2), (5, 6)], ["Nancy Dorrit", "Nancy Dorrit"]),
+        ("Ronald Dorrit spoke . Mrs. Dorrit left .", [(0, 2), (5, 6)], ["Ronald Dorrit", "Dorrit"]),
+        # a first name of no known gender, or of both, tells nothing against the honorific
+        ("Kerr Dorrit spoke . Mr. Dorrit left .", [(0, 2), (5, 6)], ["Kerr Dorrit", "Kerr Dorrit"]),
+        ("Lee Dorrit spoke . Ms. Dorrit left .", [(0, 2), (5, 6)], ["Lee Dorrit", "Lee Dorrit"]),
+    ],
+)
+def test_entities_an_honorific_of_the_other_gender_keeps_the_surname(words: str, ents: list[tuple[int, int]], expected: list[str]) -> None:
+    assert [name for _, _, name in _named(words.split(), [(s, e, "PERSON") for s, e in ents])] == expected

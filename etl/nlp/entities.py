@@ -11,7 +11,7 @@ from spacy.tokens import Doc, Span, Token
 
 from etl import ids
 from etl.nlp.aliases import alias, expand_acronym, is_acronym
-from etl.nlp.gender import FEMALE, FEMALE_WORDS, MALE, MALE_WORDS, name_gender
+from etl.nlp.gender import FEMALE, FEMALE_WORDS, MALE, MALE_WORDS, UNISEX_NAMES, name_gender
 from etl.records import Mention
 
 # OntoNotes labels that name something; numeric labels (DATE, MONEY, ...) are not entities here.
@@ -270,6 +270,13 @@ def _honorific_gender(span: Span) -> str | None:
     return MALE if word in MALE_WORDS else FEMALE if word in FEMALE_WORDS else None
 
 
+def _gender_clash(span: Span, full: str) -> bool:
+    """"Mr. Dorrit" in a story naming only Nancy Dorrit is not her: the honorific's gender and the
+    full name's first name disagree (a husband or a son the story names by surname only)."""
+    said, named = _honorific_gender(span), name_gender(full)
+    return said is not None and named is not None and said != named and full.split()[0].casefold() not in UNISEX_NAMES
+
+
 def _drop_glued_words(items: Sequence[_Named]) -> None:
     """A capitalised common word glued before a person's name goes ("Stop Trump", "Team Clinton",
     "Asserting Clinton" in a headline): a first word that is no known first name or initial, that
@@ -341,7 +348,9 @@ def name_mentions(spans: Sequence[Span]) -> list[_Named]:
     full_names = {i.name for i in items if i.label != "PERSON" and len(i.name.split()) > 1}
     for item in items:
         if item.label == "PERSON":
-            item.name = persons.get(item.name, item.name)
+            full = persons.get(item.name, item.name)
+            if not _gender_clash(item.span, full):
+                item.name = full
             continue
         owner = _surname_owner(item.name, full_persons, item.label) if not is_acronym(item.name) else None
         if owner is not None:
