@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from etl import ids
 from etl.pipeline import run
 from etl.settings import Settings
-from etl.warehouse.aliases import EntityCount, compute_aliases, link_entities
+from etl.warehouse.aliases import EntityCount, compute_aliases, link_entities, story_facts
 
 
 def _e(name: str, label: str = "PERSON", mentions: int = 1) -> EntityCount:
@@ -183,3 +184,56 @@ def test_entity_links_context_tells_namesakes_apart() -> None:
 def test_entity_links_context_split_between_namesakes_links_neither() -> None:
     assert _context_links([["Senate", "Vole"], ["Rovers", "Wanderers"]]) == {}
     assert _context_links([["Filler"], ["Filler"]]) == {}  # nothing telling: a name in every story
+
+
+@pytest.mark.parametrize(
+    ("entities", "expected"),
+    [
+        # a one-word PERSON tag the corpus writes as an organisation at least as often
+        ([_e("Tass", mentions=3), _e("Tass", "ORG", 5)], {"Tass": "Tass"}),
+        ([_e("Tass", mentions=3), _e("Tass", "ORG", 2), _e("Tass", "GPE", 1)], {"Tass": "Tass"}),
+        # more often a person than anything else: it stays a person
+        ([_e("Tass", mentions=5), _e("Tass", "ORG", 3)], {}),
+        # a known first name is a person's, whatever else it names ("Bill" the law)
+        ([_e("Bill", mentions=2), _e("Bill", "LAW", 9)], {}),
+        # a surname of a person named in full links to that person, not to the other label
+        ([_e("Glyn Dorrit", mentions=4), _e("Dorrit", mentions=2), _e("Dorrit", "ORG", 9)], {"Dorrit": "Glyn Dorrit"}),
+        # nor is the first word of a usual full name: it stands for that name
+        ([_e("Dorrit Vole", mentions=4), _e("Dorrit", mentions=2), _e("Dorrit", "ORG", 9)], {"Dorrit": "Dorrit Vole"}),
+        ([_e("Dorrit Vole", mentions=2), _e("Dorrit", mentions=2), _e("Dorrit", "ORG", 9)], {}),
+    ],
+)
+def test_entity_links_label_by_the_corpus_evidence(entities: list[EntityCount], expected: dict[str, str]) -> None:
+    rows = compute_aliases(entities)
+    assert {str(r["alias_name"]): str(r["canonical_name"]) for r in rows} == expected
+    assert all(r["rule"] == "label" for r in rows if r["alias_name"] == r["canonical_name"])
+
+
+@pytest.mark.parametrize(
+    ("alias_year", "alias_outlet", "expected"),
+    [
+        (1996, None, {"Dorrit": "Bob Dorrit"}),
+        (2016, None, {"Dorrit": "Ann Dorrit"}),
+        (None, "Herald", {"Dorrit": "Bob Dorrit"}),
+        (None, None, {}),  # the Senate alone tells nothing: both are named beside it
+    ],
+)
+def test_entity_links_a_story_year_or_outlet_tells_namesakes_apart(alias_year: int | None, alias_outlet: str | None, expected: dict[str, str]) -> None:
+    """Ann Dorrit is named in 2016 Gazette stories, Bob Dorrit in 1996 Herald ones, both beside the
+    Senate; the alias's story names the Senate too, and its year or outlet decides ("Clinton" in
+    2016 news is Hillary)."""
+    ann, bob, dorrit, senate = _e("Ann Dorrit", mentions=5), _e("Bob Dorrit", mentions=5), _e("Dorrit", mentions=2), _e("Senate", "ORG")
+    stories = {ann.entity_id: {"s0", "s1"}, bob.entity_id: {"s2", "s3"}, dorrit.entity_id: {"a0"}, senate.entity_id: {"s0", "s1", "s2", "s3", "a0"}}
+    for extra in ("x0", "x1", "x2"):  # stories naming neither, so that the Senate is no everyday name
+        stories[_e(f"Filler {extra}", "ORG").entity_id] = {extra}
+    facts = {
+        "s0": story_facts("Gazette", date(2016, 6, 1)),
+        "s1": story_facts("Gazette", date(2016, 6, 1)),
+        "s2": story_facts("Herald", date(1996, 6, 1)),
+        "s3": story_facts("Herald", date(1996, 6, 1)),
+        "a0": story_facts(alias_outlet, date(alias_year, 6, 1) if alias_year else None),
+    }
+    rows = compute_aliases([ann, bob, dorrit, senate], {}, stories, facts)
+    assert {str(r["alias_name"]): str(r["canonical_name"]) for r in rows} == expected
+    assert all(r["rule"] == "context" for r in rows)
+

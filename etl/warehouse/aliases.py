@@ -32,11 +32,13 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import pyarrow as pa
 import sqlalchemy as sa
 
 from etl.nlp.aliases import fold
+from etl.nlp.gender import name_gender
 from etl.settings import Settings
 from etl.warehouse.schema import SQL_TABLES, arrow_schema
 
@@ -53,8 +55,12 @@ PREFIX_DOMINANCE = 2.0
 FIRST_NAME_MIN = 3
 # context tie-break between namesakes: how much more the chosen one's stories must share with the
 # alias's (rarity-weighted) than the next one's, and in how many entities at least
+# how many more mentions under other labels than PERSON a one-word name needs to lose its PERSON tag
+LABEL_DOMINANCE = 1.0
 CONTEXT_MARGIN = 3.0
 CONTEXT_MIN = 2
+# a story's facts (outlet, year) join the context tie-break as pseudo-entities named so
+FACT_PREFIX = "story:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +176,18 @@ def _first_name(e: EntityCount, candidates: Sequence[EntityCount]) -> EntityCoun
     return best if usual else None
 
 
+def _by_label(e: EntityCount, others: Sequence[EntityCount], begun: Sequence[EntityCount]) -> EntityCount | None:
+    """The entity a one-word PERSON tag ("Politico", "Tass") really is: the same name under
+    another label, when the corpus writes it so at least as often as it tags it PERSON and never
+    begins or ends a person's full name with it as often (see ``compute_aliases``): one label
+    per name, by the evidence across its mentions. A known first name stays a person."""
+    if not others or name_gender(e.canonical_name) is not None or any(c.mentions >= e.mentions for c in begun):
+        return None
+    if sum(o.mentions for o in others) < LABEL_DOMINANCE * e.mentions:
+        return None
+    return max(others, key=lambda o: (o.mentions, o.entity_id))
+
+
 def _variant_links(people: Sequence[EntityCount]) -> dict[str, tuple[EntityCount, str]]:
     """Longer PERSON names that are variants of a shorter, more usual one: alias id -> (canonical, rule)."""
     by_words = {_words(p): p for p in people}
@@ -217,16 +235,40 @@ def _variant_links(people: Sequence[EntityCount]) -> dict[str, tuple[EntityCount
     return links
 
 
+def story_facts(outlet: str | None, published_at: date | datetime | None) -> frozenset[str]:
+    """A story's outlet and year as context for namesakes: "Clinton" in 2016 news is Hillary, in
+    1996 news Bill. Prefixed so they never meet an entity id."""
+    out = set()
+    if outlet:
+        out.add(f"{FACT_PREFIX}outlet:{outlet.casefold()}")
+    if published_at is not None:
+        out.add(f"{FACT_PREFIX}year:{published_at.year}")
+    return frozenset(out)
+
+
+def _with_facts(articles: Mapping[str, AbstractSet[str]], facts: Mapping[str, AbstractSet[str]]) -> Mapping[str, AbstractSet[str]]:
+    """``articles`` plus each fact as a pseudo-entity naming the stories it holds for."""
+    if not facts:
+        return articles
+    out: dict[str, set[str]] = defaultdict(set)
+    for article, held in facts.items():
+        for fact in held:
+            out[fact].add(article)
+    return {**articles, **out}
+
+
 def compute_aliases(
     entities: Iterable[EntityCount],
     roles: Mapping[str, set[str]] | None = None,
     articles: Mapping[str, AbstractSet[str]] | None = None,
+    facts: Mapping[str, AbstractSet[str]] | None = None,
 ) -> list[dict[str, object]]:
     """``entity_aliases`` rows for a set of entities with their mention counts, normalised roles
-    (``entity_id -> {role_norm}``) and the stories naming them (``entity_id -> {article_id}``);
-    pure, and free of the order entities come in."""
+    (``entity_id -> {role_norm}``), the stories naming them (``entity_id -> {article_id}``) and
+    the stories' own facts (``article_id -> {story_facts(...)}``: outlet, year), which weigh in the
+    context tie-break like the entities a story names; pure, and free of the order entities come in."""
     roles = roles or {}
-    articles = articles or {}
+    articles = _with_facts(articles or {}, facts or {})
     cast_sets: dict[str, set[str]] = defaultdict(set)
     for entity_id, stories in articles.items():
         for article in stories:
@@ -251,6 +293,11 @@ def compute_aliases(
         for k in range(1, len(words)):
             by_suffix[words[-k:]].append(full)
         by_first[words[0]].append(full)
+    # one-word names under other labels: the evidence against a one-word PERSON tag ("Politico")
+    others: dict[tuple[str, ...], list[EntityCount]] = defaultdict(list)
+    for e in entities:
+        if e.label != "PERSON" and len(_words(e)) == 1:
+            others[_words(e)].append(e)
     for e in entities:
         if e.entity_id in variants or not _may_alias(e):
             continue
@@ -263,6 +310,10 @@ def compute_aliases(
             first = _first_name(e, by_first.get(words[0], []))
             if first is not None:
                 rows.append(_row(e, first, "first name", len(by_first[words[0]])))
+                continue
+            other = _by_label(e, others.get(words, []), by_first.get(words[0], []))
+            if other is not None:
+                rows.append(_row(e, other, "label", len(others[words])))
             continue
         if not candidates:
             continue
@@ -307,7 +358,12 @@ def refresh_sql(engine: sa.Engine) -> list[dict[str, object]]:
         m = SQL_TABLES["mentions"]
         roles = _grouped((a, b) for a, b in conn.execute(sa.select(r.c.entity_id, r.c.role_norm).distinct()))
         stories = _grouped((a, b) for a, b in conn.execute(sa.select(m.c.entity_id, m.c.article_id).distinct()))
-        rows = compute_aliases(_sql_counts(conn), roles, stories)
+        art = SQL_TABLES["articles"]
+        facts = {
+            r.article_id: story_facts(r.outlet, r.published_at)
+            for r in conn.execute(sa.select(art.c.article_id, art.c.outlet, art.c.published_at))
+        }
+        rows = compute_aliases(_sql_counts(conn), roles, stories, facts)
         conn.execute(sa.delete(table))
         if rows:
             conn.execute(table.insert(), rows)
