@@ -237,3 +237,58 @@ def test_entity_links_a_story_year_or_outlet_tells_namesakes_apart(alias_year: i
     assert {str(r["alias_name"]): str(r["canonical_name"]) for r in rows} == expected
     assert all(r["rule"] == "context" for r in rows)
 
+
+NAMED_STORIES = {
+    "c.txt": "LONDON (Reuters) - Tony Blair met union leaders on Monday.\n\nBlair said the talks were useful.",
+    "d.txt": "Gordon Brown spoke in London on Tuesday.\n\nBrown said London was ready.",
+}
+
+
+@pytest.mark.parametrize("order", [("c", "d"), ("d", "c")])
+def test_entity_links_names_same_whether_loaded_in_one_run_or_several(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, order: tuple[str, str]) -> None:
+    """A dateline's "LONDON" loaded first does not name the entity: "London" ranks first whatever
+    the order (etl.warehouse.package.spelling_key), in SQL and in Parquet, and the id stays."""
+    from etl.warehouse.parquet import read_table
+
+    monkeypatch.setenv("NEWS_ETL_PROCESSES", "1")
+    monkeypatch.delenv("NEWS_ETL_DATABASE_URL", raising=False)
+    for name, text in NAMED_STORIES.items():
+        for folder in ("all", name.removesuffix(".txt")):
+            (tmp_path / folder).mkdir(exist_ok=True)
+            (tmp_path / folder / name).write_text(text, encoding="utf-8")
+    one = Settings(warehouse=tmp_path / "one")
+    run([tmp_path / "all"], one)
+    several = Settings(warehouse=tmp_path / "several")
+    for part in order:
+        run([tmp_path / part], several)
+    london = ids.entity_id("GPE", "London")
+    for where in ("one", "several"):
+        names = _names(tmp_path / where)
+        assert names[london] == "London", where
+        parquet = read_table(tmp_path / where / "parquet", "entities").to_pylist()
+        assert {r["entity_id"]: r["canonical_name"] for r in parquet} == names, where
+    assert _names(tmp_path / "one") == _names(tmp_path / "several")
+
+
+def _names(warehouse: Path) -> dict[str, str]:
+    engine = sa.create_engine(f"sqlite:///{warehouse / 'news.db'}")
+    with engine.connect() as conn:
+        names = dict(conn.execute(sa.text("SELECT entity_id, canonical_name FROM entities")).all())
+    engine.dispose()
+    return names
+
+
+@pytest.mark.parametrize(
+    ("spellings", "best"),
+    [
+        (["CLINTON", "Clinton"], "Clinton"),
+        (["Mccain", "McCain", "MCCAIN"], "McCain"),
+        (["WASHINGTON", "Washington"], "Washington"),
+        (["IBM"], "IBM"),
+        (["de Blasio", "De Blasio"], "De Blasio"),
+    ],
+)
+def test_entity_links_spelling_key_is_a_fixed_order(spellings: list[str], best: str) -> None:
+    from etl.warehouse.package import spelling_key
+
+    assert min(spellings, key=spelling_key) == best == min(reversed(spellings), key=spelling_key)

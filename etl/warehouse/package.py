@@ -22,6 +22,17 @@ from etl.warehouse.schema import PACKAGE_TABLES, PARTITION, arrow_schema
 _SAFE_BATCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 
 
+def spelling_key(name: str) -> tuple[bool, int, str]:
+    """How an entity's spellings (its id is made from the case-folded name) rank for its display
+    name, the least first: not all in capitals (a headline's "CLINTON", a dateline's "WASHINGTON"),
+    then more capitals ("McCain" before "Mccain"), then code-point order. A fixed order, not the
+    first one seen, so that loading a corpus in several runs names every entity as loading it in
+    one does (``etl.warehouse.sql`` renames a stored entity when a better spelling comes)."""
+    letters = [c for c in name if c.isalpha()]
+    capitals = sum(c.isupper() for c in letters)
+    return (len(letters) > 1 and capitals == len(letters), -capitals, name)
+
+
 def check_batch_id(batch_id: str) -> str:
     if not _SAFE_BATCH.match(batch_id):
         raise ValueError(f"invalid batch id {batch_id!r}: use letters, digits, '.', '_' and '-' only")
@@ -84,7 +95,9 @@ def build_package(
         rows["entity_roles"].extend(_row("entity_roles", r, article_id=a.article_id, role_on=role_on) for r in item.roles)
         rows["quote_entities"].extend(_row("quote_entities", e, article_id=a.article_id) for e in item.quote_entities)
         for m in item.mentions:
-            entities.setdefault(m.entity_id, {"entity_id": m.entity_id, "canonical_name": m.canonical_name, "label": m.label})
+            known = entities.get(m.entity_id)
+            if known is None or spelling_key(m.canonical_name) < spelling_key(str(known["canonical_name"])):
+                entities[m.entity_id] = {"entity_id": m.entity_id, "canonical_name": m.canonical_name, "label": m.label}
         if a.article_id in signatures:
             sig, bands = signatures[a.article_id]
             rows["signatures"].append({"article_id": a.article_id, "signature": sig})

@@ -10,7 +10,8 @@ copy then applies exactly the same change. Rules of a load:
 * the package's articles that another batch already stores are kept where they are (the ledger
   records them as ``already_stored``), so no article is ever stored twice, and none is ever
   dropped because some other batch holds it;
-* entities stay while any mention refers to them;
+* entities stay while any mention refers to them; a stored entity takes a package's spelling of
+  its name when that ranks first (``etl.warehouse.package.spelling_key``), whatever the load order;
 * every batch the load touched gets its ``batches`` row recounted (or removed when left empty).
 
 On PostgreSQL a load first takes a transaction-scoped advisory lock, so loads from several machines
@@ -40,7 +41,7 @@ from etl.ledger import Known
 from etl.settings import redact_url
 from etl.warehouse import migrate
 from etl.warehouse.change import Applied, Change
-from etl.warehouse.package import with_partition
+from etl.warehouse.package import spelling_key, with_partition
 from etl.warehouse.schema import ARTICLE_TABLES, BY_NAME, COUNTED, PACKAGE_TABLES, PARTITION, SQL_TABLES
 from etl.warehouse.store import Capabilities
 
@@ -266,7 +267,16 @@ class SqlStore:
         if pkg is None:
             applied.counts = {"removed_articles": len(drop)}
             return
-        existing = {r.entity_id for r in self._select_in(conn, "entities", ["entity_id"], "entity_id", new_entities)}
+        # an entity already stored keeps its row, unless the package spells it better: then the row
+        # moves to this batch under that spelling, so names do not depend on load order
+        offered = dict(zip(tables["entities"]["entity_id"].to_pylist(), tables["entities"]["canonical_name"].to_pylist(), strict=True))
+        stored = self._select_in(conn, "entities", ["entity_id", "canonical_name", PARTITION], "entity_id", new_entities)
+        renamed = {r.entity_id for r in stored if spelling_key(offered[r.entity_id]) < spelling_key(r.canonical_name)}
+        for r in stored:
+            if r.entity_id in renamed:
+                removed[r.batch_id]["entities"].add(r.entity_id)
+        self._delete_in(conn, "entities", "entity_id", renamed)
+        existing = {r.entity_id for r in stored} - renamed
         for t in ARTICLE_TABLES:
             tables[t] = _keep(tables[t], BY_NAME[t].article_key or "article_id", already)
         tables["entities"] = _keep(tables["entities"], "entity_id", existing)
