@@ -292,3 +292,31 @@ def test_entity_links_spelling_key_is_a_fixed_order(spellings: list[str], best: 
     from etl.warehouse.package import spelling_key
 
     assert min(spellings, key=spelling_key) == best == min(reversed(spellings), key=spelling_key)
+
+
+@pytest.mark.parametrize(
+    ("entities", "expected"),
+    [
+        # wire copy: "Ronald Reagan" once, "President Reagan" ever after
+        ([_e("Ronald Reagan", mentions=20), _e("Reagan", mentions=400)], {"Reagan": "Ronald Reagan"}),
+        ([_e("Bashar Assad", mentions=2), _e("Assad", mentions=22)], {"Assad": "Bashar Assad"}),
+        ([_e("G. Dorrit", mentions=1), _e("Dorrit", mentions=9)], {"Dorrit": "G. Dorrit"}),
+        # too rare to stand for so frequent a surname
+        ([_e("Ronald Reagan", mentions=2), _e("Reagan", mentions=400)], {}),
+        # not written as a person's name: a word glued to a tag ("Wilayat Twitter")
+        ([_e("Wilayat Twitter", mentions=21), _e("Twitter", mentions=129)], {}),
+        # a first name alone is no surname of a rarer full name ("Larry David")
+        ([_e("Larry David", mentions=1), _e("David", mentions=4)], {}),
+        # namesakes still need one to dominate
+        ([_e("Ronald Reagan", mentions=20), _e("Nancy Reagan", mentions=15), _e("Reagan", mentions=400)], {}),
+    ],
+)
+def test_entity_links_a_surname_links_to_a_rarer_full_name(entities: list[EntityCount], expected: dict[str, str]) -> None:
+    assert _links(*entities) == expected
+
+
+def test_entity_links_a_rarer_full_name_never_beside_one_written_otherwise_nor_for_another_label() -> None:
+    # "Rahm" is no first name the lists know: he may be the one meant, so "Emanuel" links to neither
+    assert _links(_e("Tom Emanuel", mentions=3), _e("Rahm Emanuel", mentions=9), _e("Emanuel", mentions=21)) == {}
+    # "Jordan" the country, tagged PERSON thrice, is no Michael B. Jordan
+    assert _links(_e("Michael B. Jordan"), _e("Jordan", mentions=3), _e("Jordan", "GPE", 40)) == {"Jordan": "Jordan"}

@@ -17,7 +17,9 @@ A first name alone ("Hillary", "Bernie") links to the one full name it begins th
 ``DOMINANCE`` of such names' mentions and is more frequent than it.
 
 Then surnames: a PERSON (or a one-word non-place entity spaCy mislabelled) whose name is the last word(s)
-of PERSON full names at least as frequent as itself links to the one such name, or to the one
+of PERSON full names at least as frequent as itself (for a one-word PERSON: of full names written as a
+person's, with a known first name or an initial, however rare, up to ``RARER_FULL_NAME`` times: wire
+copy names "Ronald Reagan" once and says "President Reagan" after) links to the one such name, or to the one
 that holds at least ``DOMINANCE`` of their mentions (the namesake trap: "Clinton" with both Hillary and Bill in the corpus links to
 neither unless one dominates, or unless the alias shares a role with only one of them:
 "Secretary of State Clinton", or unless the stories naming the alias share far more of their other
@@ -28,6 +30,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -55,6 +58,8 @@ PREFIX_DOMINANCE = 2.0
 FIRST_NAME_MIN = 3
 # context tie-break between namesakes: how much more the chosen one's stories must share with the
 # alias's (rarity-weighted) than the next one's, and in how many entities at least
+# how many times as frequent as the full names written as a person's a surname may be and still link to them
+RARER_FULL_NAME = 30
 # how many more mentions under other labels than PERSON a one-word name needs to lose its PERSON tag
 LABEL_DOMINANCE = 1.0
 CONTEXT_MARGIN = 3.0
@@ -174,6 +179,24 @@ def _first_name(e: EntityCount, candidates: Sequence[EntityCount]) -> EntityCoun
     total = sum(c.mentions for c in candidates)
     usual = best.mentions >= max(FIRST_NAME_MIN, PREFIX_DOMINANCE * e.mentions, DOMINANCE * total)
     return best if usual else None
+
+
+_INITIAL = re.compile(r"^[A-Z]\.$")
+
+
+def _rarer_full_names(e: EntityCount, longer: Sequence[EntityCount]) -> list[EntityCount]:
+    """Full names a surname may stand for although they are rarer than it: wire copy names the
+    president in full once and "President Reagan" or "Assad" ever after. Only names written as a
+    person's (a known first name or an initial first: "Wilayat Twitter" is none; one written
+    otherwise may be the one meant, so then none), for a surname that is no first name itself
+    and no other label's name (``_by_label`` comes first), at most ``RARER_FULL_NAME`` times as
+    frequent as they are."""
+    if not longer or name_gender(e.canonical_name) is not None:
+        return []
+    # all of them, or the one written otherwise may be the one meant ("Rahm Emanuel" beside "Tom Emanuel")
+    if not all(name_gender(c.canonical_name) is not None or _INITIAL.match(c.canonical_name.split()[0]) for c in longer):
+        return []
+    return list(longer) if e.mentions <= RARER_FULL_NAME * sum(c.mentions for c in longer) else []
 
 
 def _by_label(e: EntityCount, others: Sequence[EntityCount], begun: Sequence[EntityCount]) -> EntityCount | None:
@@ -303,9 +326,8 @@ def compute_aliases(
             continue
         words = _words(e)
         # the full name is the usual form: a rarer longer name is a mislabelled span ("Briton Tim Henman")
-        candidates = [
-            c for c in by_suffix.get(words, []) if len(c.canonical_name.split()) > len(words) and c.mentions >= e.mentions
-        ]
+        longer = [c for c in by_suffix.get(words, []) if len(c.canonical_name.split()) > len(words)]
+        candidates = [c for c in longer if c.mentions >= e.mentions]
         if not candidates and e.label == "PERSON" and len(words) == 1:
             first = _first_name(e, by_first.get(words[0], []))
             if first is not None:
@@ -314,7 +336,8 @@ def compute_aliases(
             other = _by_label(e, others.get(words, []), by_first.get(words[0], []))
             if other is not None:
                 rows.append(_row(e, other, "label", len(others[words])))
-            continue
+                continue
+            candidates = _rarer_full_names(e, longer)
         if not candidates:
             continue
         total = sum(c.mentions for c in candidates)
