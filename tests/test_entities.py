@@ -11,7 +11,7 @@ from etl import ids
 from etl.clean import clean
 from etl.nlp.aliases import expand_acronym, initials
 from etl.nlp.analyse import analyse
-from etl.nlp.entities import extend_person, name_mentions, strip_honorifics, trim_span
+from etl.nlp.entities import extend_person, name_mentions, named_spans, strip_honorifics, trim_span
 from etl.nlp.model import get_nlp
 from etl.records import AnalysedArticle, CleanArticle, Mention, RawArticle
 from etl.settings import DEFAULT_MODEL
@@ -258,3 +258,9 @@ def test_entities_one_spelling_a_headline_in_capitals_last() -> None:
 )
 def test_entities_an_honorific_of_the_other_gender_keeps_the_surname(words: str, ents: list[tuple[int, int]], expected: list[str]) -> None:
     assert [name for _, _, name in _named(words.split(), [(s, e, "PERSON") for s, e in ents])] == expected
+
+
+def test_entities_a_generational_suffix_alone_is_no_person() -> None:
+    doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=["Joe", "Dorrit", ",", "Jr.", "said"])
+    doc.ents = [Span(doc, 0, 2, label="PERSON"), Span(doc, 3, 4, label="PERSON")]
+    assert [s.text for s in named_spans(doc)] == ["Joe Dorrit"]

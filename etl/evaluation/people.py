@@ -36,6 +36,7 @@ from etl.nlp.runner import analyse_batch
 from etl.records import AnalysedArticle, CleanArticle, RawArticle
 from etl.settings import DEFAULT_MODEL, Settings
 from etl.warehouse.aliases import EntityCount, compute_aliases
+from etl.warehouse.package import spelling_key
 from etl.warehouse.schema import SQL_TABLES
 
 _POSSESSIVE = re.compile(r"['\u2019]s$")
@@ -57,7 +58,9 @@ def evaluate(conll: Path, model: str = DEFAULT_MODEL) -> dict[str, object]:
     stories: dict[str, set[str]] = defaultdict(set)
     for i, r in enumerate(results):
         for m in r.mentions:
-            names.setdefault(m.entity_id, (m.canonical_name, m.label))  # as the warehouse: first spelling
+            known = names.get(m.entity_id)  # as the warehouse: the best spelling by a fixed order
+            if known is None or spelling_key(m.canonical_name) < spelling_key(known[0]):
+                names[m.entity_id] = (m.canonical_name, m.label)
             counts[m.entity_id] += 1
             stories[m.entity_id].add(str(i))
     entities = [EntityCount(e, n, lbl, counts[e]) for e, (n, lbl) in names.items()]

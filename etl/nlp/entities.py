@@ -154,12 +154,16 @@ def extend_person(span: Span) -> Span:
     return span if (start, end) == (span.start, span.end) else Span(doc, start, end, label=span.label)
 
 
+# generational suffixes: spaCy sometimes tags "Jr." alone as a person
+_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
 def named_spans(doc: Doc) -> Iterator[Span]:
     for ent in doc.ents:
         if ent.label_ not in NAMED_LABELS:
             continue
         span = trim_span(extend_person(ent))
-        if span is not None:
+        if span is not None and not (span.label_ == "PERSON" and span.text.casefold() in _SUFFIXES):
             yield span
 
 
