@@ -56,12 +56,12 @@ DOMINANCE = 0.9
 PREFIX_DOMINANCE = 2.0
 # mentions a full name needs before a first name alone may stand for it
 FIRST_NAME_MIN = 3
-# context tie-break between namesakes: how much more the chosen one's stories must share with the
-# alias's (rarity-weighted) than the next one's, and in how many entities at least
 # how many times as frequent as the full names written as a person's a surname may be and still link to them
 RARER_FULL_NAME = 30
-# how many more mentions under other labels than PERSON a one-word name needs to lose its PERSON tag
+# how many mentions under other labels, per PERSON mention, a one-word name needs to lose its PERSON tag
 LABEL_DOMINANCE = 1.0
+# context tie-break between namesakes: how much more the chosen one's stories must share with the
+# alias's (rarity-weighted) than the next one's, and in how many entities (or story facts) at least
 CONTEXT_MARGIN = 3.0
 CONTEXT_MIN = 2
 # a story's facts (outlet, year) join the context tie-break as pseudo-entities named so
