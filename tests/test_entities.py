@@ -264,3 +264,17 @@ def test_entities_a_generational_suffix_alone_is_no_person() -> None:
     doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=["Joe", "Dorrit", ",", "Jr.", "said"])
     doc.ents = [Span(doc, 0, 2, label="PERSON"), Span(doc, 3, 4, label="PERSON")]
     assert [s.text for s in named_spans(doc)] == ["Joe Dorrit"]
+
+
+@pytest.mark.parametrize(
+    ("words", "ents", "expected"),
+    [
+        # a generational suffix is no surname: "O'Neill" is Thomas P. O'Neill Jr.
+        ("Thomas P. Dorrit Jr. spoke . Dorrit left .", [(0, 4), (6, 7)], ["Thomas P. Dorrit Jr.", "Thomas P. Dorrit Jr."]),
+        ("Harry Dorrit III spoke . Dorrit left .", [(0, 3), (5, 6)], ["Harry Dorrit III", "Harry Dorrit III"]),
+        # a suffix alone after a surname keeps the two words apart from any name ending so
+        ("Joe Jr. spoke . Jr. left .", [(0, 2)], ["Joe Jr."]),
+    ],
+)
+def test_entities_a_surname_finds_a_full_name_with_a_suffix(words: str, ents: list[tuple[int, int]], expected: list[str]) -> None:
+    assert [name for _, _, name in _named(words.split(), [(s, e, "PERSON") for s, e in ents])] == expected

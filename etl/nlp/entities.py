@@ -167,6 +167,14 @@ def named_spans(doc: Doc) -> Iterator[Span]:
             yield span
 
 
+def _name_words(name: str) -> list[str]:
+    """A name's words without a generational suffix: "Thomas P. O'Neill Jr." ends in "O'Neill"."""
+    words = name.replace(",", " ").split()
+    while len(words) > 2 and words[-1].casefold() in _SUFFIXES:
+        words.pop()
+    return words
+
+
 def resolve_person_names(names: Sequence[str]) -> dict[str, str]:
     """Map each PERSON name to the fullest name in the article it abbreviates.
 
@@ -180,7 +188,7 @@ def resolve_person_names(names: Sequence[str]) -> dict[str, str]:
         candidates = {
             f
             for f in full
-            if f != name and len(f.split()) > len(tokens) and f.split()[-len(tokens) :] == tokens
+            if f != name and len(_name_words(f)) > len(tokens) and _name_words(f)[-len(tokens) :] == tokens
         }
         if not candidates and len(tokens) == 1:
             candidates = {f for f in full if f.split()[0] == tokens[0] and f != name}
@@ -210,7 +218,7 @@ def _surname_owner(name: str, persons: Sequence[str], label: str) -> str | None:
     """The one full PERSON name that ``name`` ends ("Van Poppel": Todd van Poppel), or, for one
     word not a place, starts ("Wang": Wang Donghai); case aside."""
     tokens = name.casefold().split()
-    full = [(p, p.casefold().split()) for p in persons]
+    full = [(p, [w.casefold() for w in _name_words(p)]) for p in persons]
     owners = {p for p, words in full if len(words) > len(tokens) and words[-len(tokens) :] == tokens}
     if not owners and len(tokens) == 1 and label not in PLACE_LABELS:
         owners = {p for p, words in full if len(words) > 1 and words[0] == tokens[0]}
@@ -260,7 +268,7 @@ def _vote(items: Sequence[_Named]) -> None:
 def _candidates(name: str, full: Sequence[str]) -> list[str]:
     """The article's full PERSON names that ``name`` abbreviates (its last words, or one first word)."""
     tokens = name.split()
-    found = [f for f in full if len(f.split()) > len(tokens) and f.split()[-len(tokens) :] == tokens]
+    found = [f for f in full if len(_name_words(f)) > len(tokens) and _name_words(f)[-len(tokens) :] == tokens]
     if not found and len(tokens) == 1:
         found = [f for f in full if f.split()[0] == tokens[0]]
     return found
