@@ -36,7 +36,7 @@ from etl.nlp.runner import analyse_batch
 from etl.records import AnalysedArticle, CleanArticle, RawArticle
 from etl.settings import DEFAULT_MODEL, Settings
 from etl.warehouse.aliases import EntityCount, compute_aliases
-from etl.warehouse.package import spelling_key
+from etl.warehouse.package import best_spelling
 from etl.warehouse.schema import SQL_TABLES
 
 _POSSESSIVE = re.compile(r"['\u2019]s$")
@@ -53,16 +53,20 @@ def evaluate(conll: Path, model: str = DEFAULT_MODEL) -> dict[str, object]:
         assert isinstance(article, CleanArticle)
         articles.append(article)
     results = [r for r in analyse_batch(articles, model) if isinstance(r, AnalysedArticle)]
-    names: dict[str, tuple[str, str]] = {}
+    labels: dict[str, str] = {}
+    spellings: dict[str, set[str]] = defaultdict(set)
+    texts: dict[str, Counter[str]] = defaultdict(Counter)
     counts: Counter[str] = Counter()
     stories: dict[str, set[str]] = defaultdict(set)
     for i, r in enumerate(results):
         for m in r.mentions:
-            known = names.get(m.entity_id)  # as the warehouse: the best spelling by a fixed order
-            if known is None or spelling_key(m.canonical_name) < spelling_key(known[0]):
-                names[m.entity_id] = (m.canonical_name, m.label)
+            labels[m.entity_id] = m.label
+            spellings[m.entity_id].add(m.canonical_name)
+            texts[m.entity_id][m.text] += 1
             counts[m.entity_id] += 1
             stories[m.entity_id].add(str(i))
+    # as the warehouse names them
+    names = {e: (best_spelling(spellings[e], texts[e]), label) for e, label in labels.items()}
     entities = [EntityCount(e, n, lbl, counts[e]) for e, (n, lbl) in names.items()]
     aliases = compute_aliases(entities, {}, stories)
     links = {str(a["alias_entity_id"]): str(a["canonical_entity_id"]) for a in aliases}
