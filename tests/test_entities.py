@@ -278,3 +278,19 @@ def test_entities_a_generational_suffix_alone_is_no_person() -> None:
 )
 def test_entities_a_surname_finds_a_full_name_with_a_suffix(words: str, ents: list[tuple[int, int]], expected: list[str]) -> None:
     assert [name for _, _, name in _named(words.split(), [(s, e, "PERSON") for s, e in ents])] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("TOKYO (AP) - Yasuhiro Nakasone spoke on Monday.", "GPE"),
+        ("TOKYO, March 3 - Yasuhiro Nakasone spoke on Monday.", "GPE"),
+        # capitals inside a paragraph, or not followed as a dateline is, are no dateline
+        ("Yasuhiro Nakasone met TOKYO officials on Monday.", None),
+    ],
+)
+def test_entities_a_dateline_names_a_place(text: str, expected: str | None) -> None:
+    doc = get_nlp(DEFAULT_MODEL).make_doc(text)
+    tokyo = next(i for i, t in enumerate(doc) if t.text == "TOKYO")
+    named = name_mentions([Span(doc, tokyo, tokyo + 1, label="ORG")])
+    assert named[0].label == (expected or "ORG")

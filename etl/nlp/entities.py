@@ -329,6 +329,25 @@ def _resolve_namesakes(items: Sequence[_Named]) -> None:
             item.name = min(candidates, key=lambda c: (-len(written[c]), written[c][0]))
 
 
+# a dateline's place: capitals opening a paragraph near the top, then an agency, a comma or a dash
+_DATELINE_AFTER = re.compile(r"^\s*(?:\(|,|[-\u2013\u2014]\s)")
+DATELINE_REACH = 400
+
+
+def _is_dateline(span: Span) -> bool:
+    """"WASHINGTON (AP) -", "TOKYO, March 3 -": a place, whatever spaCy called it."""
+    text = span.doc.text
+    opens = span.start_char == 0 or text[span.start_char - 1] == "\n"
+    letters = [c for c in span.text if c.isalpha()]
+    return (
+        opens
+        and span.start_char < DATELINE_REACH
+        and len(letters) >= 3
+        and all(c.isupper() for c in letters)
+        and bool(_DATELINE_AFTER.match(text[span.end_char : span.end_char + 3]))
+    )
+
+
 def name_mentions(spans: Sequence[Span]) -> list[_Named]:
     """Each span's label and canonical name, decided across the article.
 
@@ -339,7 +358,7 @@ def name_mentions(spans: Sequence[Span]) -> list[_Named]:
     """
     items: list[_Named] = []
     for span in spans:
-        label = span.label_
+        label = "GPE" if span.label_ != "GPE" and _is_dateline(span) and alias(span.text) is None else span.label_
         text = " ".join(span.text.split())
         text, had_honorific = strip_honorifics(text)
         if had_honorific or _is_person_span(span):
