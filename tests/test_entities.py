@@ -11,7 +11,7 @@ from etl import ids
 from etl.clean import clean
 from etl.nlp.aliases import expand_acronym, initials
 from etl.nlp.analyse import analyse
-from etl.nlp.entities import extend_person, name_mentions, named_spans, strip_honorifics, trim_span
+from etl.nlp.entities import extend_person, name_mentions, named_spans, strip_honorifics, strip_roles, trim_span
 from etl.nlp.model import get_nlp
 from etl.records import AnalysedArticle, CleanArticle, Mention, RawArticle
 from etl.settings import DEFAULT_MODEL
@@ -294,3 +294,26 @@ def test_entities_a_dateline_names_a_place(text: str, expected: str | None) -> N
     tokyo = next(i for i, t in enumerate(doc) if t.text == "TOKYO")
     named = name_mentions([Span(doc, tokyo, tokyo + 1, label="ORG")])
     assert named[0].label == (expected or "ORG")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a regnal title is part of the name: King Hussein is not Saddam Hussein
+        ("King Hussein of Jordan met Saddam Hussein on Monday.", {"King Hussein", "Saddam Hussein"}),
+        ("Pope Francis spoke in Rome on Sunday. Francis left.", {"Pope Francis"}),
+        ("Queen Elizabeth II opened Parliament.", {"Queen Elizabeth II"}),
+        # other titles still go
+        ("President Ronald Reagan spoke on Monday.", {"Ronald Reagan"}),
+    ],
+)
+def test_entities_a_regnal_title_stays_in_the_name(text: str, expected: set[str]) -> None:
+    assert {m.canonical_name for m in run(text).mentions if m.label == "PERSON"} == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("Jordanian King Hussein", "King Hussein"), ("Saudi King Fahd", "King Fahd"), ("King Juan Carlos", "Juan Carlos"), ("Foreign Minister Sergei Lavrov", "Sergei Lavrov")],
+)
+def test_entities_strip_roles_keeps_a_regnal_title(name: str, expected: str) -> None:
+    assert strip_roles(name) == expected

@@ -87,14 +87,44 @@ _ROLE_WORDS = frozenset(
 )
 
 
+# titles that are part of a monarch's or a pope's name: "King Hussein" is not Saddam Hussein
+REGNAL_TITLES = frozenset("king queen prince princess pope emperor empress sultan shah tsar czar emir".split())
+_NUMERAL = re.compile(r"^[IVX]+$")
+
+
+def _regnal(words: Sequence[str]) -> bool:
+    """A title of ``REGNAL_TITLES`` before one name, and a numeral maybe ("Queen Elizabeth II")."""
+    rest = words[1:]
+    return (
+        len(words) > 1
+        and words[0][:1].isupper()
+        and words[0].lower() in REGNAL_TITLES
+        and (len(rest) == 1 or (len(rest) == 2 and bool(_NUMERAL.match(rest[1]))))
+    )
+
+
 def strip_roles(name: str) -> str:
     """``Russian Foreign Minister Sergei Lavrov`` -> ``Sergei Lavrov``: leading role words and
-    lowercase words go; the name itself (at least its last word) stays."""
+    lowercase words go; the name itself (at least its last word) stays, and so does a regnal
+    title before one name (``Jordanian King Hussein`` -> ``King Hussein``, ``Pope Francis``)."""
     words = name.split()
     start = 0
     while start < len(words) - 1 and (words[start].lower() in _ROLE_WORDS or words[start][:1].islower()):
         start += 1
+    if start > 0 and _regnal(words[start - 1 :]):
+        start -= 1
     return " ".join(words[start:])
+
+
+def with_regnal_title(span: Span) -> Span:
+    """A one-name PERSON span ("Hussein", "Elizabeth II") grown over the regnal title before it:
+    spaCy leaves titles out, and "King Hussein" is someone else than Saddam Hussein."""
+    if span.label_ != "PERSON" or span.start == 0:
+        return span
+    title = span.doc[span.start - 1]
+    if not _regnal([title.text, *span.text.split()]) or not title.whitespace_:
+        return span
+    return Span(span.doc, span.start - 1, span.end, label=span.label)
 
 
 def strip_honorifics(text: str) -> tuple[str, bool]:
@@ -162,7 +192,7 @@ def named_spans(doc: Doc) -> Iterator[Span]:
     for ent in doc.ents:
         if ent.label_ not in NAMED_LABELS:
             continue
-        span = trim_span(extend_person(ent))
+        span = trim_span(with_regnal_title(extend_person(ent)))
         if span is not None and not (span.label_ == "PERSON" and span.text.casefold() in _SUFFIXES):
             yield span
 
