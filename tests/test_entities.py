@@ -251,6 +251,10 @@ def test_entities_one_spelling_a_headline_in_capitals_last() -> None:
         ("Nancy Dorrit spoke . Mr. Dorrit left . Dorrit won .", [(0, 2), (5, 6), (8, 9)], ["Nancy Dorrit", "Dorrit", "Nancy Dorrit"]),
         ("Nancy Dorrit spoke . Mrs. Dorrit left .", [(0, 2), (5, 6)], ["Nancy Dorrit", "Nancy Dorrit"]),
         ("Ronald Dorrit spoke . Mrs. Dorrit left .", [(0, 2), (5, 6)], ["Ronald Dorrit", "Dorrit"]),
+        # "President Dorrit" in a first lady's story is her husband, unless she is the president
+        ("Nancy Dorrit spoke . President Dorrit left .", [(0, 2), (5, 6)], ["Nancy Dorrit", "Dorrit"]),
+        ("President Maria Dorrit spoke . President Dorrit left .", [(1, 3), (6, 7)], ["Maria Dorrit", "Maria Dorrit"]),
+        ("Ronald Dorrit spoke . President Dorrit left .", [(0, 2), (5, 6)], ["Ronald Dorrit", "Ronald Dorrit"]),
         # a first name of no known gender, or of both, tells nothing against the honorific
         ("Kerr Dorrit spoke . Mr. Dorrit left .", [(0, 2), (5, 6)], ["Kerr Dorrit", "Kerr Dorrit"]),
         ("Lee Dorrit spoke . Ms. Dorrit left .", [(0, 2), (5, 6)], ["Lee Dorrit", "Lee Dorrit"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
@@ -312,11 +313,22 @@ def _honorific_gender(span: Span) -> str | None:
     return MALE if word in MALE_WORDS else FEMALE if word in FEMALE_WORDS else None
 
 
-def _gender_clash(span: Span, full: str) -> bool:
+def _gender_clash(span: Span, full: str, presidents: AbstractSet[str] = frozenset()) -> bool:
     """"Mr. Dorrit" in a story naming only Nancy Dorrit is not her: the honorific's gender and the
-    full name's first name disagree (a husband or a son the story names by surname only)."""
-    said, named = _honorific_gender(span), name_gender(full)
-    return said is not None and named is not None and said != named and full.split()[0].casefold() not in UNISEX_NAMES
+    full name's first name disagree (a husband or a son the story names by surname only). Nor is
+    "President Dorrit" when the story never calls her president (``presidents``: the full names
+    it does): a first lady's story names the president by title and surname."""
+    named = name_gender(full)
+    if named is None or full.split()[0].casefold() in UNISEX_NAMES:
+        return False
+    said = _honorific_gender(span)
+    if said is not None:
+        return said != named
+    return named == FEMALE and _titled_president(span) and full not in presidents
+
+
+def _titled_president(span: Span) -> bool:
+    return span.start > 0 and span.doc[span.start - 1].lower_ == "president"
 
 
 def _drop_glued_words(items: Sequence[_Named]) -> None:
@@ -407,10 +419,11 @@ def name_mentions(spans: Sequence[Span]) -> list[_Named]:
     _resolve_namesakes(items)
     full_persons = [n for n in set(persons.values()) if len(n.split()) > 1]
     full_names = {i.name for i in items if i.label != "PERSON" and len(i.name.split()) > 1}
+    presidents = {i.name for i in items if i.label == "PERSON" and len(i.name.split()) > 1 and _titled_president(i.span)}
     for item in items:
         if item.label == "PERSON":
             full = persons.get(item.name, item.name)
-            if not _gender_clash(item.span, full):
+            if not _gender_clash(item.span, full, presidents):
                 item.name = full
             continue
         owner = _surname_owner(item.name, full_persons, item.label) if not is_acronym(item.name) else None
