@@ -321,6 +321,14 @@ def test_entity_links_a_surname_links_to_a_rarer_full_name(entities: list[Entity
     assert _links(*entities) == expected
 
 
+def test_entity_links_a_titled_name_is_a_person_whatever_else_it_names() -> None:
+    # "President Ford" and the carmaker: the title keeps the person, who links to his full name
+    gerald, ford, carmaker = _e("Gerald Ford", mentions=2), _e("Ford", mentions=10), _e("Ford", "ORG", 40)
+    rows = compute_aliases([gerald, ford, carmaker], {ford.entity_id: {"president"}})
+    assert [(r["alias_name"], r["canonical_name"], r["rule"]) for r in rows] == [("Ford", "Gerald Ford", "surname")]
+    assert [r["rule"] for r in compute_aliases([gerald, ford, carmaker])] == ["label"]
+
+
 def test_entity_links_a_rarer_full_name_never_beside_one_written_otherwise_nor_for_another_label() -> None:
     # "Rahm" is no first name the lists know: he may be the one meant, so "Emanuel" links to neither
     assert _links(_e("Tom Emanuel", mentions=3), _e("Rahm Emanuel", mentions=9), _e("Emanuel", mentions=21)) == {}

@@ -203,7 +203,8 @@ def _by_label(e: EntityCount, others: Sequence[EntityCount], begun: Sequence[Ent
     """The entity a one-word PERSON tag ("Politico", "Tass") really is: the same name under
     another label, when the corpus writes it so at least as often as it tags it PERSON and never
     begins or ends a person's full name with it as often (see ``compute_aliases``): one label
-    per name, by the evidence across its mentions. A known first name stays a person."""
+    per name, by the evidence across its mentions. A known first name stays a person, and so
+    does a name the corpus gives a role (``compute_aliases`` asks)."""
     if not others or name_gender(e.canonical_name) is not None or any(c.mentions >= e.mentions for c in begun):
         return None
     if sum(o.mentions for o in others) < LABEL_DOMINANCE * e.mentions:
@@ -333,7 +334,8 @@ def compute_aliases(
             if first is not None:
                 rows.append(_row(e, first, "first name", len(by_first[words[0]])))
                 continue
-            other = _by_label(e, others.get(words, []), by_first.get(words[0], []))
+            # a title ("President Ford") makes a person, whatever else the name is
+            other = _by_label(e, others.get(words, []), by_first.get(words[0], [])) if not roles.get(e.entity_id) else None
             if other is not None:
                 rows.append(_row(e, other, "label", len(others[words])))
                 continue
