@@ -57,7 +57,7 @@ PREFIX_DOMINANCE = 2.0
 # mentions a full name needs before a first name alone may stand for it
 FIRST_NAME_MIN = 3
 # how many times as frequent as the full names written as a person's a surname may be and still link to them
-RARER_FULL_NAME = 30
+RARER_FULL_NAME = 100
 # how many mentions under other labels, per PERSON mention, a one-word name needs to lose its PERSON tag
 LABEL_DOMINANCE = 1.0
 # context tie-break between namesakes: how much more the chosen one's stories must share with the
