@@ -334,3 +334,19 @@ def test_entity_links_a_rarer_full_name_never_beside_one_written_otherwise_nor_f
     assert _links(_e("Tom Emanuel", mentions=3), _e("Rahm Emanuel", mentions=9), _e("Emanuel", mentions=21)) == {}
     # "Jordan" the country, tagged PERSON thrice, is no Michael B. Jordan
     assert _links(_e("Michael B. Jordan"), _e("Jordan", mentions=3), _e("Jordan", "GPE", 40)) == {"Jordan": "Jordan"}
+
+
+@pytest.mark.parametrize(
+    ("entities", "expected"),
+    [
+        # a full name tagged ORG once and PERSON more often is the person
+        ([_e("Desi Dorrit", mentions=3), _e("Desi Dorrit", "ORG")], {"Desi Dorrit": "Desi Dorrit"}),
+        # more often the other label: it keeps it ("Ford Motor" is no person's name either way)
+        ([_e("Desi Dorrit"), _e("Desi Dorrit", "ORG", 3)], {}),
+        ([_e("Jordan Dorrit", mentions=2), _e("Jordan Dorrit Bank", "ORG", 1)], {}),
+    ],
+)
+def test_entity_links_a_full_name_under_another_label(entities: list[EntityCount], expected: dict[str, str]) -> None:
+    rows = compute_aliases(entities)
+    assert {str(r["alias_name"]): str(r["canonical_name"]) for r in rows} == expected
+    assert all(r["rule"] == "label" for r in rows)

@@ -355,7 +355,26 @@ def compute_aliases(
             else:
                 continue
         rows.append(_row(e, best, rule, len(candidates)))
+    rows.extend(_relabelled_full_names(entities, people, variants))
     return rows
+
+
+def _relabelled_full_names(
+    entities: Sequence[EntityCount], people: Sequence[EntityCount], variants: Mapping[str, tuple[EntityCount, str]]
+) -> list[dict[str, object]]:
+    """A full name spaCy gave another label in some stories ("Desi Bouterse" the ORG) links to
+    the same name as a PERSON when the corpus tags it so at least as often (rule label)."""
+    usual: dict[tuple[str, ...], EntityCount] = {}
+    for p in people:
+        target = variants[p.entity_id][0] if p.entity_id in variants else p
+        if _words(p) not in usual or target.mentions > usual[_words(p)].mentions:
+            usual[_words(p)] = target
+    out = []
+    for e in entities:
+        person = usual.get(_words(e)) if e.label != "PERSON" and len(_words(e)) > 1 else None
+        if person is not None and person.mentions >= e.mentions and _written_as_name(e.canonical_name):
+            out.append(_row(e, person, "label", 1))
+    return out
 
 
 def _sql_counts(conn: sa.Connection) -> list[EntityCount]:
