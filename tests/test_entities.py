@@ -187,6 +187,22 @@ def test_entities_person_evidence_relabels_full_names(
     assert _named(words, ents) == expected
 
 
+@pytest.mark.parametrize(
+    ("words", "bill", "expected"),
+    [
+        # the title the article gives one of the namesakes picks him
+        ("Hillary Dorrit met Hillary Dorrit fans and former President Bill Dorrit . President Dorrit spoke .", 9, "Bill Dorrit"),
+        ("Hillary Dorrit met Hillary Dorrit fans and Sen. Bill Dorrit . Sen. Dorrit spoke .", 8, "Bill Dorrit"),
+        # a title neither has: the one named most often
+        ("Hillary Dorrit met Hillary Dorrit fans and Bill Dorrit . President Dorrit spoke .", 7, "Hillary Dorrit"),
+    ],
+)
+def test_entities_namesakes_in_one_article_by_title(words: str, bill: int, expected: str) -> None:
+    ents = [(0, 2), (3, 5), (bill, bill + 2), (bill + 4, bill + 5)]
+    named = _named(words.split(), [(s, e, "PERSON") for s, e in ents])
+    assert (named[-1][0], named[-1][2]) == ("Dorrit", expected)
+
+
 def test_entities_namesakes_in_one_article_by_honorific_then_salience() -> None:
     words = "Bill Dorrit met Hillary Dorrit and Bill Dorrit . Mrs. Dorrit spoke . Mr. Dorrit left . Dorrit won .".split()
     ents = [(0, 2, "PERSON"), (3, 5, "PERSON"), (6, 8, "PERSON"), (10, 11, "PERSON"), (14, 15, "PERSON"), (17, 18, "PERSON")]

@@ -350,12 +350,15 @@ def _drop_glued_words(items: Sequence[_Named]) -> None:
 
 def _resolve_namesakes(items: Sequence[_Named]) -> None:
     """A surname the article shares among several full names ("Clinton" beside Hillary and Bill
-    Clinton) goes, mention by mention, to the one its honorific's gender allows ("Mrs. Clinton");
-    else to the one the article names in full most often, then first: the story's subject."""
+    Clinton) goes, mention by mention, to the one its honorific's gender allows ("Mrs. Clinton"),
+    then to the one the article gives its title ("President Clinton"); else to the one the article
+    names in full most often, then first: the story's subject."""
     written: dict[str, list[int]] = defaultdict(list)
+    titles: dict[str, set[str]] = defaultdict(set)
     for item in items:
         if item.label == "PERSON" and len(item.name.split()) > 1:
             written[item.name].append(item.span.start)
+            titles[item.name].add(_title(item.span))
     full = sorted(written)
     for item in items:
         if item.label != "PERSON":
@@ -367,8 +370,26 @@ def _resolve_namesakes(items: Sequence[_Named]) -> None:
         if gender is not None:
             same = [c for c in candidates if name_gender(c) == gender]
             candidates = same or [c for c in candidates if name_gender(c) is None]
+        # "President Clinton" is the one the article titles so ("former President Bill Clinton")
+        title = _title(item.span)
+        titled = [c for c in candidates if title and title in titles[c]]
+        if len(titled) == 1:
+            candidates = titled
         if candidates:
             item.name = min(candidates, key=lambda c: (-len(written[c]), written[c][0]))
+
+
+def _title(span: Span) -> str:
+    """The role word just before a name ("President", "Sen."), lower case; "" for none (an
+    honorific is the gender's business)."""
+    if span.start == 0:
+        return ""
+    word = span.doc[span.start - 1].lower_.rstrip(".")
+    return word if word in _ROLE_WORDS and word not in PERSON_HONORIFICS and word not in _NO_TITLE else ""
+
+
+# role words that tell nobody apart
+_NO_TITLE = frozenset({"the", "former", "acting", "u.s", "us"})
 
 
 # a dateline's place: capitals opening a paragraph near the top, then an agency, a comma or a dash
