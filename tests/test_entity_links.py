@@ -350,3 +350,29 @@ def test_entity_links_a_full_name_under_another_label(entities: list[EntityCount
     rows = compute_aliases(entities)
     assert {str(r["alias_name"]): str(r["canonical_name"]) for r in rows} == expected
     assert all(r["rule"] == "label" for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("alias_company", "expected"),
+    [
+        # "Reagan" in stories naming what Ronald Reagan's stories name: him
+        (["White House", "Congress"], {"Reagan": "Ronald Reagan"}),
+        # "Blackburn" the club in football reports: nothing in common with Tony Blackburn's stories
+        (["Rovers", "Wanderers"], {}),
+    ],
+)
+def test_entity_links_a_rarer_full_name_needs_the_same_company(alias_company: list[str], expected: dict[str, str]) -> None:
+    ronald, reagan = _e("Ronald Reagan", mentions=2), _e("Reagan", mentions=12)
+    others = {n: _e(n, "ORG") for n in ("White House", "Congress", "Rovers", "Wanderers")}
+    stories: dict[str, set[str]] = {ronald.entity_id: {"s0", "s1"}, reagan.entity_id: {"a0", "a1", "a2"}}
+    for n in ("White House", "Congress"):
+        stories[others[n].entity_id] = {"s0", "s1"}
+    for n in ("Rovers", "Wanderers"):
+        stories.setdefault(others[n].entity_id, set()).add("f0")  # football elsewhere too
+    for a in ("a0", "a1", "a2"):
+        for n in alias_company:
+            stories[others[n].entity_id].add(a)
+    for k in range(200):  # a corpus around them, so that the shared names are rare
+        stories[_e(f"Filler {k}", "ORG").entity_id] = {f"x{k}"}
+    rows = compute_aliases([ronald, reagan, *others.values()], {}, stories)
+    assert {str(r["alias_name"]): str(r["canonical_name"]) for r in rows} == expected

@@ -58,6 +58,8 @@ PREFIX_DOMINANCE = 2.0
 FIRST_NAME_MIN = 3
 # how many times as frequent as the full names written as a person's a surname may be and still link to them
 RARER_FULL_NAME = 100
+# ... and how much (rarity-weighted, in nats) most of its stories must share with theirs
+RARER_CONTEXT = 6.0
 # how many mentions under other labels, per PERSON mention, a one-word name needs to lose its PERSON tag
 LABEL_DOMINANCE = 1.0
 # context tie-break between namesakes: how much more the chosen one's stories must share with the
@@ -184,19 +186,39 @@ def _first_name(e: EntityCount, candidates: Sequence[EntityCount]) -> EntityCoun
 _INITIAL = re.compile(r"^[A-Z]\.$")
 
 
-def _rarer_full_names(e: EntityCount, longer: Sequence[EntityCount]) -> list[EntityCount]:
+def _rarer_full_names(
+    e: EntityCount, longer: Sequence[EntityCount], articles: Mapping[str, AbstractSet[str]], cast: Mapping[str, frozenset[str]]
+) -> list[EntityCount]:
     """Full names a surname may stand for although they are rarer than it: wire copy names the
     president in full once and "President Reagan" or "Assad" ever after. Only names written as a
     person's (a known first name or an initial first: "Wilayat Twitter" is none; one written
     otherwise may be the one meant, so then none), for a surname that is no first name itself
     and no other label's name (``_by_label`` comes first), at most ``RARER_FULL_NAME`` times as
-    frequent as they are."""
+    frequent as they are, and in the same company (``_same_company``) when the stories are known."""
     if not longer or name_gender(e.canonical_name) is not None:
         return []
     # all of them, or the one written otherwise may be the one meant ("Rahm Emanuel" beside "Tom Emanuel")
     if not all(name_gender(c.canonical_name) is not None or _INITIAL.match(c.canonical_name.split()[0]) for c in longer):
         return []
-    return list(longer) if e.mentions <= RARER_FULL_NAME * sum(c.mentions for c in longer) else []
+    if e.mentions > RARER_FULL_NAME * sum(c.mentions for c in longer):
+        return []
+    return list(longer) if not articles or _same_company(e, longer, articles, cast) else []
+
+
+def _same_company(e: EntityCount, longer: Sequence[EntityCount], articles: Mapping[str, AbstractSet[str]], cast: Mapping[str, frozenset[str]]) -> bool:
+    """Most of the surname's stories name, besides it, entities (and story facts) of the full
+    names' stories weighing ``RARER_CONTEXT`` by rarity: "Blackburn" in football reports (the club,
+    tagged PERSON) shares nothing with Tony Blackburn's showbusiness stories, and stays apart."""
+    total = max(len(cast), 1)
+    own = {e.entity_id} | {c.entity_id for c in longer}
+    company = frozenset().union(*(_company(c.entity_id, articles, cast) for c in longer)) - own
+    stories = articles.get(e.entity_id, frozenset())
+    agreeing = sum(
+        1
+        for story in stories
+        if sum(math.log(total / _story_count(n, articles)) for n in (cast.get(story, frozenset()) - own) & company) >= RARER_CONTEXT
+    )
+    return 2 * agreeing > len(stories)
 
 
 def _by_label(e: EntityCount, others: Sequence[EntityCount], begun: Sequence[EntityCount]) -> EntityCount | None:
@@ -339,7 +361,7 @@ def compute_aliases(
             if other is not None:
                 rows.append(_row(e, other, "label", len(others[words])))
                 continue
-            candidates = _rarer_full_names(e, longer)
+            candidates = _rarer_full_names(e, longer, articles, cast)
         if not candidates:
             continue
         total = sum(c.mentions for c in candidates)
