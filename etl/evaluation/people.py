@@ -30,7 +30,7 @@ from etl.clean import clean
 from etl.evaluation.ner import read_conll
 from etl.evaluation.quotes import align
 from etl.nlp.aliases import fold
-from etl.nlp.entities import canonical_text
+from etl.nlp.entities import GENERATIONAL_SUFFIXES, canonical_text
 from etl.nlp.gender import name_gender
 from etl.nlp.runner import analyse_batch
 from etl.records import AnalysedArticle, CleanArticle, RawArticle
@@ -40,9 +40,7 @@ from etl.warehouse.package import best_spelling
 from etl.warehouse.schema import SQL_TABLES
 
 _POSSESSIVE = re.compile(r"['\u2019]s$")
-# generational suffixes: "Joseph R. Biden Jr." is grouped under "Biden", not under "Jr."
 _LOWER_WORD = re.compile(r"\b[a-z]+\b")
-_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 
 def evaluate(conll: Path, model: str = DEFAULT_MODEL) -> dict[str, object]:
@@ -140,7 +138,7 @@ def score_people(
     written: dict[tuple[str, str], dict[tuple[str, ...], set[str]]] = defaultdict(lambda: defaultdict(set))
     for article_id, text, entity_id in rows:
         words = _POSSESSIVE.sub("", text.strip()).replace(",", " ").split()
-        while len(words) > 1 and words[-1].casefold() in _SUFFIXES:
+        while len(words) > 1 and words[-1].casefold() in GENERATIONAL_SUFFIXES:
             words.pop()
         if not words:
             continue

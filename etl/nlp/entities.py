@@ -185,8 +185,9 @@ def extend_person(span: Span) -> Span:
     return span if (start, end) == (span.start, span.end) else Span(doc, start, end, label=span.label)
 
 
-# generational suffixes: spaCy sometimes tags "Jr." alone as a person
-_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+# generational suffixes, never a surname ("Joseph R. Biden Jr." ends in "Biden"); spaCy sometimes
+# tags "Jr." alone as a person
+GENERATIONAL_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 
 def named_spans(doc: Doc) -> Iterator[Span]:
@@ -194,14 +195,14 @@ def named_spans(doc: Doc) -> Iterator[Span]:
         if ent.label_ not in NAMED_LABELS:
             continue
         span = trim_span(with_regnal_title(extend_person(ent)))
-        if span is not None and not (span.label_ == "PERSON" and span.text.casefold() in _SUFFIXES):
+        if span is not None and not (span.label_ == "PERSON" and span.text.casefold() in GENERATIONAL_SUFFIXES):
             yield span
 
 
 def _name_words(name: str) -> list[str]:
     """A name's words without a generational suffix: "Thomas P. O'Neill Jr." ends in "O'Neill"."""
     words = name.replace(",", " ").split()
-    while len(words) > 2 and words[-1].casefold() in _SUFFIXES:
+    while len(words) > 2 and words[-1].casefold() in GENERATIONAL_SUFFIXES:
         words.pop()
     return words
 

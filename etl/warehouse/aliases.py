@@ -41,6 +41,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from etl.nlp.aliases import fold
+from etl.nlp.entities import GENERATIONAL_SUFFIXES
 from etl.nlp.gender import name_gender
 from etl.settings import Settings
 from etl.warehouse.schema import SQL_TABLES, arrow_schema
@@ -97,8 +98,6 @@ def _by_role(alias_roles: set[str], candidates: Sequence[EntityCount], roles: Ma
     return sharing[0] if len(sharing) == 1 else None
 
 
-# generational suffixes, ignored when names are matched ("Joseph R. Biden Jr." ends in "Biden")
-_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 
 def _by_context(
@@ -155,7 +154,7 @@ def _story_count(entity_id: str, articles: Mapping[str, AbstractSet[str]]) -> in
 
 def _words(e: EntityCount) -> tuple[str, ...]:
     words = fold(e.canonical_name).replace(",", " ").split()
-    while len(words) > 1 and words[-1] in _SUFFIXES:
+    while len(words) > 1 and words[-1] in GENERATIONAL_SUFFIXES:
         words.pop()
     return tuple(words)
 
