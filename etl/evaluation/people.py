@@ -176,7 +176,7 @@ def _persons_only(
     """The same figure over the groups that are one person, a second and fairer reading: a
     group whose mentions all resolve to a non-PERSON entity (a spaCy PERSON tag the corpus-wide
     label link overrules, "Politico") and a family ("the Clintons": a plural of a surname the
-    corpus names in full) are left out; a story's namesakes ("Bill Clinton" and "Hillary
+    corpus names in full, and no surname itself) are left out; a story's namesakes ("Bill Clinton" and "Hillary
     Clinton") count as resolved when every mention resolves to a full name and the namesakes
     stay apart."""
     surnames = {fold(n).split()[-1] for n, label in names.values() if label == "PERSON" and len(n.split()) > 1}
@@ -191,7 +191,8 @@ def _persons_only(
             not_person += 1
             continue
         word = fold(key[1])
-        if word.endswith("s") and (word[:-1] in surnames or word.endswith("es") and word[:-2] in surnames):
+        plural = word.endswith("s") and (word[:-1] in surnames or (word.endswith("es") and word[:-2] in surnames))
+        if plural and word not in surnames:  # "Williams" is a surname of its own ("Serena Williams")
             family += 1
             continue
         people += 1
