@@ -380,11 +380,21 @@ def compute_aliases(
     return rows
 
 
+_INITIALS = re.compile(r"^[A-Z]{1,2}\.?$")
+
+
+def _person_like(name: str) -> bool:
+    words = name.split()
+    return _written_as_name(name) and (name_gender(name) is not None or bool(_INITIALS.match(words[0])))
+
+
 def _relabelled_full_names(
     entities: Sequence[EntityCount], people: Sequence[EntityCount], variants: Mapping[str, tuple[EntityCount, str]]
 ) -> list[dict[str, object]]:
-    """A full name spaCy gave another label in some stories ("Desi Bouterse" the ORG) links to
-    the same name as a PERSON when the corpus tags it so at least as often (rule label)."""
+    """A full name spaCy gave another label in some stories ("Bernie Ebbers" the ORG) links to
+    the same name as a PERSON when the corpus tags it so at least as often and it reads as a
+    person's name, a known first name or initials first (rule label): spaCy's own PERSON tags on
+    "Aston Villa" or "Sri Lanka" are no evidence."""
     usual: dict[tuple[str, ...], EntityCount] = {}
     for p in people:
         target = variants[p.entity_id][0] if p.entity_id in variants else p
@@ -393,7 +403,7 @@ def _relabelled_full_names(
     out = []
     for e in entities:
         person = usual.get(_words(e)) if e.label != "PERSON" and len(_words(e)) > 1 else None
-        if person is not None and person.mentions >= e.mentions and _written_as_name(e.canonical_name):
+        if person is not None and person.mentions >= e.mentions and _person_like(e.canonical_name):
             out.append(_row(e, person, "label", 1))
     return out
 

@@ -18,7 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 # frozen: the comments as of this revision and the one before
 _RULES = 'spelling (the same name under another spelling, accents aside, to its most frequent one), prefixed name ("Billionaire Donald Trump" to Donald Trump), middle name ("Hillary Rodham Clinton" to Hillary Clinton), first name (a first name alone to the one usual full name it begins), surname (the only full name ending so), dominant surname (namesakes, one holding at least 90% of their mentions), role (the one namesake sharing a role with the alias), '
-RULE_DOC = _RULES + 'context (the one namesake its stories point to by the other entities they name, their outlet and their year) or label (a name to the same name under the label the corpus gives it at least as often: the one-word PERSON tag "Politico" to the ORG, the ORG "Desi Bouterse" to the PERSON).'
+RULE_DOC = _RULES + 'context (the one namesake its stories point to by the other entities they name, their outlet and their year) or label (a name to the same name under the label the corpus gives it at least as often: the one-word PERSON tag "Politico" to the ORG, the ORG "Bernie Ebbers" to the PERSON).'
 OLD_RULE_DOC = _RULES.removesuffix(", ") + " or context (the one namesake its stories point to by the other entities they name)."
 TARGET_DOC = "The full-name PERSON entity it stands for (for rule label: the same name under its usual label)."
 OLD_TARGET_DOC = "The full-name PERSON entity it stands for."
