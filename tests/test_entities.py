@@ -11,7 +11,7 @@ from etl import ids
 from etl.clean import clean
 from etl.nlp.aliases import expand_acronym, initials
 from etl.nlp.analyse import analyse
-from etl.nlp.entities import extend_person, name_mentions, strip_honorifics, trim_span
+from etl.nlp.entities import extend_person, name_mentions, named_spans, strip_honorifics, strip_roles, trim_span
 from etl.nlp.model import get_nlp
 from etl.records import AnalysedArticle, CleanArticle, Mention, RawArticle
 from etl.settings import DEFAULT_MODEL
@@ -187,6 +187,22 @@ def test_entities_person_evidence_relabels_full_names(
     assert _named(words, ents) == expected
 
 
+@pytest.mark.parametrize(
+    ("words", "bill", "expected"),
+    [
+        # the title the article gives one of the namesakes picks him
+        ("Hillary Dorrit met Hillary Dorrit fans and former President Bill Dorrit . President Dorrit spoke .", 9, "Bill Dorrit"),
+        ("Hillary Dorrit met Hillary Dorrit fans and Sen. Bill Dorrit . Sen. Dorrit spoke .", 8, "Bill Dorrit"),
+        # a title neither has: the one named most often
+        ("Hillary Dorrit met Hillary Dorrit fans and Bill Dorrit . President Dorrit spoke .", 7, "Hillary Dorrit"),
+    ],
+)
+def test_entities_namesakes_in_one_article_by_title(words: str, bill: int, expected: str) -> None:
+    ents = [(0, 2), (3, 5), (bill, bill + 2), (bill + 4, bill + 5)]
+    named = _named(words.split(), [(s, e, "PERSON") for s, e in ents])
+    assert (named[-1][0], named[-1][2]) == ("Dorrit", expected)
+
+
 def test_entities_namesakes_in_one_article_by_honorific_then_salience() -> None:
     words = "Bill Dorrit met Hillary Dorrit and Bill Dorrit . Mrs. Dorrit spoke . Mr. Dorrit left . Dorrit won .".split()
     ents = [(0, 2, "PERSON"), (3, 5, "PERSON"), (6, 8, "PERSON"), (10, 11, "PERSON"), (14, 15, "PERSON"), (17, 18, "PERSON")]
@@ -242,3 +258,82 @@ def test_entities_one_spelling_a_headline_in_capitals_last() -> None:
     # the first mention is a headline's: the entity still takes the article's usual spelling
     names = _named(["DORRIT", "WINS", ".", "Dorrit", "won", ".", "Dorrit", "left"], [(0, 1, "PERSON"), (3, 4, "PERSON"), (6, 7, "PERSON")])
     assert {name for _, _, name in names} == {"Dorrit"}
+
+
+@pytest.mark.parametrize(
+    ("words", "ents", "expected"),
+    [
+        # "Mr." and the one full name, a woman's: he is someone else (her husband, her son)
+        ("Nancy Dorrit spoke . Mr. Dorrit left . Dorrit won .", [(0, 2), (5, 6), (8, 9)], ["Nancy Dorrit", "Dorrit", "Nancy Dorrit"]),
+        ("Nancy Dorrit spoke . Mrs. Dorrit left .", [(0, 2), (5, 6)], ["Nancy Dorrit", "Nancy Dorrit"]),
+        ("Ronald Dorrit spoke . Mrs. Dorrit left .", [(0, 2), (5, 6)], ["Ronald Dorrit", "Dorrit"]),
+        # "President Dorrit" in a first lady's story is her husband, unless she is the president
+        ("Nancy Dorrit spoke . President Dorrit left .", [(0, 2), (5, 6)], ["Nancy Dorrit", "Dorrit"]),
+        ("President Maria Dorrit spoke . President Dorrit left .", [(1, 3), (6, 7)], ["Maria Dorrit", "Maria Dorrit"]),
+        ("Ronald Dorrit spoke . President Dorrit left .", [(0, 2), (5, 6)], ["Ronald Dorrit", "Ronald Dorrit"]),
+        # a first name of no known gender, or of both, tells nothing against the honorific
+        ("Kerr Dorrit spoke . Mr. Dorrit left .", [(0, 2), (5, 6)], ["Kerr Dorrit", "Kerr Dorrit"]),
+        ("Lee Dorrit spoke . Ms. Dorrit left .", [(0, 2), (5, 6)], ["Lee Dorrit", "Lee Dorrit"]),
+    ],
+)
+def test_entities_an_honorific_of_the_other_gender_keeps_the_surname(words: str, ents: list[tuple[int, int]], expected: list[str]) -> None:
+    assert [name for _, _, name in _named(words.split(), [(s, e, "PERSON") for s, e in ents])] == expected
+
+
+def test_entities_a_generational_suffix_alone_is_no_person() -> None:
+    doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=["Joe", "Dorrit", ",", "Jr.", "said"])
+    doc.ents = [Span(doc, 0, 2, label="PERSON"), Span(doc, 3, 4, label="PERSON")]
+    assert [s.text for s in named_spans(doc)] == ["Joe Dorrit"]
+
+
+@pytest.mark.parametrize(
+    ("words", "ents", "expected"),
+    [
+        # a generational suffix is no surname: "O'Neill" is Thomas P. O'Neill Jr.
+        ("Thomas P. Dorrit Jr. spoke . Dorrit left .", [(0, 4), (6, 7)], ["Thomas P. Dorrit Jr.", "Thomas P. Dorrit Jr."]),
+        ("Harry Dorrit III spoke . Dorrit left .", [(0, 3), (5, 6)], ["Harry Dorrit III", "Harry Dorrit III"]),
+        # a suffix alone after a surname keeps the two words apart from any name ending so
+        ("Joe Jr. spoke . Jr. left .", [(0, 2)], ["Joe Jr."]),
+    ],
+)
+def test_entities_a_surname_finds_a_full_name_with_a_suffix(words: str, ents: list[tuple[int, int]], expected: list[str]) -> None:
+    assert [name for _, _, name in _named(words.split(), [(s, e, "PERSON") for s, e in ents])] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("TOKYO (AP) - Yasuhiro Nakasone spoke on Monday.", "GPE"),
+        ("TOKYO, March 3 - Yasuhiro Nakasone spoke on Monday.", "GPE"),
+        # capitals inside a paragraph, or not followed as a dateline is, are no dateline
+        ("Yasuhiro Nakasone met TOKYO officials on Monday.", None),
+    ],
+)
+def test_entities_a_dateline_names_a_place(text: str, expected: str | None) -> None:
+    doc = get_nlp(DEFAULT_MODEL).make_doc(text)
+    tokyo = next(i for i, t in enumerate(doc) if t.text == "TOKYO")
+    named = name_mentions([Span(doc, tokyo, tokyo + 1, label="ORG")])
+    assert named[0].label == (expected or "ORG")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a regnal title is part of the name: King Hussein is not Saddam Hussein
+        ("King Hussein of Jordan met Saddam Hussein on Monday.", {"King Hussein", "Saddam Hussein"}),
+        ("Pope Francis spoke in Rome on Sunday. Francis left.", {"Pope Francis"}),
+        ("Queen Elizabeth II opened Parliament.", {"Queen Elizabeth II"}),
+        # other titles still go
+        ("President Ronald Reagan spoke on Monday.", {"Ronald Reagan"}),
+    ],
+)
+def test_entities_a_regnal_title_stays_in_the_name(text: str, expected: set[str]) -> None:
+    assert {m.canonical_name for m in run(text).mentions if m.label == "PERSON"} == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [("Jordanian King Hussein", "King Hussein"), ("Saudi King Fahd", "King Fahd"), ("King Juan Carlos", "Juan Carlos"), ("Foreign Minister Sergei Lavrov", "Sergei Lavrov")],
+)
+def test_entities_strip_roles_keeps_a_regnal_title(name: str, expected: str) -> None:
+    assert strip_roles(name) == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -11,7 +12,7 @@ import sqlalchemy as sa
 from etl import ids
 from etl.pipeline import run
 from etl.settings import Settings
-from etl.warehouse.aliases import EntityCount, compute_aliases, link_entities
+from etl.warehouse.aliases import EntityCount, compute_aliases, link_entities, story_facts
 
 
 def _e(name: str, label: str = "PERSON", mentions: int = 1) -> EntityCount:
@@ -183,3 +184,198 @@ def test_entity_links_context_tells_namesakes_apart() -> None:
 def test_entity_links_context_split_between_namesakes_links_neither() -> None:
     assert _context_links([["Senate", "Vole"], ["Rovers", "Wanderers"]]) == {}
     assert _context_links([["Filler"], ["Filler"]]) == {}  # nothing telling: a name in every story
+
+
+@pytest.mark.parametrize(
+    ("entities", "expected"),
+    [
+        # a one-word PERSON tag the corpus writes as an organisation at least as often
+        ([_e("Tass", mentions=3), _e("Tass", "ORG", 5)], {"Tass": "Tass"}),
+        ([_e("Tass", mentions=3), _e("Tass", "ORG", 2), _e("Tass", "GPE", 1)], {"Tass": "Tass"}),
+        # more often a person than anything else: it stays a person
+        ([_e("Tass", mentions=5), _e("Tass", "ORG", 3)], {}),
+        # a known first name is a person's, whatever else it names ("Bill" the law)
+        ([_e("Bill", mentions=2), _e("Bill", "LAW", 9)], {}),
+        # a surname of a person named in full links to that person, not to the other label
+        ([_e("Glyn Dorrit", mentions=4), _e("Dorrit", mentions=2), _e("Dorrit", "ORG", 9)], {"Dorrit": "Glyn Dorrit"}),
+        # nor is the first word of a usual full name: it stands for that name
+        ([_e("Dorrit Vole", mentions=4), _e("Dorrit", mentions=2), _e("Dorrit", "ORG", 9)], {"Dorrit": "Dorrit Vole"}),
+        ([_e("Dorrit Vole", mentions=2), _e("Dorrit", mentions=2), _e("Dorrit", "ORG", 9)], {}),
+    ],
+)
+def test_entity_links_label_by_the_corpus_evidence(entities: list[EntityCount], expected: dict[str, str]) -> None:
+    rows = compute_aliases(entities)
+    assert {str(r["alias_name"]): str(r["canonical_name"]) for r in rows} == expected
+    assert all(r["rule"] == "label" for r in rows if r["alias_name"] == r["canonical_name"])
+
+
+@pytest.mark.parametrize(
+    ("alias_year", "alias_outlet", "expected"),
+    [
+        (1996, None, {"Dorrit": "Bob Dorrit"}),
+        (2016, None, {"Dorrit": "Ann Dorrit"}),
+        (None, "Herald", {"Dorrit": "Bob Dorrit"}),
+        (None, None, {}),  # the Senate alone tells nothing: both are named beside it
+    ],
+)
+def test_entity_links_a_story_year_or_outlet_tells_namesakes_apart(alias_year: int | None, alias_outlet: str | None, expected: dict[str, str]) -> None:
+    """Ann Dorrit is named in 2016 Gazette stories, Bob Dorrit in 1996 Herald ones, both beside the
+    Senate; the alias's story names the Senate too, and its year or outlet decides ("Clinton" in
+    2016 news is Hillary)."""
+    ann, bob, dorrit, senate = _e("Ann Dorrit", mentions=5), _e("Bob Dorrit", mentions=5), _e("Dorrit", mentions=2), _e("Senate", "ORG")
+    stories = {ann.entity_id: {"s0", "s1"}, bob.entity_id: {"s2", "s3"}, dorrit.entity_id: {"a0"}, senate.entity_id: {"s0", "s1", "s2", "s3", "a0"}}
+    for extra in ("x0", "x1", "x2"):  # stories naming neither, so that the Senate is no everyday name
+        stories[_e(f"Filler {extra}", "ORG").entity_id] = {extra}
+    facts = {
+        "s0": story_facts("Gazette", date(2016, 6, 1)),
+        "s1": story_facts("Gazette", date(2016, 6, 1)),
+        "s2": story_facts("Herald", date(1996, 6, 1)),
+        "s3": story_facts("Herald", date(1996, 6, 1)),
+        "a0": story_facts(alias_outlet, date(alias_year, 6, 1) if alias_year else None),
+    }
+    rows = compute_aliases([ann, bob, dorrit, senate], {}, stories, facts)
+    assert {str(r["alias_name"]): str(r["canonical_name"]) for r in rows} == expected
+    assert all(r["rule"] == "context" for r in rows)
+
+
+NAMED_STORIES = {
+    "c.txt": "LONDON (Reuters) - Tony Blair met union leaders on Monday.\n\nBlair said the talks were useful.",
+    "d.txt": "Gordon Brown spoke in London on Tuesday.\n\nBrown said London was ready.",
+}
+
+
+@pytest.mark.parametrize("order", [("c", "d"), ("d", "c")])
+def test_entity_links_names_same_whether_loaded_in_one_run_or_several(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, order: tuple[str, str]) -> None:
+    """A dateline's "LONDON" loaded first does not name the entity for good: the mentions' usual
+    spelling wins whatever the order (etl.warehouse.package.best_spelling), in SQL and in Parquet,
+    and the id stays."""
+    from etl.warehouse.parquet import read_table
+
+    monkeypatch.setenv("NEWS_ETL_PROCESSES", "1")
+    monkeypatch.delenv("NEWS_ETL_DATABASE_URL", raising=False)
+    for name, text in NAMED_STORIES.items():
+        for folder in ("all", name.removesuffix(".txt")):
+            (tmp_path / folder).mkdir(exist_ok=True)
+            (tmp_path / folder / name).write_text(text, encoding="utf-8")
+    one = Settings(warehouse=tmp_path / "one")
+    run([tmp_path / "all"], one)
+    several = Settings(warehouse=tmp_path / "several")
+    london = ids.entity_id("GPE", "London")
+    for k, part in enumerate(order):
+        run([tmp_path / part], several)
+        if k == 0:  # the dateline alone names it in capitals, until the other story comes
+            assert _names(tmp_path / "several")[london] == ("LONDON" if part == "c" else "London")
+    for where in ("one", "several"):
+        names = _names(tmp_path / where)
+        assert names[london] == "London", where
+        parquet = read_table(tmp_path / where / "parquet", "entities").to_pylist()
+        assert {r["entity_id"]: r["canonical_name"] for r in parquet} == names, where
+    assert _names(tmp_path / "one") == _names(tmp_path / "several")
+
+
+def _names(warehouse: Path) -> dict[str, str]:
+    engine = sa.create_engine(f"sqlite:///{warehouse / 'news.db'}")
+    with engine.connect() as conn:
+        names = dict(conn.execute(sa.text("SELECT entity_id, canonical_name FROM entities")).all())
+    engine.dispose()
+    return names
+
+
+@pytest.mark.parametrize(
+    ("names", "texts", "best"),
+    [
+        # the spelling most mentions write, capitals last
+        (["HIllary Dorrit", "Hillary Dorrit"], {"Hillary Dorrit": 9, "HIllary Dorrit": 1}, "Hillary Dorrit"),
+        (["Mccain"], {"McCain": 7, "Mccain": 1, "MCCAIN": 20}, "McCain"),
+        (["WASHINGTON", "Washington"], {"WASHINGTON": 30, "Washington": 4}, "Washington"),
+        (["IBM"], {"IBM": 3}, "IBM"),
+        # no mention writes it so ("Mr Ebbers"): the names themselves, by code points
+        (["Ebbers", "EBBERS"], {"Mr Ebbers": 3}, "Ebbers"),
+        (["de Blasio", "De Blasio"], {}, "De Blasio"),
+    ],
+)
+def test_entity_links_best_spelling_by_the_mentions(names: list[str], texts: dict[str, int], best: str) -> None:
+    from etl.warehouse.package import best_spelling
+
+    assert best_spelling(names, texts) == best == best_spelling(list(reversed(names)), texts)
+
+
+@pytest.mark.parametrize(
+    ("entities", "expected"),
+    [
+        # wire copy: "Ronald Reagan" once, "President Reagan" ever after
+        ([_e("Ronald Reagan", mentions=20), _e("Reagan", mentions=400)], {"Reagan": "Ronald Reagan"}),
+        ([_e("Bashar Assad", mentions=2), _e("Assad", mentions=22)], {"Assad": "Bashar Assad"}),
+        ([_e("G. Dorrit", mentions=1), _e("Dorrit", mentions=9)], {"Dorrit": "G. Dorrit"}),
+        # too rare to stand for so frequent a surname
+        ([_e("Ronald Reagan", mentions=2), _e("Reagan", mentions=400)], {}),
+        # not written as a person's name: a word glued to a tag ("Wilayat Twitter")
+        ([_e("Wilayat Twitter", mentions=21), _e("Twitter", mentions=129)], {}),
+        # a first name alone is no surname of a rarer full name ("Larry David")
+        ([_e("Larry David", mentions=1), _e("David", mentions=4)], {}),
+        # namesakes still need one to dominate
+        ([_e("Ronald Reagan", mentions=20), _e("Nancy Reagan", mentions=15), _e("Reagan", mentions=400)], {}),
+    ],
+)
+def test_entity_links_a_surname_links_to_a_rarer_full_name(entities: list[EntityCount], expected: dict[str, str]) -> None:
+    assert _links(*entities) == expected
+
+
+def test_entity_links_a_titled_name_is_a_person_whatever_else_it_names() -> None:
+    # "President Ford" and the carmaker: the title keeps the person, who links to his full name
+    gerald, ford, carmaker = _e("Gerald Ford", mentions=2), _e("Ford", mentions=10), _e("Ford", "ORG", 40)
+    rows = compute_aliases([gerald, ford, carmaker], {ford.entity_id: {"president"}})
+    assert [(r["alias_name"], r["canonical_name"], r["rule"]) for r in rows] == [("Ford", "Gerald Ford", "surname")]
+    assert [r["rule"] for r in compute_aliases([gerald, ford, carmaker])] == ["label"]
+
+
+def test_entity_links_a_rarer_full_name_never_beside_one_written_otherwise_nor_for_another_label() -> None:
+    # "Rahm" is no first name the lists know: he may be the one meant, so "Emanuel" links to neither
+    assert _links(_e("Tom Emanuel", mentions=3), _e("Rahm Emanuel", mentions=9), _e("Emanuel", mentions=21)) == {}
+    # "Jordan" the country, tagged PERSON thrice, is no Michael B. Jordan
+    assert _links(_e("Michael B. Jordan"), _e("Jordan", mentions=3), _e("Jordan", "GPE", 40)) == {"Jordan": "Jordan"}
+
+
+@pytest.mark.parametrize(
+    ("entities", "expected"),
+    [
+        # a full name tagged ORG once and PERSON more often is the person
+        ([_e("Mary Dorrit", mentions=3), _e("Mary Dorrit", "ORG")], {"Mary Dorrit": "Mary Dorrit"}),
+        # more often the other label: it keeps it
+        ([_e("Mary Dorrit"), _e("Mary Dorrit", "ORG", 3)], {}),
+        ([_e("Jordan Dorrit", mentions=2), _e("Jordan Dorrit Bank", "ORG", 1)], {}),
+        # spaCy's PERSON tags on a club or a country are no evidence: no first name leads them
+        ([_e("Aston Villa", mentions=6), _e("Aston Villa", "ORG", 4)], {}),
+        ([_e("B Dorrit", mentions=2), _e("B Dorrit", "ORG")], {"B Dorrit": "B Dorrit"}),
+    ],
+)
+def test_entity_links_a_full_name_under_another_label(entities: list[EntityCount], expected: dict[str, str]) -> None:
+    rows = compute_aliases(entities)
+    assert {str(r["alias_name"]): str(r["canonical_name"]) for r in rows} == expected
+    assert all(r["rule"] == "label" for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("alias_company", "expected"),
+    [
+        # "Reagan" in stories naming what Ronald Reagan's stories name: him
+        (["White House", "Congress"], {"Reagan": "Ronald Reagan"}),
+        # "Blackburn" the club in football reports: nothing in common with Tony Blackburn's stories
+        (["Rovers", "Wanderers"], {}),
+    ],
+)
+def test_entity_links_a_rarer_full_name_needs_the_same_company(alias_company: list[str], expected: dict[str, str]) -> None:
+    ronald, reagan = _e("Ronald Reagan", mentions=2), _e("Reagan", mentions=12)
+    others = {n: _e(n, "ORG") for n in ("White House", "Congress", "Rovers", "Wanderers")}
+    stories: dict[str, set[str]] = {ronald.entity_id: {"s0", "s1"}, reagan.entity_id: {"a0", "a1", "a2"}}
+    for n in ("White House", "Congress"):
+        stories[others[n].entity_id] = {"s0", "s1"}
+    for n in ("Rovers", "Wanderers"):
+        stories.setdefault(others[n].entity_id, set()).add("f0")  # football elsewhere too
+    for a in ("a0", "a1", "a2"):
+        for n in alias_company:
+            stories[others[n].entity_id].add(a)
+    for k in range(200):  # a corpus around them, so that the shared names are rare
+        stories[_e(f"Filler {k}", "ORG").entity_id] = {f"x{k}"}
+    rows = compute_aliases([ronald, reagan, *others.values()], {}, stories)
+    assert {str(r["alias_name"]): str(r["canonical_name"]) for r in rows} == expected

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from etl.evaluation.people import lower_words, score_people
 
 NAMES = {
@@ -40,3 +42,32 @@ def test_entity_people_a_glued_common_word_makes_no_namesake() -> None:
     rows = [("a1", "Hillary Dorrit", "hd"), ("a1", "Top Dorrit", "td")]
     assert score_people(rows, names, {})["namesake_groups"] == 1
     assert score_people(rows, names, {}, {"a1": lower_words("the top aide")})["namesake_groups"] == 0
+
+
+@pytest.mark.parametrize(
+    ("rows", "links", "expected"),
+    [
+        # a PERSON tag the corpus-wide label link overrules is no person of the second figure
+        ([("a1", "Hillary Dorrit", "hd"), ("a2", "Politico", "p")], {"p": "po"}, (1, 1.0, 1, 0)),
+        # a family is no person ("the Dorrits"), unless the plural is a surname too ("Williams")
+        ([("a1", "Hillary Dorrit", "hd"), ("a1", "Dorrits", "ds")], {}, (1, 1.0, 0, 1)),
+        # namesakes of one story resolved to their own full names count as resolved
+        ([("a1", "Hillary Dorrit", "hd"), ("a1", "Bill Dorrit", "bd"), ("a1", "Dorrit", "hd")], {}, (1, 1.0, 0, 0)),
+        # ... but not when a mention stays a bare surname, nor when they are merged
+        ([("a1", "Hillary Dorrit", "hd"), ("a1", "Bill Dorrit", "bd"), ("a1", "Dorrit", "d")], {}, (1, 0.0, 0, 0)),
+        ([("a1", "Hillary Dorrit", "hd"), ("a1", "Bill Dorrit", "bd")], {"bd": "hd"}, (1, 0.0, 0, 0)),
+    ],
+)
+def test_entity_people_persons_only(rows: list[tuple[str, str, str]], links: dict[str, str], expected: tuple[int, float, int, int]) -> None:
+    names = {**NAMES, "p": ("Politico", "PERSON"), "po": ("Politico", "ORG"), "ds": ("Dorrits", "PERSON")}
+    result = score_people(rows, names, links)["persons_only"]
+    assert isinstance(result, dict)
+    assert (result["people"], result["one_entity_named_in_full"], result["left_out_not_person"], result["left_out_families"]) == expected
+
+
+def test_entity_people_a_plural_that_is_a_surname_is_no_family() -> None:
+    names = {**NAMES, "ds": ("Dorrits", "PERSON"), "ads": ("Ann Dorrits", "PERSON")}
+    rows = [("a1", "Hillary Dorrit", "hd"), ("a1", "Dorrits", "ds"), ("a2", "Ann Dorrits", "ads")]
+    result = score_people(rows, names, {})["persons_only"]
+    assert isinstance(result, dict)
+    assert (result["people"], result["left_out_families"]) == (3, 0)

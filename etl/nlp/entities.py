@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterator, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
 
 from etl import ids
 from etl.nlp.aliases import alias, expand_acronym, is_acronym
-from etl.nlp.gender import FEMALE, FEMALE_WORDS, MALE, MALE_WORDS, name_gender
+from etl.nlp.gender import FEMALE, FEMALE_WORDS, MALE, MALE_WORDS, UNISEX_NAMES, name_gender
 from etl.records import Mention
 
 # OntoNotes labels that name something; numeric labels (DATE, MONEY, ...) are not entities here.
@@ -87,14 +88,44 @@ _ROLE_WORDS = frozenset(
 )
 
 
+# titles that are part of a monarch's or a pope's name: "King Hussein" is not Saddam Hussein
+REGNAL_TITLES = frozenset("king queen prince princess pope emperor empress sultan shah tsar czar emir".split())
+_NUMERAL = re.compile(r"^[IVX]+$")
+
+
+def _regnal(words: Sequence[str]) -> bool:
+    """A title of ``REGNAL_TITLES`` before one name, and a numeral maybe ("Queen Elizabeth II")."""
+    rest = words[1:]
+    return (
+        len(words) > 1
+        and words[0][:1].isupper()
+        and words[0].lower() in REGNAL_TITLES
+        and (len(rest) == 1 or (len(rest) == 2 and bool(_NUMERAL.match(rest[1]))))
+    )
+
+
 def strip_roles(name: str) -> str:
     """``Russian Foreign Minister Sergei Lavrov`` -> ``Sergei Lavrov``: leading role words and
-    lowercase words go; the name itself (at least its last word) stays."""
+    lowercase words go; the name itself (at least its last word) stays, and so does a regnal
+    title before one name (``Jordanian King Hussein`` -> ``King Hussein``, ``Pope Francis``)."""
     words = name.split()
     start = 0
     while start < len(words) - 1 and (words[start].lower() in _ROLE_WORDS or words[start][:1].islower()):
         start += 1
+    if start > 0 and _regnal(words[start - 1 :]):
+        start -= 1
     return " ".join(words[start:])
+
+
+def with_regnal_title(span: Span) -> Span:
+    """A one-name PERSON span ("Hussein", "Elizabeth II") grown over the regnal title before it:
+    spaCy leaves titles out, and "King Hussein" is someone else than Saddam Hussein."""
+    if span.label_ != "PERSON" or span.start == 0:
+        return span
+    title = span.doc[span.start - 1]
+    if not _regnal([title.text, *span.text.split()]) or not title.whitespace_:
+        return span
+    return Span(span.doc, span.start - 1, span.end, label=span.label)
 
 
 def strip_honorifics(text: str) -> tuple[str, bool]:
@@ -154,13 +185,26 @@ def extend_person(span: Span) -> Span:
     return span if (start, end) == (span.start, span.end) else Span(doc, start, end, label=span.label)
 
 
+# generational suffixes, never a surname ("Joseph R. Biden Jr." ends in "Biden"); spaCy sometimes
+# tags "Jr." alone as a person
+GENERATIONAL_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
+
+
 def named_spans(doc: Doc) -> Iterator[Span]:
     for ent in doc.ents:
         if ent.label_ not in NAMED_LABELS:
             continue
-        span = trim_span(extend_person(ent))
-        if span is not None:
+        span = trim_span(with_regnal_title(extend_person(ent)))
+        if span is not None and not (span.label_ == "PERSON" and span.text.casefold() in GENERATIONAL_SUFFIXES):
             yield span
+
+
+def _name_words(name: str) -> list[str]:
+    """A name's words without a generational suffix: "Thomas P. O'Neill Jr." ends in "O'Neill"."""
+    words = name.replace(",", " ").split()
+    while len(words) > 2 and words[-1].casefold() in GENERATIONAL_SUFFIXES:
+        words.pop()
+    return words
 
 
 def resolve_person_names(names: Sequence[str]) -> dict[str, str]:
@@ -176,7 +220,7 @@ def resolve_person_names(names: Sequence[str]) -> dict[str, str]:
         candidates = {
             f
             for f in full
-            if f != name and len(f.split()) > len(tokens) and f.split()[-len(tokens) :] == tokens
+            if f != name and len(_name_words(f)) > len(tokens) and _name_words(f)[-len(tokens) :] == tokens
         }
         if not candidates and len(tokens) == 1:
             candidates = {f for f in full if f.split()[0] == tokens[0] and f != name}
@@ -206,7 +250,7 @@ def _surname_owner(name: str, persons: Sequence[str], label: str) -> str | None:
     """The one full PERSON name that ``name`` ends ("Van Poppel": Todd van Poppel), or, for one
     word not a place, starts ("Wang": Wang Donghai); case aside."""
     tokens = name.casefold().split()
-    full = [(p, p.casefold().split()) for p in persons]
+    full = [(p, [w.casefold() for w in _name_words(p)]) for p in persons]
     owners = {p for p, words in full if len(words) > len(tokens) and words[-len(tokens) :] == tokens}
     if not owners and len(tokens) == 1 and label not in PLACE_LABELS:
         owners = {p for p, words in full if len(words) > 1 and words[0] == tokens[0]}
@@ -256,7 +300,7 @@ def _vote(items: Sequence[_Named]) -> None:
 def _candidates(name: str, full: Sequence[str]) -> list[str]:
     """The article's full PERSON names that ``name`` abbreviates (its last words, or one first word)."""
     tokens = name.split()
-    found = [f for f in full if len(f.split()) > len(tokens) and f.split()[-len(tokens) :] == tokens]
+    found = [f for f in full if len(_name_words(f)) > len(tokens) and _name_words(f)[-len(tokens) :] == tokens]
     if not found and len(tokens) == 1:
         found = [f for f in full if f.split()[0] == tokens[0]]
     return found
@@ -268,6 +312,24 @@ def _honorific_gender(span: Span) -> str | None:
         return None
     word = span.doc[span.start - 1].lower_
     return MALE if word in MALE_WORDS else FEMALE if word in FEMALE_WORDS else None
+
+
+def _gender_clash(span: Span, full: str, presidents: AbstractSet[str] = frozenset()) -> bool:
+    """"Mr. Dorrit" in a story naming only Nancy Dorrit is not her: the honorific's gender and the
+    full name's first name disagree (a husband or a son the story names by surname only). Nor is
+    "President Dorrit" when the story never calls her president (``presidents``: the full names
+    it does): a first lady's story names the president by title and surname."""
+    named = name_gender(full)
+    if named is None or full.split()[0].casefold() in UNISEX_NAMES:
+        return False
+    said = _honorific_gender(span)
+    if said is not None:
+        return said != named
+    return named == FEMALE and _titled_president(span) and full not in presidents
+
+
+def _titled_president(span: Span) -> bool:
+    return span.start > 0 and span.doc[span.start - 1].lower_ == "president"
 
 
 def _drop_glued_words(items: Sequence[_Named]) -> None:
@@ -289,12 +351,15 @@ def _drop_glued_words(items: Sequence[_Named]) -> None:
 
 def _resolve_namesakes(items: Sequence[_Named]) -> None:
     """A surname the article shares among several full names ("Clinton" beside Hillary and Bill
-    Clinton) goes, mention by mention, to the one its honorific's gender allows ("Mrs. Clinton");
-    else to the one the article names in full most often, then first: the story's subject."""
+    Clinton) goes, mention by mention, to the one its honorific's gender allows ("Mrs. Clinton"),
+    then to the one the article gives its title ("President Clinton"); else to the one the article
+    names in full most often, then first: the story's subject."""
     written: dict[str, list[int]] = defaultdict(list)
+    titles: dict[str, set[str]] = defaultdict(set)
     for item in items:
         if item.label == "PERSON" and len(item.name.split()) > 1:
             written[item.name].append(item.span.start)
+            titles[item.name].add(_title(item.span))
     full = sorted(written)
     for item in items:
         if item.label != "PERSON":
@@ -306,8 +371,45 @@ def _resolve_namesakes(items: Sequence[_Named]) -> None:
         if gender is not None:
             same = [c for c in candidates if name_gender(c) == gender]
             candidates = same or [c for c in candidates if name_gender(c) is None]
+        # "President Clinton" is the one the article titles so ("former President Bill Clinton")
+        title = _title(item.span)
+        titled = [c for c in candidates if title and title in titles[c]]
+        if len(titled) == 1:
+            candidates = titled
         if candidates:
             item.name = min(candidates, key=lambda c: (-len(written[c]), written[c][0]))
+
+
+def _title(span: Span) -> str:
+    """The role word just before a name ("President", "Sen."), lower case; "" for none (an
+    honorific is the gender's business)."""
+    if span.start == 0:
+        return ""
+    word = span.doc[span.start - 1].lower_.rstrip(".")
+    return word if word in _ROLE_WORDS and word not in PERSON_HONORIFICS and word not in _NO_TITLE else ""
+
+
+# role words that tell nobody apart
+_NO_TITLE = frozenset({"the", "former", "acting", "u.s", "us"})
+
+
+# a dateline's place: capitals opening a paragraph near the top, then an agency, a comma or a dash
+_DATELINE_AFTER = re.compile(r"^\s*(?:\(|,|[-\u2013\u2014]\s)")
+DATELINE_REACH = 400
+
+
+def _is_dateline(span: Span) -> bool:
+    """"WASHINGTON (AP) -", "TOKYO, March 3 -": a place, whatever spaCy called it."""
+    text = span.doc.text
+    opens = span.start_char == 0 or text[span.start_char - 1] == "\n"
+    letters = [c for c in span.text if c.isalpha()]
+    return (
+        opens
+        and span.start_char < DATELINE_REACH
+        and len(letters) >= 3
+        and all(c.isupper() for c in letters)
+        and bool(_DATELINE_AFTER.match(text[span.end_char : span.end_char + 3]))
+    )
 
 
 def name_mentions(spans: Sequence[Span]) -> list[_Named]:
@@ -320,7 +422,7 @@ def name_mentions(spans: Sequence[Span]) -> list[_Named]:
     """
     items: list[_Named] = []
     for span in spans:
-        label = span.label_
+        label = "GPE" if span.label_ != "GPE" and _is_dateline(span) and alias(span.text) is None else span.label_
         text = " ".join(span.text.split())
         text, had_honorific = strip_honorifics(text)
         if had_honorific or _is_person_span(span):
@@ -339,9 +441,12 @@ def name_mentions(spans: Sequence[Span]) -> list[_Named]:
     _resolve_namesakes(items)
     full_persons = [n for n in set(persons.values()) if len(n.split()) > 1]
     full_names = {i.name for i in items if i.label != "PERSON" and len(i.name.split()) > 1}
+    presidents = {i.name for i in items if i.label == "PERSON" and len(i.name.split()) > 1 and _titled_president(i.span)}
     for item in items:
         if item.label == "PERSON":
-            item.name = persons.get(item.name, item.name)
+            full = persons.get(item.name, item.name)
+            if not _gender_clash(item.span, full, presidents):
+                item.name = full
             continue
         owner = _surname_owner(item.name, full_persons, item.label) if not is_acronym(item.name) else None
         if owner is not None:

@@ -66,6 +66,14 @@ FEMALE_NAMES = frozenset(
 )
 
 
+# first names common for men and women alike ("Lee Epstein" is a woman; Andrea is a man's name in
+# Italy): the lists above give them one gender, too weak to overrule an honorific
+UNISEX_NAMES = frozenset(
+    "alex andrea ashley casey chris dana drew francis jackie jamie jean jessie jordan kelly kim lee leslie lynn "
+    "marion morgan pat rene robin sam sandy stacy taylor terry toni tracy".split()
+)
+
+
 def name_gender(name: str) -> str | None:
     first = name.split()[0].lower().strip(".") if name.split() else ""
     if first in MALE_NAMES:

@@ -17,7 +17,9 @@ A first name alone ("Hillary", "Bernie") links to the one full name it begins th
 ``DOMINANCE`` of such names' mentions and is more frequent than it.
 
 Then surnames: a PERSON (or a one-word non-place entity spaCy mislabelled) whose name is the last word(s)
-of PERSON full names at least as frequent as itself links to the one such name, or to the one
+of PERSON full names at least as frequent as itself (for a one-word PERSON: of full names written as a
+person's, with a known first name or an initial, however rare, up to ``RARER_FULL_NAME`` times: wire
+copy names "Ronald Reagan" once and says "President Reagan" after) links to the one such name, or to the one
 that holds at least ``DOMINANCE`` of their mentions (the namesake trap: "Clinton" with both Hillary and Bill in the corpus links to
 neither unless one dominates, or unless the alias shares a role with only one of them:
 "Secretary of State Clinton", or unless the stories naming the alias share far more of their other
@@ -28,15 +30,19 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import pyarrow as pa
 import sqlalchemy as sa
 
 from etl.nlp.aliases import fold
+from etl.nlp.entities import GENERATIONAL_SUFFIXES
+from etl.nlp.gender import name_gender
 from etl.settings import Settings
 from etl.warehouse.schema import SQL_TABLES, arrow_schema
 
@@ -51,10 +57,18 @@ DOMINANCE = 0.9
 PREFIX_DOMINANCE = 2.0
 # mentions a full name needs before a first name alone may stand for it
 FIRST_NAME_MIN = 3
+# how many times as frequent as the full names written as a person's a surname may be and still link to them
+RARER_FULL_NAME = 100
+# ... and how much (rarity-weighted, in nats) most of its stories must share with theirs
+RARER_CONTEXT = 6.0
+# how many mentions under other labels, per PERSON mention, a one-word name needs to lose its PERSON tag
+LABEL_DOMINANCE = 1.0
 # context tie-break between namesakes: how much more the chosen one's stories must share with the
-# alias's (rarity-weighted) than the next one's, and in how many entities at least
+# alias's (rarity-weighted) than the next one's, and in how many entities (or story facts) at least
 CONTEXT_MARGIN = 3.0
 CONTEXT_MIN = 2
+# a story's facts (outlet, year) join the context tie-break as pseudo-entities named so
+FACT_PREFIX = "story:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +98,6 @@ def _by_role(alias_roles: set[str], candidates: Sequence[EntityCount], roles: Ma
     return sharing[0] if len(sharing) == 1 else None
 
 
-# generational suffixes, ignored when names are matched ("Joseph R. Biden Jr." ends in "Biden")
-_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 
 def _by_context(
@@ -142,7 +154,7 @@ def _story_count(entity_id: str, articles: Mapping[str, AbstractSet[str]]) -> in
 
 def _words(e: EntityCount) -> tuple[str, ...]:
     words = fold(e.canonical_name).replace(",", " ").split()
-    while len(words) > 1 and words[-1] in _SUFFIXES:
+    while len(words) > 1 and words[-1] in GENERATIONAL_SUFFIXES:
         words.pop()
     return tuple(words)
 
@@ -168,6 +180,57 @@ def _first_name(e: EntityCount, candidates: Sequence[EntityCount]) -> EntityCoun
     total = sum(c.mentions for c in candidates)
     usual = best.mentions >= max(FIRST_NAME_MIN, PREFIX_DOMINANCE * e.mentions, DOMINANCE * total)
     return best if usual else None
+
+
+_INITIAL = re.compile(r"^[A-Z]\.$")
+
+
+def _rarer_full_names(
+    e: EntityCount, longer: Sequence[EntityCount], articles: Mapping[str, AbstractSet[str]], cast: Mapping[str, frozenset[str]]
+) -> list[EntityCount]:
+    """Full names a surname may stand for although they are rarer than it: wire copy names the
+    president in full once and "President Reagan" or "Assad" ever after. Only names written as a
+    person's (a known first name or an initial first: "Wilayat Twitter" is none; one written
+    otherwise may be the one meant, so then none), for a surname that is no first name itself
+    and no other label's name (``_by_label`` comes first), at most ``RARER_FULL_NAME`` times as
+    frequent as they are, and in the same company (``_same_company``) when the stories are known."""
+    if not longer or name_gender(e.canonical_name) is not None:
+        return []
+    # all of them, or the one written otherwise may be the one meant ("Rahm Emanuel" beside "Tom Emanuel")
+    if not all(name_gender(c.canonical_name) is not None or _INITIAL.match(c.canonical_name.split()[0]) for c in longer):
+        return []
+    if e.mentions > RARER_FULL_NAME * sum(c.mentions for c in longer):
+        return []
+    return list(longer) if not articles or _same_company(e, longer, articles, cast) else []
+
+
+def _same_company(e: EntityCount, longer: Sequence[EntityCount], articles: Mapping[str, AbstractSet[str]], cast: Mapping[str, frozenset[str]]) -> bool:
+    """Most of the surname's stories name, besides it, entities (and story facts) of the full
+    names' stories weighing ``RARER_CONTEXT`` by rarity: "Blackburn" in football reports (the club,
+    tagged PERSON) shares nothing with Tony Blackburn's showbusiness stories, and stays apart."""
+    total = max(len(cast), 1)
+    own = {e.entity_id} | {c.entity_id for c in longer}
+    company = frozenset().union(*(_company(c.entity_id, articles, cast) for c in longer)) - own
+    stories = articles.get(e.entity_id, frozenset())
+    agreeing = sum(
+        1
+        for story in stories
+        if sum(math.log(total / _story_count(n, articles)) for n in (cast.get(story, frozenset()) - own) & company) >= RARER_CONTEXT
+    )
+    return 2 * agreeing > len(stories)
+
+
+def _by_label(e: EntityCount, others: Sequence[EntityCount], begun: Sequence[EntityCount]) -> EntityCount | None:
+    """The entity a one-word PERSON tag ("Politico", "Tass") really is: the same name under
+    another label, when the corpus writes it so at least as often as it tags it PERSON and never
+    begins or ends a person's full name with it as often (see ``compute_aliases``): one label
+    per name, by the evidence across its mentions. A known first name stays a person, and so
+    does a name the corpus gives a role (``compute_aliases`` asks)."""
+    if not others or name_gender(e.canonical_name) is not None or any(c.mentions >= e.mentions for c in begun):
+        return None
+    if sum(o.mentions for o in others) < LABEL_DOMINANCE * e.mentions:
+        return None
+    return max(others, key=lambda o: (o.mentions, o.entity_id))
 
 
 def _variant_links(people: Sequence[EntityCount]) -> dict[str, tuple[EntityCount, str]]:
@@ -217,16 +280,40 @@ def _variant_links(people: Sequence[EntityCount]) -> dict[str, tuple[EntityCount
     return links
 
 
+def story_facts(outlet: str | None, published_at: date | datetime | None) -> frozenset[str]:
+    """A story's outlet and year as context for namesakes: "Clinton" in 2016 news is Hillary, in
+    1996 news Bill. Prefixed so they never meet an entity id."""
+    out = set()
+    if outlet:
+        out.add(f"{FACT_PREFIX}outlet:{outlet.casefold()}")
+    if published_at is not None:
+        out.add(f"{FACT_PREFIX}year:{published_at.year}")
+    return frozenset(out)
+
+
+def _with_facts(articles: Mapping[str, AbstractSet[str]], facts: Mapping[str, AbstractSet[str]]) -> Mapping[str, AbstractSet[str]]:
+    """``articles`` plus each fact as a pseudo-entity naming the stories it holds for."""
+    if not facts:
+        return articles
+    out: dict[str, set[str]] = defaultdict(set)
+    for article, held in facts.items():
+        for fact in held:
+            out[fact].add(article)
+    return {**articles, **out}
+
+
 def compute_aliases(
     entities: Iterable[EntityCount],
     roles: Mapping[str, set[str]] | None = None,
     articles: Mapping[str, AbstractSet[str]] | None = None,
+    facts: Mapping[str, AbstractSet[str]] | None = None,
 ) -> list[dict[str, object]]:
     """``entity_aliases`` rows for a set of entities with their mention counts, normalised roles
-    (``entity_id -> {role_norm}``) and the stories naming them (``entity_id -> {article_id}``);
-    pure, and free of the order entities come in."""
+    (``entity_id -> {role_norm}``), the stories naming them (``entity_id -> {article_id}``) and
+    the stories' own facts (``article_id -> {story_facts(...)}``: outlet, year), which weigh in the
+    context tie-break like the entities a story names; pure, and free of the order entities come in."""
     roles = roles or {}
-    articles = articles or {}
+    articles = _with_facts(articles or {}, facts or {})
     cast_sets: dict[str, set[str]] = defaultdict(set)
     for entity_id, stories in articles.items():
         for article in stories:
@@ -251,19 +338,29 @@ def compute_aliases(
         for k in range(1, len(words)):
             by_suffix[words[-k:]].append(full)
         by_first[words[0]].append(full)
+    # one-word names under other labels: the evidence against a one-word PERSON tag ("Politico")
+    others: dict[tuple[str, ...], list[EntityCount]] = defaultdict(list)
+    for e in entities:
+        if e.label != "PERSON" and len(_words(e)) == 1:
+            others[_words(e)].append(e)
     for e in entities:
         if e.entity_id in variants or not _may_alias(e):
             continue
         words = _words(e)
         # the full name is the usual form: a rarer longer name is a mislabelled span ("Briton Tim Henman")
-        candidates = [
-            c for c in by_suffix.get(words, []) if len(c.canonical_name.split()) > len(words) and c.mentions >= e.mentions
-        ]
+        longer = [c for c in by_suffix.get(words, []) if len(c.canonical_name.split()) > len(words)]
+        candidates = [c for c in longer if c.mentions >= e.mentions]
         if not candidates and e.label == "PERSON" and len(words) == 1:
             first = _first_name(e, by_first.get(words[0], []))
             if first is not None:
                 rows.append(_row(e, first, "first name", len(by_first[words[0]])))
-            continue
+                continue
+            # a title ("President Ford") makes a person, whatever else the name is
+            other = _by_label(e, others.get(words, []), by_first.get(words[0], [])) if not roles.get(e.entity_id) else None
+            if other is not None:
+                rows.append(_row(e, other, "label", len(others[words])))
+                continue
+            candidates = _rarer_full_names(e, longer, articles, cast)
         if not candidates:
             continue
         total = sum(c.mentions for c in candidates)
@@ -279,7 +376,36 @@ def compute_aliases(
             else:
                 continue
         rows.append(_row(e, best, rule, len(candidates)))
+    rows.extend(_relabelled_full_names(entities, people, variants))
     return rows
+
+
+_INITIALS = re.compile(r"^[A-Z]{1,2}\.?$")
+
+
+def _person_like(name: str) -> bool:
+    words = name.split()
+    return _written_as_name(name) and (name_gender(name) is not None or bool(_INITIALS.match(words[0])))
+
+
+def _relabelled_full_names(
+    entities: Sequence[EntityCount], people: Sequence[EntityCount], variants: Mapping[str, tuple[EntityCount, str]]
+) -> list[dict[str, object]]:
+    """A full name spaCy gave another label in some stories ("Bernie Ebbers" the ORG) links to
+    the same name as a PERSON when the corpus tags it so at least as often and it reads as a
+    person's name, a known first name or initials first (rule label): spaCy's own PERSON tags on
+    "Aston Villa" or "Sri Lanka" are no evidence."""
+    usual: dict[tuple[str, ...], EntityCount] = {}
+    for p in people:
+        target = variants[p.entity_id][0] if p.entity_id in variants else p
+        if _words(p) not in usual or target.mentions > usual[_words(p)].mentions:
+            usual[_words(p)] = target
+    out = []
+    for e in entities:
+        person = usual.get(_words(e)) if e.label != "PERSON" and len(_words(e)) > 1 else None
+        if person is not None and person.mentions >= e.mentions and _person_like(e.canonical_name):
+            out.append(_row(e, person, "label", 1))
+    return out
 
 
 def _sql_counts(conn: sa.Connection) -> list[EntityCount]:
@@ -307,7 +433,12 @@ def refresh_sql(engine: sa.Engine) -> list[dict[str, object]]:
         m = SQL_TABLES["mentions"]
         roles = _grouped((a, b) for a, b in conn.execute(sa.select(r.c.entity_id, r.c.role_norm).distinct()))
         stories = _grouped((a, b) for a, b in conn.execute(sa.select(m.c.entity_id, m.c.article_id).distinct()))
-        rows = compute_aliases(_sql_counts(conn), roles, stories)
+        art = SQL_TABLES["articles"]
+        facts = {
+            r.article_id: story_facts(r.outlet, r.published_at)
+            for r in conn.execute(sa.select(art.c.article_id, art.c.outlet, art.c.published_at))
+        }
+        rows = compute_aliases(_sql_counts(conn), roles, stories, facts)
         conn.execute(sa.delete(table))
         if rows:
             conn.execute(table.insert(), rows)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,6 +21,26 @@ from etl.storage import Location, location
 from etl.warehouse.schema import PACKAGE_TABLES, PARTITION, arrow_schema
 
 _SAFE_BATCH = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+
+
+def spelling_key(name: str, written: int = 0) -> tuple[bool, int, str]:
+    """How an entity's spellings (its id is made from the case-folded name) rank for its display
+    name, the least first: not all in capitals (a headline's "CLINTON", a dateline's
+    "WASHINGTON"), then written so by more mentions ("Hillary" before a typo's "HIllary"), then
+    code-point order. Counted over the whole warehouse at each load that brings the entity
+    (``etl.warehouse.sql`` renames a stored entity), so loading a corpus in several runs names
+    every entity as loading it in one does."""
+    letters = [c for c in name if c.isalpha()]
+    return (len(letters) > 1 and all(c.isupper() for c in letters), -written, name)
+
+
+def best_spelling(names: Iterable[str], texts: Mapping[str, int]) -> str:
+    """The best of an entity's ``names`` and of the mention ``texts`` (text -> mentions) spelling
+    the same name, by ``spelling_key``."""
+    names = list(names)
+    folded = names[0].casefold()
+    options = set(names) | {t for t in texts if t.casefold() == folded}
+    return min(options, key=lambda n: spelling_key(n, texts.get(n, 0)))
 
 
 def check_batch_id(batch_id: str) -> str:
@@ -66,6 +87,8 @@ def build_package(
     check_batch_id(batch_id)
     rows: dict[str, list[dict[str, object]]] = {name: [] for name in PACKAGE_TABLES}
     entities: dict[str, dict[str, object]] = {}
+    spellings: dict[str, set[str]] = defaultdict(set)
+    texts: dict[str, Counter[str]] = defaultdict(Counter)
     signatures = signatures or {}
     for item in analysed:
         a = item.article
@@ -85,11 +108,13 @@ def build_package(
         rows["quote_entities"].extend(_row("quote_entities", e, article_id=a.article_id) for e in item.quote_entities)
         for m in item.mentions:
             entities.setdefault(m.entity_id, {"entity_id": m.entity_id, "canonical_name": m.canonical_name, "label": m.label})
+            spellings[m.entity_id].add(m.canonical_name)
+            texts[m.entity_id][m.text] += 1
         if a.article_id in signatures:
             sig, bands = signatures[a.article_id]
             rows["signatures"].append({"article_id": a.article_id, "signature": sig})
             rows["signature_bands"].extend({"band_key": b, "article_id": a.article_id} for b in dict.fromkeys(bands))
-    rows["entities"] = list(entities.values())
+    rows["entities"] = [{**e, "canonical_name": best_spelling(spellings[i], texts[i])} for i, e in entities.items()]
     unique_rejects = {(r.source_uri, r.stage): r for r in reversed(list(rejects))}
     rows["rejects"] = [_row("rejects", r, run_id=run_id) for r in reversed(list(unique_rejects.values()))]
     ledger = {str(r["source_uri"]): r for r in reversed(list(inputs))}

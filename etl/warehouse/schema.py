@@ -207,10 +207,10 @@ TABLES: tuple[TableDef, ...] = (
         "Corpus-wide links from an entity to the full-name entity it abbreviates (\"Blair\" -> \"Tony Blair\"), recomputed over the whole warehouse after each run, so they do not depend on load order; entity ids never change. Not partitioned by batch.",
         (
             Col("alias_entity_id", "str", "The entity named in part (a surname, or a title and surname).", nullable=False),
-            Col("canonical_entity_id", "str", "The full-name PERSON entity it stands for.", nullable=False, index=True),
+            Col("canonical_entity_id", "str", "The full-name PERSON entity it stands for (for rule label: the same name under its usual label).", nullable=False, index=True),
             Col("alias_name", "text", "Canonical name of the alias entity.", nullable=False),
             Col("canonical_name", "text", "Canonical name of the full-name entity.", nullable=False),
-            Col("rule", "str", "spelling (the same name under another spelling, accents aside, to its most frequent one), prefixed name (\"Billionaire Donald Trump\" to Donald Trump), middle name (\"Hillary Rodham Clinton\" to Hillary Clinton), first name (a first name alone to the one usual full name it begins), surname (the only full name ending so), dominant surname (namesakes, one holding at least 90% of their mentions), role (the one namesake sharing a role with the alias) or context (the one namesake its stories point to by the other entities they name).", nullable=False),
+            Col("rule", "str", "spelling (the same name under another spelling, accents aside, to its most frequent one), prefixed name (\"Billionaire Donald Trump\" to Donald Trump), middle name (\"Hillary Rodham Clinton\" to Hillary Clinton), first name (a first name alone to the one usual full name it begins), surname (the only full name ending so), dominant surname (namesakes, one holding at least 90% of their mentions), role (the one namesake sharing a role with the alias), context (the one namesake its stories point to by the other entities they name, their outlet and their year) or label (a name to the same name under the label the corpus gives it at least as often: the one-word PERSON tag \"Politico\" to the ORG, the ORG \"Bernie Ebbers\" to the PERSON).", nullable=False),
             Col("candidates", "int", "Full names the alias could stand for.", nullable=False),
         ),
         ("alias_entity_id",),

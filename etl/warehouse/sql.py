@@ -10,7 +10,9 @@ copy then applies exactly the same change. Rules of a load:
 * the package's articles that another batch already stores are kept where they are (the ledger
   records them as ``already_stored``), so no article is ever stored twice, and none is ever
   dropped because some other batch holds it;
-* entities stay while any mention refers to them;
+* entities stay while any mention refers to them; a stored entity the package spells otherwise
+  takes the best spelling of all the warehouse's mentions (``etl.warehouse.package.best_spelling``),
+  so names do not depend on the load order;
 * every batch the load touched gets its ``batches`` row recounted (or removed when left empty).
 
 On PostgreSQL a load first takes a transaction-scoped advisory lock, so loads from several machines
@@ -23,6 +25,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,7 +43,7 @@ from etl.ledger import Known
 from etl.settings import redact_url
 from etl.warehouse import migrate
 from etl.warehouse.change import Applied, Change
-from etl.warehouse.package import with_partition
+from etl.warehouse.package import Package, best_spelling, with_partition
 from etl.warehouse.schema import ARTICLE_TABLES, BY_NAME, COUNTED, PACKAGE_TABLES, PARTITION, SQL_TABLES
 from etl.warehouse.store import Capabilities
 
@@ -266,7 +269,8 @@ class SqlStore:
         if pkg is None:
             applied.counts = {"removed_articles": len(drop)}
             return
-        existing = {r.entity_id for r in self._select_in(conn, "entities", ["entity_id"], "entity_id", new_entities)}
+        stored = {r.entity_id: r for r in self._select_in(conn, "entities", ["entity_id", "canonical_name", PARTITION], "entity_id", new_entities)}
+        existing = set(stored)
         for t in ARTICLE_TABLES:
             tables[t] = _keep(tables[t], BY_NAME[t].article_key or "article_id", already)
         tables["entities"] = _keep(tables["entities"], "entity_id", existing)
@@ -278,11 +282,41 @@ class SqlStore:
             tables["inputs"] = inputs.set_column(inputs.schema.get_field_index("outcome"), "outcome", outcome)
         for t in PACKAGE_TABLES:
             insert_arrow(conn, t, with_partition(tables[t], pkg.batch_id))
+        tables["entities"] = self._respell(conn, pkg, stored, tables["entities"], applied)
         applied.inserted = {t: tables[t] for t in PACKAGE_TABLES}
         applied.counts = {t: tables[t].num_rows for t in COUNTED}
         applied.counts.update(
             skipped_existing=len(already), replaced_articles=len(drop & new_ids), removed_articles=len(drop - new_ids)
         )
+
+    def _respell(self, conn: Connection, pkg: Package, stored: dict[str, Any], kept: pa.Table, applied: Applied) -> pa.Table:
+        """A stored entity the package spells otherwise takes the best spelling of the whole
+        warehouse's mentions (``best_spelling``, counted after this load's rows went in): its row
+        moves to this batch under that name, in SQL here and in Parquet by ``applied``. Returns the
+        batch's entities rows: those ``kept`` (new to the warehouse) and the moved ones."""
+        offered = pkg.tables["entities"]
+        names = dict(zip(offered["entity_id"].to_pylist(), offered["canonical_name"].to_pylist(), strict=True))
+        differ = sorted(i for i, r in stored.items() if names[i] != r.canonical_name)
+        texts: dict[str, dict[str, int]] = defaultdict(dict)
+        m = SQL_TABLES["mentions"]
+        for chunk in _chunks(differ):
+            query = sa.select(m.c.entity_id, m.c.text, sa.func.count()).where(m.c.entity_id.in_(chunk)).group_by(m.c.entity_id, m.c.text)
+            for entity_id, text, n in conn.execute(query):
+                texts[entity_id][text] = int(n)
+        moved = {}
+        for i in differ:
+            best = best_spelling([stored[i].canonical_name, names[i]], texts[i])
+            if best != stored[i].canonical_name:
+                moved[i] = best
+                applied.removed[stored[i].batch_id]["entities"].add(i)
+        if not moved:
+            return kept
+        self._delete_in(conn, "entities", "entity_id", moved)
+        rows = offered.filter(pc.is_in(offered["entity_id"], value_set=pa.array(sorted(moved), pa.string())))
+        column = rows.schema.get_field_index("canonical_name")
+        rows = rows.set_column(column, rows.schema.field(column), pa.array([moved[i] for i in rows["entity_id"].to_pylist()], pa.string()))
+        insert_arrow(conn, "entities", with_partition(rows, pkg.batch_id))
+        return pa.concat_tables([kept, rows])
 
     def _recount(self, conn: Connection, applied: Applied, run_id: str) -> None:
         affected = sorted(set(applied.removed) | ({applied.batch_id} if applied.batch_id else set()))
