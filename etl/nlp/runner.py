@@ -28,8 +28,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 
 from spacy.language import Language
-from spacy.tokens import Doc
 from threadpoolctl import threadpool_limits
+from spacy.tokens import Doc
 
 from etl.nlp.analyse import analyse, skip_nlp
 from etl.nlp.model import get_nlp
