@@ -14,7 +14,7 @@ from spacy.language import Language
 
 from etl.clean import clean
 from etl.nlp.model import get_nlp
-from etl.nlp.runner import MAX_BATCH_CHARS, analyse_batch, blas_threads, parse_articles, text_batches
+from etl.nlp.runner import MAX_BATCH_CHARS, analyse_batch, parse_articles, text_batches
 from etl.processes import process_alive
 from etl.records import AnalysedArticle, CleanArticle, RawArticle, Reject
 from etl.settings import DEFAULT_MODEL
@@ -122,23 +122,3 @@ def test_runner_workers_exit_when_the_parent_is_killed() -> None:
     for pid in left:
         os.kill(pid, signal.SIGKILL)  # leave nothing behind even when the test fails
     assert not left, f"processes still alive 10 s after their parent was killed: {left}"
-
-
-@pytest.mark.parametrize(("processes", "cpus", "threads"), [(1, 2, 2), (2, 2, 1), (3, 2, 1), (2, 8, 4), (0, 4, 4)])
-def test_runner_blas_threads_share_the_cores(processes: int, cpus: int, threads: int) -> None:
-    assert blas_threads(processes, cpus) == threads
-
-
-def test_runner_limit_blas_caps_numpys_blas_pool() -> None:
-    # in a fresh interpreter, so this test session's own BLAS pool is left alone
-    code = (
-        "import numpy, threadpoolctl\n"
-        "from etl.nlp.runner import limit_blas\n"
-        "limit_blas(1)\n"
-        "pools = [p for p in threadpoolctl.threadpool_info() if p['user_api'] == 'blas']\n"
-        "assert pools, 'numpy loads no BLAS'\n"
-        "print(max(p['num_threads'] for p in pools))\n"
-    )
-    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, env=env)
-    assert out.stdout.strip() == "1"

@@ -8,11 +8,6 @@ and size, and an article spaCy or an extractor fails on is rejected alone. spaCy
 texts together and needs about 3 KB of memory per character of it, so batches are cut at
 ``MAX_BATCH_CHARS`` as well as at ``nlp_batch_size`` texts. Each worker watches the process that
 started the pool and exits when it dies (a ``kill -9`` of the run), instead of lingering orphaned.
-
-Each worker's BLAS (numpy's matrix products: the quote scorers') gets its share of the cores,
-``cpu_count // processes`` threads: left at one thread per core in every worker, the workers'
-threads outnumber the cores and spin against each other (``make bench``'s ``bench_scale`` shows
-what that costs).
 """
 
 from __future__ import annotations
@@ -28,7 +23,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from itertools import islice
 
 from spacy.language import Language
-from threadpoolctl import threadpool_limits
 from spacy.tokens import Doc
 
 from etl.nlp.analyse import analyse, skip_nlp
@@ -132,22 +126,10 @@ def _watch_parent(parent_pid: int, poll: float = PARENT_POLL_SECONDS) -> None:
     threading.Thread(target=watch, name="news-etl-parent-watch", daemon=True).start()
 
 
-def blas_threads(processes: int, cpus: int | None = None) -> int:
-    """BLAS threads for each of ``processes`` workers sharing ``cpus`` cores (at least one)."""
-    return max(1, (cpus if cpus is not None else os.cpu_count() or 1) // max(1, processes))
-
-
-def limit_blas(threads: int) -> None:
-    """Cap this process's BLAS thread pools (OpenBLAS under numpy) at ``threads``."""
-    threadpool_limits(limits=threads, user_api="blas")
-
-
-def _init_worker(model: str, parent_pid: int | None = None, threads: int | None = None) -> None:
+def _init_worker(model: str, parent_pid: int | None = None) -> None:
     global _worker_model
     if parent_pid is not None:
         _watch_parent(parent_pid)
-    if threads is not None:
-        limit_blas(threads)
     _worker_model = model
     get_nlp(model)
 
@@ -180,10 +162,7 @@ class NlpRunner:
         if self.processes > 1:
             ctx = multiprocessing.get_context("forkserver")
             self._pool = ProcessPoolExecutor(
-                self.processes,
-                mp_context=ctx,
-                initializer=_init_worker,
-                initargs=(self.model, os.getpid(), blas_threads(self.processes)),
+                self.processes, mp_context=ctx, initializer=_init_worker, initargs=(self.model, os.getpid())
             )
         else:
             get_nlp(self.model)
