@@ -83,16 +83,24 @@ class Context:
         k = bisect.bisect_right(self._sentence_starts, i) - 1
         return self._sentence_starts[k], self._sentence_starts[k + 1]
 
-    def mean_tag(self, first: int, end: int, column: int) -> float:
-        """The tagger's mean reading of ``column`` (0 content, 1 cue, 2 source) over the tokens
-        [first, end), from running sums built once per article; 0 without the tagger."""
-        if self.tags is None or end <= first:
-            return 0.0
+    def tag_sums(self) -> np.ndarray:
+        """Running sums of the tagger's readings, built once per article: row ``i`` holds the
+        sums over the tokens [0, i), so a stretch's sum is two look-ups. Needs the tagger."""
+        if self.tags is None:
+            raise ValueError("no tagger readings")
         if self._tag_sums is None:
             self._tag_sums = np.vstack(
                 [np.zeros((1, self.tags.shape[1])), np.cumsum(self.tags, axis=0, dtype=np.float64)]
             )
-        return float((self._tag_sums[end, column] - self._tag_sums[first, column]) / (end - first))
+        return self._tag_sums
+
+    def mean_tag(self, first: int, end: int, column: int) -> float:
+        """The tagger's mean reading of ``column`` (0 content, 1 cue, 2 source) over the tokens
+        [first, end) (``tag_sums``); 0 without the tagger."""
+        if self.tags is None or end <= first:
+            return 0.0
+        sums = self.tag_sums()
+        return float((sums[end, column] - sums[first, column]) / (end - first))
 
     def paragraph_of(self, char: int) -> int:
         return bisect.bisect_right(self.para_starts, char) - 1

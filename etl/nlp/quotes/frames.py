@@ -58,17 +58,20 @@ def candidate_features(
         extra = extra_features(c.tok, c.path, c.root, c.lo, c.hi, rate, subj, q.in_quote[c.root.i] >= 0)
         rows.append((c.tok.i, c.root.i, subj.i if subj is not None else -1, extra))
     x = feature_matrix(q.doc, rows)
-    return x if q.tags is None else np.hstack([x, tag_features(q.tags, rows, cands)])
+    return x if q.tags is None else np.hstack([x, tag_features(q, rows, cands)])
 
 
 def tag_features(
-    tags: np.ndarray, rows: Sequence[tuple[int, int, int, list[float]]], cands: Sequence[FrameCandidate]
+    q: Context, rows: Sequence[tuple[int, int, int, list[float]]], cands: Sequence[FrameCandidate]
 ) -> np.ndarray:
     """What the tagger reads in each frame candidate: content over its span (mean, minimum,
     share above one half), at its root and just outside its two edges; content and cue at the
     cue; source at the subject."""
     if not cands:
         return np.zeros((0, N_TAG_FEATURES), dtype=np.float32)
+    tags = q.tags
+    if tags is None:
+        raise ValueError("tag_features needs the tagger's readings")
     n = len(tags)
     content = tags[:, 0]
     lo = np.fromiter((c.lo for c in cands), dtype=np.int64, count=len(cands))
@@ -76,7 +79,7 @@ def tag_features(
     cue, root, subj = (np.fromiter((r[k] for r in rows), dtype=np.int64, count=len(rows)) for k in range(3))
     empty = hi <= lo  # a span of its root alone
     lo, hi = np.where(empty, root, lo), np.where(empty, root + 1, hi)
-    total = np.concatenate([[0.0], np.cumsum(content)])
+    total = q.tag_sums()[:, 0]  # the Context's running sums (float64), as ``Context.mean_tag``
     above = np.concatenate([[0], np.cumsum(content >= 0.5)])
     # the minimum over each [lo, hi): reduceat over the bounds, every other result
     minimum = np.minimum.reduceat(np.append(content, 0.0), np.stack([lo, hi], axis=1).ravel())[0::2]
