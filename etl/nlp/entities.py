@@ -207,6 +207,12 @@ def _name_words(name: str) -> list[str]:
     return words
 
 
+def _ends_in(full: str, tokens: Sequence[str]) -> bool:
+    """Whether a longer name ends in the words ``tokens``, a generational suffix aside."""
+    words = _name_words(full)
+    return len(words) > len(tokens) and words[-len(tokens) :] == list(tokens)
+
+
 def resolve_person_names(names: Sequence[str]) -> dict[str, str]:
     """Map each PERSON name to the fullest name in the article it abbreviates.
 
@@ -217,11 +223,7 @@ def resolve_person_names(names: Sequence[str]) -> dict[str, str]:
     resolved: dict[str, str] = {}
     for name in set(names):
         tokens = name.split()
-        candidates = {
-            f
-            for f in full
-            if f != name and len(_name_words(f)) > len(tokens) and _name_words(f)[-len(tokens) :] == tokens
-        }
+        candidates = {f for f in full if f != name and _ends_in(f, tokens)}
         if not candidates and len(tokens) == 1:
             candidates = {f for f in full if f.split()[0] == tokens[0] and f != name}
         resolved[name] = candidates.pop() if len(candidates) == 1 else name
@@ -261,6 +263,12 @@ _INITIAL = re.compile(r"^[A-Z]\.$")
 _NAME_WORD = re.compile(r"^[A-Z][\w'’-]*\.?$")
 
 
+def starts_like_person(name: str) -> bool:
+    """A name written as a person's: a known first name or an initial ("M. Cagney") first."""
+    words = name.split()
+    return bool(words) and (name_gender(name) is not None or bool(_INITIAL.match(words[0])))
+
+
 def _looks_like_full_name(name: str, person_words: frozenset[str] = frozenset()) -> bool:
     """Two or three capitalised words read as a person's name when the first is a known first
     name or an initial ("M. Cagney"), or when the last is a name the article tags PERSON on its
@@ -268,7 +276,7 @@ def _looks_like_full_name(name: str, person_words: frozenset[str] = frozenset())
     words = name.split()
     if not 2 <= len(words) <= 3 or not all(_NAME_WORD.match(w) for w in words) or is_acronym(words[-1]):
         return False
-    if name_gender(name) is not None or _INITIAL.match(words[0]):
+    if starts_like_person(name):
         return True
     # a first name (and a middle initial) before a surname the article uses alone for a person
     plain = len(words) == 2 or bool(_INITIAL.match(words[1]))
@@ -300,7 +308,7 @@ def _vote(items: Sequence[_Named]) -> None:
 def _candidates(name: str, full: Sequence[str]) -> list[str]:
     """The article's full PERSON names that ``name`` abbreviates (its last words, or one first word)."""
     tokens = name.split()
-    found = [f for f in full if len(_name_words(f)) > len(tokens) and _name_words(f)[-len(tokens) :] == tokens]
+    found = [f for f in full if _ends_in(f, tokens)]
     if not found and len(tokens) == 1:
         found = [f for f in full if f.split()[0] == tokens[0]]
     return found
@@ -341,7 +349,7 @@ def _drop_glued_words(items: Sequence[_Named]) -> None:
     lower = {t.text for t in items[0].span.doc if t.is_lower}
     for item in items:
         words = item.name.split()
-        if item.label != "PERSON" or len(words) < 2 or name_gender(item.name) is not None or _INITIAL.match(words[0]):
+        if item.label != "PERSON" or len(words) < 2 or starts_like_person(item.name):
             continue
         rest = words[1:]
         others = {i.name.split()[-1] for i in items if i.label == "PERSON" and i is not item and i.name != item.name}

@@ -41,7 +41,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from etl.nlp.aliases import fold
-from etl.nlp.entities import GENERATIONAL_SUFFIXES
+from etl.nlp.entities import GENERATIONAL_SUFFIXES, starts_like_person
 from etl.nlp.gender import name_gender
 from etl.settings import Settings
 from etl.warehouse.schema import SQL_TABLES, arrow_schema
@@ -182,9 +182,6 @@ def _first_name(e: EntityCount, candidates: Sequence[EntityCount]) -> EntityCoun
     return best if usual else None
 
 
-_INITIAL = re.compile(r"^[A-Z]\.$")
-
-
 def _rarer_full_names(
     e: EntityCount, longer: Sequence[EntityCount], articles: Mapping[str, AbstractSet[str]], cast: Mapping[str, frozenset[str]]
 ) -> list[EntityCount]:
@@ -197,7 +194,7 @@ def _rarer_full_names(
     if not longer or name_gender(e.canonical_name) is not None:
         return []
     # all of them, or the one written otherwise may be the one meant ("Rahm Emanuel" beside "Tom Emanuel")
-    if not all(name_gender(c.canonical_name) is not None or _INITIAL.match(c.canonical_name.split()[0]) for c in longer):
+    if not all(starts_like_person(c.canonical_name) for c in longer):
         return []
     if e.mentions > RARER_FULL_NAME * sum(c.mentions for c in longer):
         return []

@@ -1,5 +1,5 @@
 """The trained scorers the quote extractor ships, as it reads them back: a logistic regression
-(the speaker review, the calibration) or a network of one hidden layer (the cue scorer).
+(the calibration) or a network of one hidden layer (the cue scorer, the speaker review).
 
 Each lives in ``etl/nlp/quotes/data/<name>.json`` with the threshold chosen with it and its
 provenance (written by ``etl.training.files``, fitted by ``etl.training.fit``); ``kind`` says
