@@ -69,6 +69,9 @@ def test_entities_roles_index_the_body(seed: AnalysedArticle) -> None:
         ("Patrick Ventrell, a State Department spokesman, said the talks were useful.", "Patrick Ventrell", "spokesman"),
         ("John Smith, the company's chief executive, resigned on Monday.", "John Smith", "chief executive"),
         ("The vote was called by Senate Majority Leader Mitch McConnell on Monday.", "Mitch McConnell", "majority leader"),
+        # nationality words go from the normalised role, tagged or not
+        ("TOKYO - Japanese Finance Minister Kiichi Miyazawa said the yen was stable.", "Kiichi Miyazawa", "finance minister"),
+        ("White House chief of staff Howard Baker said the president would sign.", "Howard Baker", "chief of staff"),
     ],
 )
 def test_entities_roles_from_titles_and_appositions(text: str, person: str, role: str) -> None:
@@ -337,3 +340,26 @@ def test_entities_a_regnal_title_stays_in_the_name(text: str, expected: set[str]
 )
 def test_entities_strip_roles_keeps_a_regnal_title(name: str, expected: str) -> None:
     assert strip_roles(name) == expected
+
+
+def test_entities_a_headline_in_capitals_reads_names_by_the_body() -> None:
+    # spaCy's tags on a line of capitals: a person's words are that person, spelt as the body
+    # spells them; anything else it calls a person there goes
+    analysed = run(
+        "LAWSON SAYS BRITISH ECONOMY STRONG\n"
+        "LONDON, March 10 - Chancellor of the Exchequer Nigel Lawson said the economy was growing. "
+        "Lawson told the House of Commons that inflation would stay low."
+    )
+    people = {(m.text, m.canonical_name) for m in analysed.mentions if m.label == "PERSON"}
+    assert ("LAWSON", "Nigel Lawson") in people, people
+    assert all(canonical == "Nigel Lawson" for _, canonical in people), people
+
+
+def test_entities_a_surname_in_capitals_finds_the_full_name() -> None:
+    names = _named(["Ronald", "Dorrit", "spoke", ".", "DORRIT", "left"], [(0, 2, "PERSON"), (4, 5, "PERSON")])
+    assert {name for _, _, name in names} == {"Ronald Dorrit"}
+
+
+def test_entities_an_article_all_in_capitals_keeps_its_people() -> None:
+    names = _named(["DORRIT", "WINS", ".", "DORRIT", "LEFT"], [(0, 1, "PERSON"), (3, 4, "PERSON")])
+    assert {(label, name) for _, label, name in names} == {("PERSON", "DORRIT")}

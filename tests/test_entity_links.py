@@ -379,3 +379,18 @@ def test_entity_links_a_rarer_full_name_needs_the_same_company(alias_company: li
         stories[_e(f"Filler {k}", "ORG").entity_id] = {f"x{k}"}
     rows = compute_aliases([ronald, reagan, *others.values()], {}, stories)
     assert {str(r["alias_name"]): str(r["canonical_name"]) for r in rows} == expected
+
+
+def test_entity_links_a_rarer_full_name_sharing_the_surnames_role() -> None:
+    # "President Reagan" in stories of any company, "President Ronald Reagan" in one: the role is the evidence
+    ronald, nancy, reagan = _e("Ronald Reagan", mentions=2), _e("Nancy Reagan"), _e("Reagan", mentions=400)
+    roles = {ronald.entity_id: {"president"}, reagan.entity_id: {"president"}}
+    rows = compute_aliases([ronald, nancy, reagan], roles, {reagan.entity_id: {"a0"}, ronald.entity_id: {"s0"}})
+    assert [(r["alias_name"], r["canonical_name"], r["rule"]) for r in rows] == [("Reagan", "Ronald Reagan", "role")]
+    # no role in common, or one shared with two namesakes: no link
+    assert compute_aliases([ronald, nancy, reagan], {**roles, reagan.entity_id: {"governor"}}, {reagan.entity_id: {"a0"}}) == []
+    both = {**roles, nancy.entity_id: {"president"}}
+    assert compute_aliases([ronald, nancy, reagan], both, {reagan.entity_id: {"a0"}}) == []
+    # a first name alone never takes a rarer full name, role or not ("President Lee")
+    lee, ann = _e("Lee", mentions=30), _e("Ann Lee", mentions=2)
+    assert compute_aliases([lee, ann], {lee.entity_id: {"president"}, ann.entity_id: {"president"}}, {lee.entity_id: {"a0"}}) == []

@@ -69,22 +69,26 @@ def trim_span(span: Span) -> Span | None:
     return Span(doc, start, end, label=span.label)
 
 
+# Words of a person's affiliation news writes before a role or a name ("Russian", "U.S.",
+# "Republican"): part of neither the name nor the role itself.
+AFFILIATION_WORDS = frozenset(
+    """u.s. us russian american british french german chinese israeli syrian iranian democratic republican
+    gop australian canadian italian spanish japanese indian pakistani brazilian mexican dutch swiss swedish
+    norwegian danish finnish polish czech hungarian greek turkish egyptian iraqi afghan saudi palestinian
+    lebanese jordanian korean african nigerian kenyan irish scottish welsh english briton belgian austrian
+    portuguese argentine chilean colombian cuban venezuelan ukrainian serbian croatian bosnian romanian
+    bulgarian slovakian slovak zealander european asian soviet""".split()
+)
 # Titles and roles that news writes before a name ("Russian Foreign Minister Sergei Lavrov"):
 # when the entity span includes them, the canonical name drops them.
-_ROLE_WORDS = frozenset(
+_ROLE_WORDS = AFFILIATION_WORDS | frozenset(
     """president vice prime minister foreign secretary state senator sen sen. representative rep rep.
     congressman congresswoman governor gov gov. mayor chairman chairwoman chair spokesman spokeswoman
     spokesperson judge justice chief general gen gen. admiral adm adm. colonel col col. captain capt
     sergeant sgt officer director ambassador deputy former acting leader speaker majority minority
     attorney commissioner chancellor king queen prince princess pope cardinal bishop archbishop pastor
-    reverend rev rev. dr dr. mr mr. mrs mrs. ms ms. u.s. us russian american british french german
-    chinese israeli syrian iranian democratic republican gop candidate nominee host anchor ceo founder
-    lt lt. maj maj. sir dame lord lady baron baroness earl duke duchess viscount professor prof prof. the
-    australian canadian italian spanish japanese indian pakistani brazilian mexican dutch swiss swedish
-    norwegian danish finnish polish czech hungarian greek turkish egyptian iraqi afghan saudi palestinian
-    lebanese jordanian korean african nigerian kenyan irish scottish welsh english briton belgian austrian
-    portuguese argentine chilean colombian cuban venezuelan ukrainian serbian croatian bosnian romanian
-    bulgarian slovakian slovak zealander european asian""".split()
+    reverend rev rev. dr dr. mr mr. mrs mrs. ms ms. candidate nominee host anchor ceo founder
+    lt lt. maj maj. sir dame lord lady baron baroness earl duke duchess viscount professor prof prof. the""".split()
 )
 
 
@@ -208,9 +212,15 @@ def _name_words(name: str) -> list[str]:
 
 
 def _ends_in(full: str, tokens: Sequence[str]) -> bool:
-    """Whether a longer name ends in the words ``tokens``, a generational suffix aside."""
+    """Whether a longer name ends in the words ``tokens``, a generational suffix and case aside
+    (a headline's "REAGAN" ends "Ronald Reagan")."""
     words = _name_words(full)
-    return len(words) > len(tokens) and words[-len(tokens) :] == list(tokens)
+    return len(words) > len(tokens) and [w.casefold() for w in words[-len(tokens) :]] == [t.casefold() for t in tokens]
+
+
+def _begins(full: str, word: str) -> bool:
+    """Whether a longer name begins with the one word ``word``, case aside ("Hillary")."""
+    return full.split()[0].casefold() == word.casefold()
 
 
 def resolve_person_names(names: Sequence[str]) -> dict[str, str]:
@@ -225,7 +235,7 @@ def resolve_person_names(names: Sequence[str]) -> dict[str, str]:
         tokens = name.split()
         candidates = {f for f in full if f != name and _ends_in(f, tokens)}
         if not candidates and len(tokens) == 1:
-            candidates = {f for f in full if f.split()[0] == tokens[0] and f != name}
+            candidates = {f for f in full if _begins(f, tokens[0]) and f != name}
         resolved[name] = candidates.pop() if len(candidates) == 1 else name
     return resolved
 
@@ -310,7 +320,7 @@ def _candidates(name: str, full: Sequence[str]) -> list[str]:
     tokens = name.split()
     found = [f for f in full if _ends_in(f, tokens)]
     if not found and len(tokens) == 1:
-        found = [f for f in full if f.split()[0] == tokens[0]]
+        found = [f for f in full if _begins(f, tokens[0])]
     return found
 
 
@@ -420,6 +430,51 @@ def _is_dateline(span: Span) -> bool:
     )
 
 
+# share of a line's letters in capitals for it to read as a headline in capitals
+CAPITALS_SHARE = 0.9
+
+
+def _in_capitals(span: Span) -> bool:
+    """A span in capitals, on a line written in capitals ("LAWSON SAYS BRITISH ECONOMY STRONG")."""
+    text = span.doc.text
+    start = text.rfind("\n", 0, span.start_char) + 1
+    end = text.find("\n", span.end_char)
+    line = text[start : end if end >= 0 else len(text)]
+    letters = [c for c in line if c.isalpha()]
+    upper = sum(c.isupper() for c in letters)
+    return span.text.isupper() and len(letters) > 1 and upper >= CAPITALS_SHARE * len(letters)
+
+
+def _read_capitals(items: Sequence[_Named]) -> list[_Named]:
+    """Names in a headline in capitals, read by the article's own spelling: spaCy reads capitals
+    poorly ("LAWSON SAYS" and "DOLLAR STABLE" come out as people). A span there that holds words of
+    a person the article names in mixed case becomes that person, trimmed to those words and
+    spelt as the article spells them ("LAWSON" -> "Lawson"); any other PERSON span there goes.
+    An article written all in capitals is left as spaCy read it."""
+    caps = [_in_capitals(i.span) for i in items]
+    if all(caps):
+        return list(items)
+    spelled = {w.casefold(): w for i, c in zip(items, caps, strict=True) if not c and i.label == "PERSON" for w in _name_words(i.name)}
+    out: list[_Named] = []
+    for item, in_caps in zip(items, caps, strict=True):
+        if not in_caps:
+            out.append(item)
+            continue
+        runs: list[list[Token]] = [[]]
+        for token in item.span:
+            if token.lower_ in spelled:
+                runs[-1].append(token)
+            elif runs[-1]:
+                runs.append([])
+        run = max(runs, key=len)
+        if run:
+            span = Span(item.span.doc, run[0].i, run[-1].i + 1, label="PERSON")
+            out.append(_Named(span, "PERSON", " ".join(spelled[t.lower_] for t in run)))
+        elif item.label != "PERSON":
+            out.append(item)
+    return out
+
+
 def name_mentions(spans: Sequence[Span]) -> list[_Named]:
     """Each span's label and canonical name, decided across the article.
 
@@ -440,6 +495,7 @@ def name_mentions(spans: Sequence[Span]) -> list[_Named]:
         if known is not None:
             name, label = known
         items.append(_Named(span, label, name))
+    items = _read_capitals(items)
     _vote(items)  # first: "Todd Van Poppel" (ORG) is a person before his surname is looked up
     for item in items:
         if item.label == "PERSON":

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Sequence
 
 from spacy.tokens import Doc, Span, Token
 
-from etl.nlp.entities import strip_roles
+from etl.nlp.entities import AFFILIATION_WORDS, strip_roles
 from etl.records import Mention, Role
 
 # nouns that head a role, lower-cased
@@ -25,12 +25,14 @@ ROLE_NOUNS = frozenset(
     ceo founder executive manager coach striker captain premier envoy adviser advisor aide official negotiator
     strategist analyst economist editor correspondent reporter lawyer prosecutor president-elect head boss
     owner chairperson vice-president emir sheikh ayatollah cleric commander inspector superintendent
-    treasurer counsel physician doctor sen rep gov""".split()
+    treasurer counsel physician doctor sen rep gov staff""".split()
 )
 # words that may stand inside a role before the name ("Secretary of State", "Vice President")
 _ROLE_LINKS = frozenset({"of", "for", "the", "and", "&"})
 _DROP_FROM_NORM = frozenset({"the", "a", "an", "former", "then", "acting", "'s", "’s"})
 _ENTITY_WORDS = frozenset({"GPE", "NORP", "ORG", "LOC", "FAC"})
+# compass words of an affiliation ("West German")
+_COMPASS = frozenset({"west", "east", "north", "south"})
 MAX_ROLE_TOKENS = 8
 
 
@@ -61,14 +63,18 @@ def _title_before(doc: Doc, start: int) -> tuple[int, int] | None:
 
 def normalise_role(tokens: Sequence[Token]) -> str:
     """Lower-cased, without articles and the nationality, place, organisation and possessor words
-    before the first role noun: "U.S. State Department spokeswoman" -> "spokeswoman"."""
+    before the first role noun, whether spaCy tagged them or not: "U.S. State Department
+    spokeswoman" -> "spokeswoman", "West German Finance Minister" -> "finance minister"."""
     first_role = next((k for k, t in enumerate(tokens) if _is_role_noun(t)), 0)
     words = []
     for k, t in enumerate(tokens):
         if t.lower_ in _DROP_FROM_NORM or t.is_punct:
             continue
         possessor = t.dep_ == "poss" or t.head.dep_ == "poss"  # "the company's chief executive"
-        if k < first_role and (t.ent_type_ in _ENTITY_WORDS or t.tag_ == "POS" or possessor):
+        affiliation = t.lower_ in AFFILIATION_WORDS or (
+            t.lower_ in _COMPASS and k + 1 < len(tokens) and tokens[k + 1].lower_ in AFFILIATION_WORDS
+        )
+        if k < first_role and (t.ent_type_ in _ENTITY_WORDS or t.tag_ == "POS" or possessor or affiliation):
             continue
         words.append(t.lower_)
     while words and words[-1] in _ROLE_LINKS:

@@ -19,7 +19,8 @@ A first name alone ("Hillary", "Bernie") links to the one full name it begins th
 Then surnames: a PERSON (or a one-word non-place entity spaCy mislabelled) whose name is the last word(s)
 of PERSON full names at least as frequent as itself (for a one-word PERSON: of full names written as a
 person's, with a known first name or an initial, however rare, up to ``RARER_FULL_NAME`` times: wire
-copy names "Ronald Reagan" once and says "President Reagan" after) links to the one such name, or to the one
+copy names "Ronald Reagan" once and says "President Reagan" after; or the one of them sharing a role
+with it, in any company: "President Reagan" and "President Ronald Reagan") links to the one such name, or to the one
 that holds at least ``DOMINANCE`` of their mentions (the namesake trap: "Clinton" with both Hillary and Bill in the corpus links to
 neither unless one dominates, or unless the alias shares a role with only one of them:
 "Secretary of State Clinton", or unless the stories naming the alias share far more of their other
@@ -217,6 +218,15 @@ def _same_company(e: EntityCount, longer: Sequence[EntityCount], articles: Mappi
     return 2 * agreeing > len(stories)
 
 
+def _sharing_role(e: EntityCount, longer: Sequence[EntityCount], roles: Mapping[str, set[str]]) -> EntityCount | None:
+    """The one rarer full name a surname shares a role with: wire copy writes "President Ronald
+    Reagan" in a few stories and "President Reagan" in the rest, in any company. Not for a
+    surname that is a first name too."""
+    if name_gender(e.canonical_name) is not None:
+        return None
+    return _by_role(roles.get(e.entity_id, set()), longer, roles)
+
+
 def _by_label(e: EntityCount, others: Sequence[EntityCount], begun: Sequence[EntityCount]) -> EntityCount | None:
     """The entity a one-word PERSON tag ("Politico", "Tass") really is: the same name under
     another label, when the corpus writes it so at least as often as it tags it PERSON and never
@@ -358,6 +368,10 @@ def compute_aliases(
                 rows.append(_row(e, other, "label", len(others[words])))
                 continue
             candidates = _rarer_full_names(e, longer, articles, cast)
+            shared = _sharing_role(e, longer, roles) if not candidates else None
+            if shared is not None:
+                rows.append(_row(e, shared, "role", len(longer)))
+                continue
         if not candidates:
             continue
         total = sum(c.mentions for c in candidates)
