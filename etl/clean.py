@@ -19,6 +19,7 @@ from __future__ import annotations
 import codecs
 import math
 import re
+import statistics
 import unicodedata
 from collections.abc import Callable
 
@@ -264,10 +265,14 @@ def split_paragraphs(text: str, one_per_line: bool = False) -> list[str]:
     """Paragraphs of normalised text.
 
     Text with blank lines is read as blank-line separated blocks whose inner line breaks are hard
-    wraps; text without blank lines (wire copy, extracted HTML) has one paragraph per line.
+    wraps; text without blank lines (wire copy, extracted HTML) has one paragraph per line, unless
+    it is wrapped at a fixed width (``hard_wrapped``), when its paragraphs are told by indents.
     """
     lines = [line.strip() for line in text.split("\n")]
     if one_per_line or "" not in _trim_blank(lines):
+        raw = [line.rstrip() for line in text.split("\n") if line.strip()]
+        if not one_per_line and hard_wrapped(raw):
+            return _unwrap(raw)
         return [line for line in lines if line]
     paragraphs: list[str] = []
     block: list[str] = []
@@ -280,6 +285,63 @@ def split_paragraphs(text: str, one_per_line: bool = False) -> list[str]:
     if block:
         paragraphs.append(" ".join(block))
     return paragraphs
+
+
+# a line that ends a sentence (or a headline's question), maybe inside a closing mark
+_LINE_END = re.compile(r"[.!?:;][\"'”’)\]]*$|[\"”]$")
+# the widest line, in characters, of text wrapped at a fixed width (wire copy wraps at 60 to 80)
+WRAP_WIDTHS = (40, 100)
+# share of the lines followed by another that break mid-sentence, in wrapped text
+WRAP_SHARE = 0.25
+# how far short of the widest line (a share of it) a wrapped line may end, the next word not fitting
+WRAP_SLACK = 0.1
+
+
+def hard_wrapped(lines: list[str]) -> bool:
+    """Lines broken at a fixed width with no blank line between paragraphs (wire copy:
+    "... James Baker said the United" / "States and ..."): all lines short, and many of them
+    ending mid-sentence where the next word would not have fitted. One paragraph per line ends
+    nearly every line with a full stop; a table's short rows leave room for the next row's word."""
+    width = max((len(line) for line in lines), default=0)
+    if len(lines) < 3 or not WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1]:
+        return False
+    # most lines run (nearly) to the width
+    if statistics.median(len(line) for line in lines) < (1 - 2.5 * WRAP_SLACK) * width:
+        return False
+    # wrapped: the next line's first word would not have fitted on this one (a table's rows would)
+    breaks = sum(
+        1
+        for line, after in zip(lines, lines[1:], strict=False)
+        if not _LINE_END.search(line) and not _in_capitals(line) and len(line) + 1 + len(after.split()[0]) > (1 - WRAP_SLACK) * width
+    )
+    return breaks > WRAP_SHARE * (len(lines) - 1)
+
+
+def _capitals_headline(line: str) -> bool:
+    """A line of two or more words in capitals that is no dateline ("WASHINGTON (AP) -")."""
+    return _in_capitals(line) and len(line.split()) >= 2 and not line.rstrip().endswith(("-", "\u2013", "\u2014"))
+
+
+def _in_capitals(line: str) -> bool:
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) > 1 and all(c.isupper() for c in letters)
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Paragraphs of hard-wrapped lines: a new one at each indented line (when the text indents
+    its paragraphs) or after a short line ending a sentence, and after a line in capitals (a
+    headline)."""
+    indented = [line[:1].isspace() for line in lines]
+    by_indent = any(indented[1:]) and not all(indented)
+    width = max(len(line) for line in lines)
+    paragraphs: list[list[str]] = []
+    for k, line in enumerate(lines):
+        prev = lines[k - 1] if k else ""
+        ends = bool(_LINE_END.search(prev)) and len(prev) < 0.8 * width
+        if not paragraphs or _in_capitals(prev) or (indented[k] if by_indent else ends):
+            paragraphs.append([])
+        paragraphs[-1].append(line.strip())
+    return [" ".join(p) for p in paragraphs]
 
 
 def _trim_blank(lines: list[str]) -> list[str]:
@@ -329,12 +391,12 @@ def _clean(raw: RawArticle) -> CleanArticle:
     title = raw.title.strip() if raw.title else None
     # a headline is a first line standing alone before a blank line, in any input format that
     # gives no title of its own (plain text, or a JSON/CSV/HTML body that starts with one)
+    # ... or a first line in capitals, blank line or not (wire copy: "U.S. SAYS DOLLAR STABLE")
+    standing_alone = blank_separated and first_block_end is not None and "\n" not in text.strip()[: first_block_end.start()]
     if (
         title is None
-        and blank_separated
-        and first_block_end is not None
         and len(paragraphs) > 1
-        and "\n" not in text.strip()[: first_block_end.start()]
+        and (standing_alone or _capitals_headline(paragraphs[0]))
         and looks_like_title(paragraphs[0], paragraphs[1:])
     ):
         title, paragraphs = paragraphs[0], paragraphs[1:]

@@ -175,3 +175,50 @@ def test_clean_control_characters_and_lone_surrogates_leave_every_field() -> Non
         assert value is not None
         assert not any(ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F or 0xD800 <= ord(ch) <= 0xDFFF for ch in value)
         value.encode("utf-8")  # every store can take it
+
+
+WIRE = (
+    "U.S. SAYS DOLLAR STABLE\n"
+    "WASHINGTON, March 3 - Treasury Secretary James Baker said the United\n"
+    "States and its partners agreed the dollar had fallen enough. Baker\n"
+    "told the committee the accord reached in Paris was working.\n"
+    "    Federal Reserve Board Chairman Paul Volcker said the Fed's policy\n"
+    "had not changed since the Paris meeting of the six nations.\n"
+    " Reuter\n"
+)
+
+
+def test_clean_hard_wrapped_wire_copy_is_unwrapped() -> None:
+    # wrapped at a fixed width, paragraphs indented, the headline in capitals on the first line
+    article = clean(RawArticle(source_uri="wire", text=WIRE))
+    assert isinstance(article, CleanArticle)
+    assert article.title == "U.S. SAYS DOLLAR STABLE"
+    assert article.body_text.split("\n\n") == [
+        "WASHINGTON, March 3 - Treasury Secretary James Baker said the United States and its partners agreed "
+        "the dollar had fallen enough. Baker told the committee the accord reached in Paris was working.",
+        "Federal Reserve Board Chairman Paul Volcker said the Fed's policy had not changed since the Paris "
+        "meeting of the six nations.",
+        "Reuter",
+    ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # one paragraph per line: every line ends a sentence
+        "The minister spoke on Monday.\nShe said the talks were useful.\nThey will meet again in May.\n",
+        # a table's rows leave room for the next row's first word: not wrapped
+        "Results of the 100 metres at the world championships in Athens\n1. Carl Lewis (U.S.) 9.86 seconds and a world record\n"
+        "2. Linford Christie (Britain) 9.91\n3. Donovan Bailey (Canada) 9.95\n4. Frank Fredericks (Namibia) 9.98\n",
+    ],
+)
+def test_clean_lines_that_are_not_wrapped_stay_paragraphs(text: str) -> None:
+    article = clean(RawArticle(source_uri="lines", text=text))
+    assert isinstance(article, CleanArticle)
+    assert article.body_text.split("\n\n") == [line for line in text.split("\n") if line][1 if article.title else 0 :]
+
+
+def test_clean_a_dateline_in_capitals_is_no_headline() -> None:
+    article = clean(RawArticle(source_uri="d", text="WASHINGTON (AP) -\nThe minister spoke on Monday.\nShe said the talks were useful.\n"))
+    assert isinstance(article, CleanArticle)
+    assert article.title is None and article.body_text.startswith("WASHINGTON (AP) -")
