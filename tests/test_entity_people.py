@@ -71,3 +71,39 @@ def test_entity_people_a_plural_that_is_a_surname_is_no_family() -> None:
     result = score_people(rows, names, {})["persons_only"]
     assert isinstance(result, dict)
     assert (result["people"], result["left_out_families"]) == (3, 0)
+
+
+def test_entity_people_tagged_stories(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from etl.evaluation.people import read_tags, score_tagged
+
+    tags_file = tmp_path / "tags.tsv"
+    tags_file.write_text("path\tperson\n# a comment\nd1/a.txt\thillary-dorrit\nd1/b.txt\tDorrit\nd1/c.txt\tDorrit\nd9/x.txt\tDorrit\n", encoding="utf-8")
+    tags = read_tags(tags_file)
+    assert tags == [("d1/a.txt", "hillary dorrit"), ("d1/b.txt", "Dorrit"), ("d1/c.txt", "Dorrit"), ("d9/x.txt", "Dorrit")]
+    stories = {"a1": "file:///in/d1/a.txt", "a2": "file:///in/d1/b.txt", "a3": "file:///in/d1/c.txt"}
+    # a1: the full name and an ORG-tagged surname linked to it; a2: the surname linked; a3: no mention
+    rows = [("a1", "Hillary Dorrit", "hd"), ("a1", "Dorrit's", "o"), ("a2", "Dorrit", "d"), ("a3", "Suu Kyi", "sk")]
+    result = score_tagged(tags, stories, rows, NAMES, {"o": "hd", "d": "hd"})
+    assert result == {
+        "tagged_pairs": 2,
+        "one_entity_named_in_full": 1.0,
+        "right_name": 1.0,
+        "people": 2,
+        "entities_per_person": 1.0,
+        "left_out_no_story": 1,
+        "left_out_no_mention": 1,
+    }
+    # unlinked: a1 holds two entities, a2 one not named in full; linked to the namesake: the wrong name
+    assert score_tagged(tags, stories, rows, NAMES, {})["one_entity_named_in_full"] == 0.0
+    # "Dorrit" alone linked to the namesake: named in full, but not the tagged name
+    wrong = score_tagged(tags[:1], stories, [("a1", "Dorrit", "d")], NAMES, {"d": "bd"})
+    assert (wrong["one_entity_named_in_full"], wrong["right_name"]) == (1.0, 0.0)
+
+
+def test_entity_people_a_tags_file_with_a_bad_row_is_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from etl.evaluation.people import read_tags
+
+    bad = tmp_path / "tags.tsv"
+    bad.write_text("d1/a.txt Hillary Dorrit\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="tab-separated"):
+        read_tags(bad)

@@ -13,6 +13,13 @@ in one story ("Bill Clinton" and "Hillary Clinton") count against it, so this is
 ``persons_only`` is a second, fairer reading of the same groups (see ``_persons_only``): PERSON tags
 the corpus-wide label link overrules and families ("the Clintons") are left out, and a story's
 namesakes count as resolved when each mention resolves to a full name and they stay apart.
+
+With the people each story is about (``--warehouse DIR --tags FILE``: a tab-separated file of a
+story's path, or the end of it, and a person's name, as news archives tag stories: "reagan",
+"James Baker"), ``score_tagged``: for each tagged person of a story, whether the story's mentions
+ending in their surname, whatever spaCy called them, resolve to one PERSON entity named in full
+(and, for a tag naming them in full, to that name), and how many entities each person's mentions
+resolve to across the corpus.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -210,20 +218,117 @@ def _persons_only(
     }
 
 
-def consistency(settings: Settings) -> dict[str, object]:
-    """``score_people`` over a loaded warehouse's PERSON mentions, with its entity links."""
+def read_tags(path: Path) -> list[tuple[str, str]]:
+    """``(story path, person)`` rows of a tab-separated tags file; a header row, blank lines and
+    ``#`` comments are skipped; a Reuters-style tag ("james-baker") reads as a name."""
+    rows = []
+    for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 2 or not fields[0].strip() or not fields[1].strip():
+            raise ValueError(f"{path}:{n}: expected a story path and a person, tab-separated: {line!r}")
+        if n == 1 and fields[0].strip().casefold() in ("path", "story", "file"):
+            continue
+        rows.append((fields[0].strip(), " ".join(fields[1].replace("-", " ").split())))
+    return rows
+
+
+def _surname(text: str) -> str:
+    words = _POSSESSIVE.sub("", text.strip()).replace(",", " ").split()
+    while len(words) > 1 and words[-1].casefold() in GENERATIONAL_SUFFIXES:
+        words.pop()
+    return fold(words[-1]) if words else ""
+
+
+def score_tagged(
+    tags: Iterable[tuple[str, str]],
+    stories: Mapping[str, str],
+    rows: Iterable[tuple[str, str, str]],
+    names: Mapping[str, tuple[str, str]],
+    links: Mapping[str, str],
+) -> dict[str, object]:
+    """For each tag ``(story path, person)``: the story (``stories``: article id -> source path,
+    matched by the tag's path being its end) and its mentions ``(article_id, text, entity_id)``,
+    any label, ending in the person's surname. A pair counts when they resolve (``links``) to one
+    PERSON entity named in full, and, when the tag names the person in full, to that name
+    (``right_name``, accents and case aside). ``entities_per_person``: across the corpus, the
+    entities each tagged person's mentions resolve to. Pairs whose story holds no such mention, or
+    no story matches, are counted apart."""
+    by_story: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for article_id, text, entity_id in rows:
+        by_story[article_id].append((_surname(text), links.get(entity_id, entity_id)))
+    unmatched = unmentioned = pairs = one_full = right = 0
+    across: dict[str, set[str]] = defaultdict(set)
+    for path, person in tags:
+        suffix = path.replace("\\", "/").lstrip("/")
+        found = [a for a, uri in stories.items() if uri.replace("\\", "/").endswith("/" + suffix) or uri == suffix]
+        if len(found) != 1:
+            unmatched += 1
+            continue
+        surname = fold(person.split()[-1])
+        resolved = {eid for word, eid in by_story[found[0]] if word == surname}
+        if not resolved:
+            unmentioned += 1
+            continue
+        pairs += 1
+        across[fold(person)] |= resolved
+        if len(resolved) != 1:
+            continue
+        name, label = names[next(iter(resolved))]
+        if label == "PERSON" and len(name.split()) > 1:
+            one_full += 1
+            full = len(person.split()) > 1
+            right += not full or (fold(name).split()[0], fold(name).split()[-1]) == (fold(person).split()[0], surname)
+    return {
+        "tagged_pairs": pairs,
+        "one_entity_named_in_full": round(one_full / pairs, 4) if pairs else 0.0,
+        "right_name": round(right / pairs, 4) if pairs else 0.0,
+        "people": len(across),
+        "entities_per_person": round(sum(len(e) for e in across.values()) / len(across), 4) if across else 0.0,
+        "left_out_no_story": unmatched,
+        "left_out_no_mention": unmentioned,
+    }
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """What the measures read from a loaded warehouse."""
+
+    names: dict[str, tuple[str, str]]  # entity id -> (name, label)
+    links: dict[str, str]  # alias entity id -> canonical entity id
+    rows: list[tuple[str, str, str]]  # (article id, mention text, entity id)
+    bodies: dict[str, str]  # article id -> body text
+    uris: dict[str, str]  # article id -> source URI
+
+
+def _load(settings: Settings, person_only: bool) -> _Loaded:
+    """A loaded warehouse's entities, links and mentions (PERSON ones only, or all) and articles."""
     m, e, a = SQL_TABLES["mentions"], SQL_TABLES["entities"], SQL_TABLES["entity_aliases"]
+    art = SQL_TABLES["articles"]
     engine = sa.create_engine(settings.db_url)
     try:
         with engine.connect() as conn:
             names = {r.entity_id: (r.canonical_name, r.label) for r in conn.execute(sa.select(e.c.entity_id, e.c.canonical_name, e.c.label))}
             links = {r.alias_entity_id: r.canonical_entity_id for r in conn.execute(sa.select(a.c.alias_entity_id, a.c.canonical_entity_id))}
-            rows = [(r[0], r[1], r[2]) for r in conn.execute(sa.select(m.c.article_id, m.c.text, m.c.entity_id).where(m.c.label == "PERSON"))]
-            art = SQL_TABLES["articles"]
-            lower = {r.article_id: lower_words(r.body_text) for r in conn.execute(sa.select(art.c.article_id, art.c.body_text))}
+            query = sa.select(m.c.article_id, m.c.text, m.c.entity_id)
+            rows = [(r[0], r[1], r[2]) for r in conn.execute(query.where(m.c.label == "PERSON") if person_only else query)]
+            articles = list(conn.execute(sa.select(art.c.article_id, art.c.body_text, art.c.source_uri)))
     finally:
         engine.dispose()
-    return score_people(rows, names, links, lower)
+    return _Loaded(names, links, rows, {r.article_id: r.body_text for r in articles}, {r.article_id: r.source_uri for r in articles})
+
+
+def tagged(settings: Settings, tags: Path) -> dict[str, object]:
+    """``score_tagged`` over a loaded warehouse, for the people a tags file says its stories are about."""
+    w = _load(settings, person_only=False)
+    return score_tagged(read_tags(tags), w.uris, w.rows, w.names, w.links)
+
+
+def consistency(settings: Settings) -> dict[str, object]:
+    """``score_people`` over a loaded warehouse's PERSON mentions, with its entity links."""
+    w = _load(settings, person_only=True)
+    return score_people(w.rows, w.names, w.links, {k: lower_words(v) for k, v in w.bodies.items()})
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -232,10 +337,14 @@ def main(argv: list[str] | None = None) -> None:
     where.add_argument("--conll", type=Path, help="CoNLL-2003 file: gold PER mentions")
     where.add_argument("--warehouse", help="a loaded warehouse: PERSON-tagged mentions, no gold")
     parser.add_argument("--db", help="the warehouse's database URL (default: its SQLite file)")
+    parser.add_argument("--tags", type=Path, help="with --warehouse: a tab-separated file of story paths and the people they are about")
     parser.add_argument("--model", default=DEFAULT_MODEL)
     args = parser.parse_args(argv)
+    if args.tags and not args.warehouse:
+        parser.error("--tags needs --warehouse")
     if args.warehouse:
-        result = consistency(Settings().with_(warehouse=args.warehouse, database_url=args.db))
+        settings = Settings().with_(warehouse=args.warehouse, database_url=args.db)
+        result = tagged(settings, args.tags) if args.tags else consistency(settings)
     else:
         result = evaluate(args.conll, args.model)
     print(json.dumps(result, indent=1))  # noqa: T201 - the command's output
