@@ -25,7 +25,7 @@ ROLE_NOUNS = frozenset(
     ceo founder executive manager coach striker captain premier envoy adviser advisor aide official negotiator
     strategist analyst economist editor correspondent reporter lawyer prosecutor president-elect head boss
     owner chairperson vice-president emir sheikh ayatollah cleric commander inspector superintendent
-    treasurer counsel physician doctor sen rep gov staff""".split()
+    treasurer counsel physician doctor sen rep gov staff investor financier banker""".split()
 )
 # words that may stand inside a role before the name ("Secretary of State", "Vice President")
 _ROLE_LINKS = frozenset({"of", "for", "the", "and", "&"})
@@ -48,7 +48,8 @@ def _title_before(doc: Doc, start: int) -> tuple[int, int] | None:
         t = doc[i]
         if t.is_punct or t.is_space or t.ent_type_ == "PERSON":
             break
-        capitalised = t.text[:1].isupper() and not t.is_sent_start
+        # a capitalised word, opening the sentence only when no function word ("Prime Minister X said")
+        capitalised = t.text[:1].isupper() and (not t.is_sent_start or not t.is_stop)
         if _is_role_noun(t) or t.ent_type_ in _ENTITY_WORDS or capitalised or (t.lower_ in _ROLE_LINKS and i < start - 1):
             lo = i
             i -= 1
