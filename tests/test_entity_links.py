@@ -394,3 +394,22 @@ def test_entity_links_a_rarer_full_name_sharing_the_surnames_role() -> None:
     # a first name alone never takes a rarer full name, role or not ("President Lee")
     lee, ann = _e("Lee", mentions=30), _e("Ann Lee", mentions=2)
     assert compute_aliases([lee, ann], {lee.entity_id: {"president"}, ann.entity_id: {"president"}}, {lee.entity_id: {"a0"}}) == []
+
+
+def test_entity_links_a_surname_under_another_label_follows_its_person_tag() -> None:
+    # "the Reagan administration" (ORG) more often than "Ronald Reagan", beside the PERSON
+    # "Reagan", which links to him as a surname
+    ronald, reagan, org = _e("Ronald Reagan", mentions=4), _e("Reagan", mentions=30), _e("Reagan", "ORG", 10)
+    roles = {ronald.entity_id: {"president"}, reagan.entity_id: {"president"}}
+    rows = compute_aliases([ronald, reagan, org], roles)
+    assert {(r["alias_entity_id"], r["canonical_name"], r["rule"]) for r in rows} == {
+        (reagan.entity_id, "Ronald Reagan", "surname"),
+        (org.entity_id, "Ronald Reagan", "label"),
+    }
+    # tagged otherwise more often than PERSON: it keeps its label
+    more = compute_aliases([ronald, reagan, _e("Reagan", "ORG", 31)], roles)
+    assert {r["alias_entity_id"] for r in more} == {reagan.entity_id}
+    # a PERSON tag linking to no full name is no evidence ("Latinos"), nor one linking as a first name
+    assert compute_aliases([_e("Latinos", mentions=9), _e("Latinos", "NORP", 3)]) == []
+    first = compute_aliases([_e("Manchester United", mentions=30), _e("Manchester", mentions=4), _e("Manchester", "ORG", 5)])
+    assert [r["rule"] for r in first] == ["first name"]

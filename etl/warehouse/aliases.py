@@ -388,7 +388,30 @@ def compute_aliases(
                 continue
         rows.append(_row(e, best, rule, len(candidates)))
     rows.extend(_relabelled_full_names(entities, people, variants))
+    rows.extend(_relabelled_surnames(entities, rows))
     return rows
+
+
+# the rules that link a surname to its full name
+_SURNAME_RULES = frozenset({"surname", "dominant surname", "role", "context"})
+
+
+def _relabelled_surnames(entities: Sequence[EntityCount], rows: Sequence[Mapping[str, object]]) -> list[dict[str, object]]:
+    """A one-word name spaCy gave another label ("the Reagan administration": ORG) that the corpus
+    tags PERSON at least as often, where that PERSON links to a full name as its surname
+    ("Reagan" to Ronald Reagan), links to the same full name (rule label): one label per name, by
+    the evidence across its mentions. A PERSON tag linking nowhere ("Latinos", a club
+    "Blackburn"), or as a first name ("Manchester" to Manchester United), is no evidence."""
+    linked = {str(r["alias_entity_id"]): r for r in rows}
+    by_id = {e.entity_id: e for e in entities}
+    people = {_words(e): e for e in entities if e.label == "PERSON" and len(_words(e)) == 1}
+    out = []
+    for e in entities:
+        person = people.get(_words(e)) if e.label != "PERSON" and e.entity_id not in linked and _may_alias(e) else None
+        link = linked.get(person.entity_id) if person is not None and person.mentions >= e.mentions else None
+        if link is not None and link["rule"] in _SURNAME_RULES:
+            out.append(_row(e, by_id[str(link["canonical_entity_id"])], "label", 1))
+    return out
 
 
 _INITIALS = re.compile(r"^[A-Z]{1,2}\.?$")
