@@ -221,6 +221,8 @@ def test_entities_namesakes_in_one_article_by_honorific_then_salience() -> None:
         (["the", "professor", "Hany", "Dorrit", "said"], ["DT", "NN", "NNP", "NNP", "VBD"], (3, 4), "Hany Dorrit"),
         # a known first name alone, and the surname after it
         (["coach", "Bob", "Estes", "won"], ["NN", "NNP", "NNP", "VBD"], (1, 2), "Bob Estes"),
+        # a first name of the wider dictionary only ("Kiichi"): spaCy called it a person's
+        (["minister", "Kiichi", "Miyazawa", "said"], ["NN", "NNP", "NNP", "VBD"], (1, 2), "Kiichi Miyazawa"),
         # a headline: a capitalised word before is no first name
         (["Trump", "Slams", "Dorrit", "now"], ["NNP", "NNP", "NNP", "RB"], (2, 3), "Dorrit"),
         # a plural ("Senators Rubio") is a title, not a name
@@ -364,3 +366,4 @@ def test_entities_a_surname_in_capitals_finds_the_full_name() -> None:
 def test_entities_an_article_all_in_capitals_keeps_its_people() -> None:
     names = _named(["DORRIT", "WINS", ".", "DORRIT", "LEFT"], [(0, 1, "PERSON"), (3, 4, "PERSON")])
     assert {(label, name) for _, label, name in names} == {("PERSON", "DORRIT")}
+

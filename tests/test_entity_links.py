@@ -413,3 +413,30 @@ def test_entity_links_a_surname_under_another_label_follows_its_person_tag() -> 
     assert compute_aliases([_e("Latinos", mentions=9), _e("Latinos", "NORP", 3)]) == []
     first = compute_aliases([_e("Manchester United", mentions=30), _e("Manchester", mentions=4), _e("Manchester", "ORG", 5)])
     assert [r["rule"] for r in first] == ["first name"]
+
+
+@pytest.mark.parametrize(
+    ("entities", "expected"),
+    [
+        # a nickname to the more usual name it shortens, middle initial or not; the surname follows
+        (
+            [_e("Charles E. Grassley", mentions=5), _e("Chuck Grassley", mentions=3), _e("Grassley", mentions=9)],
+            {"Chuck Grassley": "Charles E. Grassley", "Grassley": "Charles E. Grassley"},
+        ),
+        ([_e("Bob Dole", mentions=4), _e("Robert Dole", mentions=6)], {"Bob Dole": "Robert Dole"}),
+        # two names answer the nickname: neither
+        ([_e("Pat Kennedy", mentions=2), _e("Patrick Kennedy", mentions=3), _e("Patricia Kennedy", mentions=2)], {}),
+        # the son is not his father, nor are namesakes one
+        ([_e("Ronald Reagan", mentions=9), _e("Ron Reagan Jr.", mentions=2)], {}),
+        ([_e("Bill Clinton", mentions=5), _e("Hillary Clinton", mentions=9)], {}),
+    ],
+)
+def test_entity_links_a_nickname_links_to_the_name_it_shortens(entities: list[EntityCount], expected: dict[str, str]) -> None:
+    rows = compute_aliases(entities)
+    assert {str(r["alias_name"]): str(r["canonical_name"]) for r in rows} == expected
+    assert {r["rule"] for r in rows if r["alias_name"] != "Grassley"} <= {"nickname"}
+
+
+def test_entity_links_a_rarer_full_name_with_a_first_name_of_the_wider_dictionary() -> None:
+    # "Kiichi Miyazawa" named once, "Miyazawa" after: Kiichi is a first name the dictionary knows
+    assert _links(_e("Kiichi Miyazawa", mentions=2), _e("Miyazawa", mentions=9)) == {"Miyazawa": "Kiichi Miyazawa"}

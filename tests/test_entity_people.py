@@ -107,3 +107,9 @@ def test_entity_people_a_tags_file_with_a_bad_row_is_refused(tmp_path) -> None: 
     bad.write_text("d1/a.txt Hillary Dorrit\n", encoding="utf-8")
     with pytest.raises(ValueError, match="tab-separated"):
         read_tags(bad)
+
+
+def test_entity_people_a_nickname_is_no_namesake() -> None:
+    names = {"cg": ("Charles Grassley", "PERSON"), "ch": ("Chuck Grassley", "PERSON")}
+    rows = [("a1", "Charles Grassley", "cg"), ("a1", "Chuck Grassley", "ch")]
+    assert score_people(rows, names, {"ch": "cg"})["namesake_groups"] == 0

@@ -40,6 +40,7 @@ from etl.evaluation.quotes import align
 from etl.nlp.aliases import fold
 from etl.nlp.entities import GENERATIONAL_SUFFIXES, canonical_text
 from etl.nlp.gender import name_gender
+from etl.nlp.nicknames import same_first_name
 from etl.nlp.runner import analyse_batch
 from etl.records import AnalysedArticle, CleanArticle, RawArticle
 from etl.settings import DEFAULT_MODEL, Settings
@@ -109,15 +110,16 @@ def evaluate(conll: Path, model: str = DEFAULT_MODEL) -> dict[str, object]:
 
 
 def _namesake_pairs(forms: Mapping[tuple[str, ...], set[str]]) -> list[tuple[set[str], set[str]]]:
-    """The entities of each two full names of one story that are namesakes: different first words
-    and different last two words ("Suu Kyi" is "Aung San Suu Kyi"; "Crooked Hillary Clinton" is
-    "Hillary Clinton" with a word glued on), accents aside."""
+    """The entities of each two full names of one story that are namesakes: different first words,
+    not a nickname of each other ("Chuck Grassley" is Charles Grassley), and different last two
+    words ("Suu Kyi" is "Aung San Suu Kyi"; "Crooked Hillary Clinton" is "Hillary Clinton" with a
+    word glued on), accents aside."""
     names = sorted(forms)
     return [
         (forms[a], forms[b])
         for i, a in enumerate(names)
         for b in names[i + 1 :]
-        if a[0] != b[0] and a[-2:] != b[-2:]
+        if not same_first_name(a[0], b[0]) and a[-2:] != b[-2:]
     ]
 
 

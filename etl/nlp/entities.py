@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span, Token
 
 from etl import ids
 from etl.nlp.aliases import alias, expand_acronym, is_acronym
-from etl.nlp.gender import FEMALE, FEMALE_WORDS, MALE, MALE_WORDS, UNISEX_NAMES, name_gender
+from etl.nlp.gender import FEMALE, FEMALE_WORDS, MALE, MALE_WORDS, UNISEX_NAMES, may_be_first_name, name_gender
 from etl.records import Mention
 
 # OntoNotes labels that name something; numeric labels (DATE, MONEY, ...) are not entities here.
@@ -164,7 +164,8 @@ def _name_token(token: Token, may_open: bool = False) -> bool:
 def extend_person(span: Span) -> Span:
     """A one-word PERSON span grown over the name word spaCy left out: "said Hany [Farid]" (a
     singular proper noun before a surname that is no known first name, unless a capitalised word
-    precedes it as in a headline), "[Bob] Estes" (a surname after a known first name)."""
+    precedes it as in a headline), "[Shawn] Estes" (a surname after a first name, of the wider
+    dictionary too: spaCy called the first name a person's)."""
     if span.label_ != "PERSON":
         return span
     doc, start, end = span.doc, span.start, span.end
@@ -184,7 +185,7 @@ def extend_person(span: Span) -> Span:
         and not in_run
     ):
         start -= 1
-    elif end - start == 1 and end < len(doc) and name_gender(span.text) is not None and _name_token(doc[end]) and doc[end - 1].whitespace_:
+    elif end - start == 1 and end < len(doc) and may_be_first_name(span.text) and _name_token(doc[end]) and doc[end - 1].whitespace_:
         end += 1
     return span if (start, end) == (span.start, span.end) else Span(doc, start, end, label=span.label)
 
@@ -277,6 +278,13 @@ def starts_like_person(name: str) -> bool:
     """A name written as a person's: a known first name or an initial ("M. Cagney") first."""
     words = name.split()
     return bool(words) and (name_gender(name) is not None or bool(_INITIAL.match(words[0])))
+
+
+def may_start_person(name: str) -> bool:
+    """A name spaCy tagged a person's that reads as one: an initial, or a first name of the wider
+    dictionary (``may_be_first_name``: "Kiichi Miyazawa"), first ("Wilayat Twitter" does not)."""
+    words = name.split()
+    return bool(words) and (bool(_INITIAL.match(words[0])) or may_be_first_name(words[0]))
 
 
 def _looks_like_full_name(name: str, person_words: frozenset[str] = frozenset()) -> bool:

@@ -3,6 +3,10 @@ and role words, common first names, and the gendered pronouns."""
 
 from __future__ import annotations
 
+import functools
+
+import gender_guesser.detector
+
 MALE, FEMALE = "m", "f"
 
 MALE_PRONOUNS = frozenset({"he", "him", "his", "himself"})
@@ -81,6 +85,29 @@ def name_gender(name: str) -> str | None:
     if first in FEMALE_NAMES:
         return FEMALE
     return None
+
+
+# words gender-guesser's dictionary holds as first names that open other names too: particles of
+# places and organisations ("Al Qaeda", "El Paso", "Des Moines", "San Diego", "Los Angeles")
+_NOT_FIRST_NAMES = frozenset("al el des de del la le los las san santa st saint van von di da du den der ben bin".split())
+
+
+@functools.cache
+def _dictionary() -> gender_guesser.detector.Detector:
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+def may_be_first_name(word: str) -> bool:
+    """A first name of the lists above, or of gender-guesser's dictionary of some 45,000 first
+    names from many countries ("Kiichi", "Hisham", "Malcolm"). Wider than ``name_gender`` and
+    looser: the dictionary holds "Tea", "Long" and "Clinton" too, so this only reads a name
+    already tagged a person's ("Kiichi Miyazawa" beside "Wilayat Twitter"), never makes one."""
+    w = word.strip(".")
+    if name_gender(w) is not None or w.casefold() in UNISEX_NAMES:
+        return True
+    if len(w) < 3 or not w[:1].isupper() or w.casefold() in _NOT_FIRST_NAMES:
+        return False
+    return _dictionary().get_gender(w) != "unknown"
 
 
 def pronoun_gender(word: str) -> str | None:

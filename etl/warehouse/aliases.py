@@ -18,7 +18,7 @@ A first name alone ("Hillary", "Bernie") links to the one full name it begins th
 
 Then surnames: a PERSON (or a one-word non-place entity spaCy mislabelled) whose name is the last word(s)
 of PERSON full names at least as frequent as itself (for a one-word PERSON: of full names written as a
-person's, with a known first name or an initial, however rare, up to ``RARER_FULL_NAME`` times: wire
+person's, with a first name of a wide dictionary or an initial, however rare, up to ``RARER_FULL_NAME`` times: wire
 copy names "Ronald Reagan" once and says "President Reagan" after; or the one of them sharing a role
 with it, in any company: "President Reagan" and "President Ronald Reagan") links to the one such name, or to the one
 that holds at least ``DOMINANCE`` of their mentions (the namesake trap: "Clinton" with both Hillary and Bill in the corpus links to
@@ -42,8 +42,9 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from etl.nlp.aliases import fold
-from etl.nlp.entities import GENERATIONAL_SUFFIXES, starts_like_person
+from etl.nlp.entities import GENERATIONAL_SUFFIXES, may_start_person
 from etl.nlp.gender import name_gender
+from etl.nlp.nicknames import same_first_name
 from etl.settings import Settings
 from etl.warehouse.schema import SQL_TABLES, arrow_schema
 
@@ -188,14 +189,15 @@ def _rarer_full_names(
 ) -> list[EntityCount]:
     """Full names a surname may stand for although they are rarer than it: wire copy names the
     president in full once and "President Reagan" or "Assad" ever after. Only names written as a
-    person's (a known first name or an initial first: "Wilayat Twitter" is none; one written
-    otherwise may be the one meant, so then none), for a surname that is no first name itself
+    person's (a first name of the wider dictionary or an initial first, ``may_start_person``:
+    "Kiichi Miyazawa" is one, "Wilayat Twitter" none; one written otherwise may be the one meant,
+    so then none), for a surname that is no first name itself
     and no other label's name (``_by_label`` comes first), at most ``RARER_FULL_NAME`` times as
     frequent as they are, and in the same company (``_same_company``) when the stories are known."""
     if not longer or name_gender(e.canonical_name) is not None:
         return []
     # all of them, or the one written otherwise may be the one meant ("Rahm Emanuel" beside "Tom Emanuel")
-    if not all(starts_like_person(c.canonical_name) for c in longer):
+    if not all(may_start_person(c.canonical_name) for c in longer):
         return []
     if e.mentions > RARER_FULL_NAME * sum(c.mentions for c in longer):
         return []
@@ -259,6 +261,7 @@ def _variant_links(people: Sequence[EntityCount]) -> dict[str, tuple[EntityCount
         for f in forms:
             if f is not usual:
                 links[f.entity_id] = (usual, "spelling")
+    links.update(_nickname_links([p for p in people if p.entity_id not in links]))
     for p in people:
         words = _words(p)
         if len(words) < 3 or p.entity_id in links:
@@ -284,6 +287,37 @@ def _variant_links(people: Sequence[EntityCount]) -> dict[str, tuple[EntityCount
             del links[alias]
         else:
             links[alias] = (target, rule)
+    return links
+
+
+def _suffix(e: EntityCount) -> str:
+    words = fold(e.canonical_name).replace(",", " ").split()
+    return words[-1] if len(words) > 1 and words[-1] in GENERATIONAL_SUFFIXES else ""
+
+
+def _nickname_links(people: Sequence[EntityCount]) -> dict[str, tuple[EntityCount, str]]:
+    """One person under a nickname and the name it shortens ("Chuck Grassley", "Charles E.
+    Grassley"; "Bob Dole", "Robert Dole"): the same surname, the same middle names or none on one
+    side, the same generational suffix ("Ron Reagan Jr." is not his father), and first names one
+    of which is a nickname of the other (``same_first_name``). The rarer links to the more usual,
+    and only when one first name answers ("Pat Kennedy" beside Patrick and Patricia: neither)."""
+    by_last: dict[str, list[EntityCount]] = defaultdict(list)
+    for p in people:
+        by_last[_words(p)[-1]].append(p)
+    links: dict[str, tuple[EntityCount, str]] = {}
+    for p in people:
+        words = _words(p)
+        answers = []
+        for q in by_last[words[-1]]:
+            other = _words(q)
+            middles = (words[1:-1], other[1:-1])
+            if other[0] != words[0] and (middles[0] == middles[1] or not all(middles)) and _suffix(p) == _suffix(q) and same_first_name(words[0], other[0]):
+                answers.append(q)
+        if len({_words(q)[0] for q in answers}) != 1:
+            continue
+        usual = max(answers, key=lambda q: (q.mentions, q.entity_id))
+        if (usual.mentions, usual.entity_id) > (p.mentions, p.entity_id):
+            links[p.entity_id] = (usual, "nickname")
     return links
 
 
