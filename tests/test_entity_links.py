@@ -440,3 +440,8 @@ def test_entity_links_a_nickname_links_to_the_name_it_shortens(entities: list[En
 def test_entity_links_a_rarer_full_name_with_a_first_name_of_the_wider_dictionary() -> None:
     # "Kiichi Miyazawa" named once, "Miyazawa" after: Kiichi is a first name the dictionary knows
     assert _links(_e("Kiichi Miyazawa", mentions=2), _e("Miyazawa", mentions=9)) == {"Miyazawa": "Kiichi Miyazawa"}
+
+
+def test_entity_links_a_suffix_on_the_full_first_name_only_is_the_same_person() -> None:
+    joe, joseph, biden = _e("Joe Biden", mentions=72), _e("Joseph R. Biden Jr.", mentions=31), _e("Biden", mentions=8)
+    assert _links(joe, joseph, biden, _e("Beau Biden", mentions=2)) == {"Joseph R. Biden Jr.": "Joe Biden", "Biden": "Joe Biden"}

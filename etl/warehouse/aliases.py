@@ -298,8 +298,9 @@ def _suffix(e: EntityCount) -> str:
 def _nickname_links(people: Sequence[EntityCount]) -> dict[str, tuple[EntityCount, str]]:
     """One person under a nickname and the name it shortens ("Chuck Grassley", "Charles E.
     Grassley"; "Bob Dole", "Robert Dole"): the same surname, the same middle names or none on one
-    side, the same generational suffix ("Ron Reagan Jr." is not his father), and first names one
-    of which is a nickname of the other (``same_first_name``). The rarer links to the more usual,
+    side, the same generational suffix or one on the full first name only ("Joseph R. Biden Jr."
+    is Joe Biden; "Ron Reagan Jr." is not his father), and first names one of which is a
+    nickname of the other (``same_first_name``). The rarer links to the more usual,
     and only when one first name answers ("Pat Kennedy" beside Patrick and Patricia: neither)."""
     by_last: dict[str, list[EntityCount]] = defaultdict(list)
     for p in people:
@@ -311,8 +312,12 @@ def _nickname_links(people: Sequence[EntityCount]) -> dict[str, tuple[EntityCoun
         for q in by_last[words[-1]]:
             other = _words(q)
             middles = (words[1:-1], other[1:-1])
-            if other[0] != words[0] and (middles[0] == middles[1] or not all(middles)) and _suffix(p) == _suffix(q) and same_first_name(words[0], other[0]):
-                answers.append(q)
+            if other[0] != words[0] and (middles[0] == middles[1] or not all(middles)) and same_first_name(words[0], other[0]):
+                # a suffix on one side only belongs to the full first name ("Joseph R. Biden Jr." is
+                # Joe Biden); on the nickname it marks the son ("Ron Reagan Jr." is not Ronald Reagan)
+                nick, full = (p, q) if len(words[0]) < len(other[0]) else (q, p)
+                if _suffix(p) == _suffix(q) or not _suffix(nick):
+                    answers.append(q)
         if len({_words(q)[0] for q in answers}) != 1:
             continue
         usual = max(answers, key=lambda q: (q.mentions, q.entity_id))
