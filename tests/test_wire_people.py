@@ -51,3 +51,18 @@ def test_wire_people_stories_are_dated_by_their_datelines(loaded: Settings) -> N
         # each landed the morning after its dateline's day
         assert (str(published)[:10], source) == ((date.fromisoformat(Path(uri).parent.name) - timedelta(days=1)).isoformat(), "dateline"), uri
         assert title is not None and title.isupper(), (uri, title)
+
+
+def test_wire_people_who_said_what_names_speakers_in_full(loaded: Settings) -> None:
+    # the stories naming their speaker only by surname: who_said_what gives the full name it links to
+    engine = sa.create_engine(loaded.db_url)
+    with engine.connect() as conn:
+        rows = list(conn.execute(sa.text("SELECT source_uri, speaker, speaker_in_article FROM who_said_what")))
+    engine.dispose()
+    by_story: dict[str, set[str]] = {}
+    for uri, speaker, _ in rows:
+        by_story.setdefault(Path(uri).stem, set()).add(speaker)
+    expected = {"miyazawa2": "Kiichi Miyazawa", "volcker2": "Paul Volcker", "sumita2": "Satoshi Sumita", "baker2": "James Baker"}
+    for story, full in expected.items():
+        assert full in by_story.get(story, set()), (story, by_story.get(story))
+    assert any(in_article != speaker for _, speaker, in_article in rows)

@@ -1,12 +1,14 @@
 -- Every attributed statement: the quotes whose speaker resolved to a person or organisation
--- named in full (speaker_status = 'named'; all_quotes keeps the rest), with the full-name entity
--- a surname speaker stands for across the corpus, the speaker's role in the article, and when it
--- was said and published. Never a pronoun or a bare noun phrase as the speaker.
+-- named in full (speaker_status = 'named'; all_quotes keeps the rest), the speaker under the
+-- full name its entity links to across the corpus ("Miyazawa", in a story naming him only so, is
+-- Kiichi Miyazawa; speaker_in_article keeps the article's own name), the speaker's role in the
+-- article, and when it was said and published. Never a pronoun or a bare noun phrase as the speaker.
 -- Portable SQL: SQLite and PostgreSQL (the migrations) and DuckDB (news-etl sql) run this file as is.
 CREATE VIEW who_said_what AS
 SELECT
     q.quote_id,
-    q.speaker_name AS speaker,
+    COALESCE(le.canonical_name, q.speaker_name) AS speaker,
+    q.speaker_name AS speaker_in_article,
     q.speaker_entity_id,
     COALESCE(ea.canonical_entity_id, q.speaker_entity_id) AS speaker_linked_entity_id,
     (
@@ -30,4 +32,5 @@ SELECT
 FROM quotes q
 JOIN articles a ON a.article_id = q.article_id
 LEFT JOIN entity_aliases ea ON ea.alias_entity_id = q.speaker_entity_id
+LEFT JOIN entities le ON le.entity_id = ea.canonical_entity_id
 WHERE q.speaker_status = 'named'

@@ -141,6 +141,12 @@ class Speakers:
             end += 1
         return doc[start:end]
 
+    def mention_named(self, name: str) -> Mention | None:
+        """The article's named mention whose entity bears ``name`` (case aside), a PERSON first."""
+        folded = name.casefold()
+        found = [m for m in self.mentions if m.label in NAME_LABELS and m.canonical_name.casefold() == folded]
+        return min(found, key=lambda m: (m.label != "PERSON", m.start_char)) if found else None
+
     def mention_in(self, span: Span, head: Token) -> Mention | None:
         """The named mention holding the speaker phrase's head ("Scottish ministers" names no
         one; "the Clinton campaign" is not Clinton)."""
@@ -194,6 +200,10 @@ class Speakers:
             name = strip_roles(" ".join(t.text for t in run)) if run else head.text
             if m is not None and (m.label == "PERSON" or len(name.split()) <= len(m.canonical_name.split())):
                 return m.canonical_name, m.entity_id
+            # a name the tagger missed here but tagged elsewhere in the article ("Volcker said")
+            named = self.mention_named(name) if m is None else None
+            if named is not None:
+                return named.canonical_name, named.entity_id
             return name, None
         if m is not None:
             return m.canonical_name, m.entity_id
