@@ -46,3 +46,24 @@ def test_segment_offsets_index_body_text_and_count_words() -> None:
     assert [s.word_count for s in result.sentences] == [7, 2]
     assert result.word_count == 9
     assert [s.sentence_idx for s in result.sentences] == [0, 1]
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("GENEVA, March 13 - Yeutter said the European Community must cut farm subsidies.", "GENEVA, March 13 -"),
+        ("WASHINGTON (AP) — Senator Dorrit said the bill would pass.", "WASHINGTON (AP) —"),
+        ("SAN FRANCISCO, Calif., Feb. 3 -- The company said it would cut jobs.", "SAN FRANCISCO, Calif., Feb. 3 --"),
+    ],
+)
+def test_segment_a_dateline_is_a_sentence_of_its_own(text: str, first: str) -> None:
+    # parsed with the story's first words, the place becomes the subject of "said"
+    result = _analyse(text)
+    assert [s.text for s in result.sentences][0] == first
+    speakers = {q.speaker_name for q in result.quotes}
+    assert not speakers & {"GENEVA", "WASHINGTON", "SAN FRANCISCO"}, speakers
+
+
+def test_segment_the_yeutter_lede_names_its_speaker() -> None:
+    result = _analyse("GENEVA, March 13 - Yeutter said the European Community must cut farm subsidies. Yeutter spoke in Geneva.")
+    assert "Yeutter" in {q.speaker_name for q in result.quotes}
