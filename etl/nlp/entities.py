@@ -424,9 +424,9 @@ _DATELINE_AFTER = re.compile(r"^\s*(?:\(|,|[-\u2013\u2014]\s)")
 DATELINE_REACH = 400
 
 
-def _is_dateline(span: Span) -> bool:
-    """"WASHINGTON (AP) -", "TOKYO, March 3 -": a place, whatever spaCy called it."""
-    text = span.doc.text
+def _is_dateline(span: Span, text: str) -> bool:
+    """"WASHINGTON (AP) -", "TOKYO, March 3 -": a place, whatever spaCy called it (``text``: the
+    doc's, made once per article: ``Doc.text`` joins every token)."""
     opens = span.start_char == 0 or text[span.start_char - 1] == "\n"
     letters = [c for c in span.text if c.isalpha()]
     return (
@@ -442,9 +442,9 @@ def _is_dateline(span: Span) -> bool:
 CAPITALS_SHARE = 0.9
 
 
-def _in_capitals(span: Span) -> bool:
-    """A span in capitals, on a line written in capitals ("LAWSON SAYS BRITISH ECONOMY STRONG")."""
-    text = span.doc.text
+def _in_capitals(span: Span, text: str) -> bool:
+    """A span in capitals, on a line of ``text`` (the doc's) written in capitals ("LAWSON SAYS
+    BRITISH ECONOMY STRONG")."""
     start = text.rfind("\n", 0, span.start_char) + 1
     end = text.find("\n", span.end_char)
     line = text[start : end if end >= 0 else len(text)]
@@ -453,13 +453,13 @@ def _in_capitals(span: Span) -> bool:
     return span.text.isupper() and len(letters) > 1 and upper >= CAPITALS_SHARE * len(letters)
 
 
-def _read_capitals(items: Sequence[_Named]) -> list[_Named]:
+def _read_capitals(items: Sequence[_Named], text: str) -> list[_Named]:
     """Names in a headline in capitals, read by the article's own spelling: spaCy reads capitals
     poorly ("LAWSON SAYS" and "DOLLAR STABLE" come out as people). A span there that holds words of
     a person the article names in mixed case becomes that person, trimmed to those words and
     spelt as the article spells them ("LAWSON" -> "Lawson"); any other PERSON span there goes.
     An article written all in capitals is left as spaCy read it."""
-    caps = [_in_capitals(i.span) for i in items]
+    caps = [_in_capitals(i.span, text) for i in items]
     if all(caps):
         return list(items)
     spelled = {w.casefold(): w for i, c in zip(items, caps, strict=True) if not c and i.label == "PERSON" for w in _name_words(i.name)}
@@ -492,8 +492,9 @@ def name_mentions(spans: Sequence[Span]) -> list[_Named]:
     carry.
     """
     items: list[_Named] = []
+    doc_text = spans[0].doc.text if spans else ""
     for span in spans:
-        label = "GPE" if span.label_ != "GPE" and _is_dateline(span) and alias(span.text) is None else span.label_
+        label = "GPE" if span.label_ != "GPE" and _is_dateline(span, doc_text) and alias(span.text) is None else span.label_
         text = " ".join(span.text.split())
         text, had_honorific = strip_honorifics(text)
         if had_honorific or _is_person_span(span):
@@ -503,7 +504,7 @@ def name_mentions(spans: Sequence[Span]) -> list[_Named]:
         if known is not None:
             name, label = known
         items.append(_Named(span, label, name))
-    items = _read_capitals(items)
+    items = _read_capitals(items, doc_text)
     _vote(items)  # first: "Todd Van Poppel" (ORG) is a person before his surname is looked up
     for item in items:
         if item.label == "PERSON":
