@@ -216,3 +216,19 @@ def test_when_a_dating_failure_keeps_the_article(monkeypatch: pytest.MonkeyPatch
     article = date_article(_article("Body text here.\n\nMore.", "2013-02-27/a.txt"))
     assert (article.published_at, article.published_at_source) == (None, "none")
     assert "dating failed on 2013-02-27/a.txt" in caplog.text
+
+
+def test_when_the_dates_measure_scores_a_landed_corpus(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # etl.evaluation.dates over a PolNeAR-shaped folder: one story dated by its dateline, one by its landing
+    from etl.evaluation.dates import evaluate
+
+    text = tmp_path / "polnear" / "train" / "text"
+    text.mkdir(parents=True)
+    (text / "a.txt").write_text("Talks end.\n\nGENEVA, March 3 - The delegates met again on Tuesday.\n", encoding="utf-8")
+    (text / "b.txt").write_text("The council met.\n\nIt voted on the budget for the year.\n", encoding="utf-8")
+    (tmp_path / "polnear" / "metadata.tsv").write_text(
+        "filename\tpublication_date\na\t1987-03-03\nb\t2015-11-09\n", encoding="utf-8"
+    )
+    result = evaluate(tmp_path / "polnear")
+    assert (result["articles"], result["accuracy"]) == (2, 1.0), result
+    assert set(result["by_source"]) == {"dateline", "landing"}, result  # type: ignore[arg-type]

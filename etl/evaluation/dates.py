@@ -63,7 +63,7 @@ def evaluate(polnear: Path, lag: int = 1) -> dict[str, object]:
     right: Counter[str] = Counter()
     within_one = 0
     for a in articles:
-        gold, _ = layout[a.source_uri]
+        gold, _ = layout["/".join(a.source_uri.split("/")[-2:])]  # "<folder>/<name>", however the URI begins
         source = a.published_at_source or "none"
         by_source[source] += 1
         if a.published_at is not None and a.published_at.date() == gold:
