@@ -147,9 +147,7 @@ def score_people(
     groups: dict[tuple[str, str], set[str]] = defaultdict(set)
     written: dict[tuple[str, str], dict[tuple[str, ...], set[str]]] = defaultdict(lambda: defaultdict(set))
     for article_id, text, entity_id in rows:
-        words = _POSSESSIVE.sub("", text.strip()).replace(",", " ").split()
-        while len(words) > 1 and words[-1].casefold() in GENERATIONAL_SUFFIXES:
-            words.pop()
+        words = _name_words(text)
         if not words:
             continue
         key = (article_id, words[-1].casefold())
@@ -236,10 +234,16 @@ def read_tags(path: Path) -> list[tuple[str, str]]:
     return rows
 
 
-def _surname(text: str) -> str:
+def _name_words(text: str) -> list[str]:
+    """A mention's words without a possessive or a generational suffix ("Joe Dorrit Jr.'s")."""
     words = _POSSESSIVE.sub("", text.strip()).replace(",", " ").split()
     while len(words) > 1 and words[-1].casefold() in GENERATIONAL_SUFFIXES:
         words.pop()
+    return words
+
+
+def _surname(text: str) -> str:
+    words = _name_words(text)
     return fold(words[-1]) if words else ""
 
 
