@@ -305,8 +305,9 @@ def hard_wrapped(lines: list[str]) -> bool:
     width = max((len(line) for line in lines), default=0)
     if len(lines) < 3 or not WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1]:
         return False
-    # most lines run (nearly) to the width
-    if statistics.median(len(line) for line in lines) < (1 - 2.5 * WRAP_SLACK) * width:
+    # most lines inside a paragraph run (nearly) to the width (a short story's short last lines aside)
+    inside = [len(line) for line in lines[:-1] if not _LINE_END.search(line) and not _in_capitals(line)]
+    if not inside or statistics.median(inside) < (1 - 2.5 * WRAP_SLACK) * width:
         return False
     # wrapped: the next line's first word would not have fitted on this one (a table's rows would)
     breaks = sum(

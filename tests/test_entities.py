@@ -367,3 +367,52 @@ def test_entities_an_article_all_in_capitals_keeps_its_people() -> None:
     names = _named(["DORRIT", "WINS", ".", "DORRIT", "LEFT"], [(0, 1, "PERSON"), (3, 4, "PERSON")])
     assert {(label, name) for _, label, name in names} == {("PERSON", "DORRIT")}
 
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [
+        # read with its dateline, the recogniser ran the date over the name ("April 11 - Beryl Sprinkel")
+        ("WASHINGTON, April 11 - Beryl Sprinkel, chairman of the Council of Economic Advisers, said a recession was unlikely.", "Beryl Sprinkel"),
+        ("RIYADH, April 6 - Nazer said Saudi output in March was below its OPEC quota.", "Nazer"),
+    ],
+)
+def test_entities_the_name_after_a_dateline_is_read_without_it(text: str, name: str) -> None:
+    analysed = run(text)
+    assert [m.label for m in mentions_of(analysed, name)] == ["PERSON"]
+    assert not [m for m in analysed.mentions if name in m.text and m.text != name]
+
+
+def test_entities_two_person_spans_one_space_apart_are_one_name() -> None:
+    doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=["Minister", "Arturo", "Hernandez", "Grisanti", "said", "so", ",", "Dorrit", "Vole", "agreed"])
+    doc.ents = [Span(doc, 1, 2, label="PERSON"), Span(doc, 2, 4, label="PERSON"), Span(doc, 7, 8, label="PERSON"), Span(doc, 8, 9, label="ORG")]
+    assert [(s.text, s.label_) for s in named_spans(doc)] == [("Arturo Hernandez Grisanti", "PERSON"), ("Dorrit", "PERSON"), ("Vole", "ORG")]
+
+
+def test_entities_a_hyphenated_name_is_whole() -> None:
+    words = ["England", ",", "Leigh", "-", "Pemberton", ",", "said", "a", "pro", "-", "Vole", "group"]
+    spaces = [False, True, False, False, False, True, True, True, False, False, True, False]
+    doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=words, spaces=spaces)
+    doc.ents = [Span(doc, 4, 5, label="ORG"), Span(doc, 10, 11, label="PERSON")]
+    assert [s.text for s in named_spans(doc)] == ["Leigh-Pemberton", "Vole"]  # a lowercase prefix is no name
+
+
+def _parsed(words: list[str], heads: list[int], deps: list[str], tags: list[str]) -> Doc:
+    return Doc(get_nlp(DEFAULT_MODEL).vocab, words=words, heads=heads, deps=deps, tags=tags)
+
+
+@pytest.mark.parametrize(
+    ("words", "heads", "deps", "tags", "expected"),
+    [
+        # the untagged proper-noun subject of "said" is a person, with the name words before it
+        (["Hernandez", "Grisanti", "said", "it", "rose", "."], [1, 2, 2, 4, 2, 2], ["compound", "nsubj", "ROOT", "nsubj", "ccomp", "punct"], ["NNP", "NNP", "VBD", "PRP", "VBD", "."], ["Hernandez Grisanti"]),
+        # a role is no name; nor a word the article writes in lower case; nor a subject after its verb
+        (["Mayor", "said", "it", "rose", "."], [1, 1, 3, 1, 1], ["nsubj", "ROOT", "nsubj", "ccomp", "punct"], ["NNP", "VBD", "PRP", "VBD", "."], []),
+        (["Rule", "said", "the", "rule", "held", "."], [1, 1, 3, 4, 1, 1], ["nsubj", "ROOT", "det", "nsubj", "ccomp", "punct"], ["NNP", "VBD", "DT", "NN", "VBD", "."], []),
+        (["it", "rose", ",", "said", "Vole", "."], [1, 1, 1, 1, 3, 1], ["nsubj", "ROOT", "punct", "parataxis", "nsubj", "punct"], ["PRP", "VBD", ",", "VBD", "NNP", "."], []),
+    ],
+)
+def test_entities_an_untagged_speaker_is_a_person(words: list[str], heads: list[int], deps: list[str], tags: list[str], expected: list[str]) -> None:
+    spans = list(named_spans(_parsed(words, heads, deps, tags)))
+    assert [s.text for s in spans] == expected
+    assert all(s.label_ == "PERSON" for s in spans)

@@ -253,6 +253,7 @@ def score_tagged(
     rows: Iterable[tuple[str, str, str]],
     names: Mapping[str, tuple[str, str]],
     links: Mapping[str, str],
+    bodies: Mapping[str, str] | None = None,
 ) -> dict[str, object]:
     """For each tag ``(story path, person)``: the story (``stories``: article id -> source path,
     matched by the tag's path being its end) and its mentions ``(article_id, text, entity_id)``,
@@ -260,11 +261,13 @@ def score_tagged(
     PERSON entity named in full, and, when the tag names the person in full, to that name
     (``right_name``, accents and case aside). ``entities_per_person``: across the corpus, the
     entities each tagged person's mentions resolve to. Pairs whose story holds no such mention, or
-    no story matches, are counted apart."""
+    no story matches, are counted apart; with the stories' ``bodies``, ``of_stories_naming_them``
+    also counts as failures the stories whose text writes the surname (capitalised, a whole word)
+    with no mention ending in it: a name the recogniser never tagged."""
     by_story: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for article_id, text, entity_id in rows:
         by_story[article_id].append((_surname(text), links.get(entity_id, entity_id)))
-    unmatched = unmentioned = pairs = one_full = right = 0
+    unmatched = unmentioned = untagged = pairs = one_full = right = 0
     across: dict[str, set[str]] = defaultdict(set)
     for path, person in tags:
         suffix = path.replace("\\", "/").lstrip("/")
@@ -276,6 +279,8 @@ def score_tagged(
         resolved = {eid for word, eid in by_story[found[0]] if word == surname}
         if not resolved:
             unmentioned += 1
+            written = re.findall(rf"\b{re.escape(person.split()[-1])}\b", (bodies or {}).get(found[0], ""), re.I)
+            untagged += any(w[:1].isupper() for w in written)
             continue
         pairs += 1
         across[fold(person)] |= resolved
@@ -290,6 +295,7 @@ def score_tagged(
         "tagged_pairs": pairs,
         "one_entity_named_in_full": round(one_full / pairs, 4) if pairs else 0.0,
         "right_name": round(right / pairs, 4) if pairs else 0.0,
+        **({"of_stories_naming_them": round(one_full / (pairs + untagged), 4) if pairs + untagged else 0.0} if bodies is not None else {}),
         "people": len(across),
         "entities_per_person": round(sum(len(e) for e in across.values()) / len(across), 4) if across else 0.0,
         "left_out_no_story": unmatched,
@@ -328,7 +334,7 @@ def _load(settings: Settings, person_only: bool) -> _Loaded:
 def tagged(settings: Settings, tags: Path) -> dict[str, object]:
     """``score_tagged`` over a loaded warehouse, for the people a tags file says its stories are about."""
     w = _load(settings, person_only=False)
-    return score_tagged(read_tags(tags), w.uris, w.rows, w.names, w.links)
+    return score_tagged(read_tags(tags), w.uris, w.rows, w.names, w.links, w.bodies)
 
 
 def consistency(settings: Settings) -> dict[str, object]:

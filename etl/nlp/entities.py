@@ -9,6 +9,7 @@ from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 from spacy.tokens import Doc, Span, Token
+from wordfreq import zipf_frequency
 
 from etl import ids
 from etl.nlp.aliases import alias, expand_acronym, is_acronym
@@ -79,16 +80,27 @@ AFFILIATION_WORDS = frozenset(
     portuguese argentine chilean colombian cuban venezuelan ukrainian serbian croatian bosnian romanian
     bulgarian slovakian slovak zealander european asian soviet""".split()
 )
+# nouns that head a role, lower-cased ("Treasurer Paul Keating", "Patrick Ventrell, a State Department spokesman")
+ROLE_NOUNS = frozenset(
+    """president minister secretary senator representative congressman congresswoman governor mayor chairman
+    chairwoman chair spokesman spokeswoman spokesperson judge justice chief general admiral colonel captain
+    sergeant officer director ambassador deputy leader speaker attorney commissioner chancellor king queen
+    prince princess pope cardinal bishop archbishop pastor reverend professor candidate nominee host anchor
+    ceo founder executive manager coach striker captain premier envoy adviser advisor aide official negotiator
+    strategist analyst economist editor correspondent reporter lawyer prosecutor president-elect head boss
+    owner chairperson vice-president emir sheikh ayatollah cleric commander inspector superintendent
+    treasurer counsel physician doctor sen rep gov staff investor financier banker""".split()
+)
 # Titles and roles that news writes before a name ("Russian Foreign Minister Sergei Lavrov"):
 # when the entity span includes them, the canonical name drops them.
-_ROLE_WORDS = AFFILIATION_WORDS | frozenset(
-    """president vice prime minister foreign secretary state senator sen sen. representative rep rep.
-    congressman congresswoman governor gov gov. mayor chairman chairwoman chair spokesman spokeswoman
-    spokesperson judge justice chief general gen gen. admiral adm adm. colonel col col. captain capt
-    sergeant sgt officer director ambassador deputy former acting leader speaker majority minority
-    attorney commissioner chancellor king queen prince princess pope cardinal bishop archbishop pastor
-    reverend rev rev. dr dr. mr mr. mrs mrs. ms ms. candidate nominee host anchor ceo founder
-    lt lt. maj maj. sir dame lord lady baron baroness earl duke duchess viscount professor prof prof. the""".split()
+_ROLE_WORDS = (
+    AFFILIATION_WORDS
+    | ROLE_NOUNS
+    | frozenset(
+        """vice prime foreign state sen. rep. gov gov. gen gen. adm adm. col col. capt sgt former acting
+        majority minority dr dr. mr mr. mrs mrs. ms ms. lt lt. maj maj. sir dame lord lady baron baroness
+        earl duke duchess viscount prof prof. rev rev. the""".split()
+    )
 )
 
 
@@ -195,11 +207,87 @@ def extend_person(span: Span) -> Span:
 GENERATIONAL_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 
-def named_spans(doc: Doc) -> Iterator[Span]:
+def _joined_persons(doc: Doc) -> list[Span]:
+    """The doc's entities, two PERSON spans one space apart made one: "Minister [Arturo]
+    [Hernandez Grisanti]" is one name spaCy cut in two."""
+    out: list[Span] = []
     for ent in doc.ents:
+        last = out[-1] if out else None
+        if (
+            last is not None
+            and last.label_ == ent.label_ == "PERSON"
+            and last.end == ent.start
+            and doc[last.end - 1].whitespace_ == " "
+        ):
+            out[-1] = Span(doc, last.start, ent.end, label=ent.label)
+        else:
+            out.append(ent)
+    return out
+
+
+# reporting verbs whose proper-noun subject is a person ("Delors said the Community ...")
+_REPORTING_FORMS = frozenset({"said", "says", "told", "tells", "added", "adds"})
+# wordfreq's Zipf scale: 4 is ten uses in a million words ("aide", "supervisor"); "Delors" is 1.9
+COMMON_WORD_ZIPF = 4.0
+# a plural's singular may be rarer: "aide" is 3.5 ("Sanders": "sander" is 1.9)
+COMMON_SINGULAR_ZIPF = 3.0
+_PLAIN_NAME_WORD = re.compile(r"^[A-Z][a-z]+(?:[-'’][A-Z]?[a-z]+)*$")
+
+
+def _common_word(word: str) -> bool:
+    """An English word in common use ("rule", "mine"), or the plural of one ("aides"), by
+    wordfreq's counts: a capitalised one opening a sentence is no evidence of a name."""
+    return zipf_frequency(word, "en") >= COMMON_WORD_ZIPF or (word.endswith("s") and zipf_frequency(word[:-1], "en") >= COMMON_SINGULAR_ZIPF)
+
+
+def _untagged_speaker(token: Token) -> Span | None:
+    """A proper noun spaCy tagged nothing, with the proper nouns compounded before it, subject of
+    "said" or "told": a person, as wire copy names one after a dateline ("Delors said"). Not a
+    role or honorific ("Mayor said"), not a word in common use or one the article also writes in
+    lower case ("Rule said", "Aides said"), not glued text ("BobicFlagShare")."""
+    if not (token.dep_ == "nsubj" and token.tag_ == "NNP" and not token.ent_type_ and token.head.lower_ in _REPORTING_FORMS):
+        return None
+    if token.head.i < token.i:
+        return None
+    start = token.i
+    while start > 0 and token.doc[start - 1].dep_ == "compound" and token.doc[start - 1].head.i == token.i:
+        start -= 1
+    words = token.doc[start : token.i + 1]
+    if any(t.ent_type_ or t.tag_ != "NNP" or not _PLAIN_NAME_WORD.match(t.text) or t.lower_ in _ROLE_WORDS for t in words):
+        return None
+    if any(t.lower_ in PERSON_HONORIFICS for t in words) or _common_word(token.lower_):
+        return None
+    lower = {t.text for t in token.doc if t.text.islower()}
+    if any(t.lower_ in lower for t in words):
+        return None
+    return Span(token.doc, start, token.i + 1, label="PERSON")
+
+
+def _glued_capital(doc: Doc, hyphen: int, word: int) -> bool:
+    """``doc[hyphen]`` a hyphen joining the capitalised word ``doc[word]`` to its neighbour, no space."""
+    if not (0 <= word < len(doc) and 0 <= hyphen < len(doc)) or doc[hyphen].text != "-":
+        return False
+    left, right = sorted((hyphen, word))
+    return not doc[left].whitespace_ and not doc[right - 1].whitespace_ and doc[word].text[:1].isupper() and doc[word].is_alpha
+
+
+def whole_hyphenated(span: Span) -> Span:
+    """A span grown over the capitalised words a hyphen joins to it: spaCy tags "Pemberton" in
+    "Leigh-Pemberton", or "Jean" in "Jean-Claude"."""
+    doc, start, end = span.doc, span.start, span.end
+    while _glued_capital(doc, start - 1, start - 2) and not doc[start - 2].ent_type_:
+        start -= 2
+    while _glued_capital(doc, end, end + 1) and not doc[end + 1].ent_type_:
+        end += 2
+    return span if (start, end) == (span.start, span.end) else Span(doc, start, end, label=span.label)
+
+
+def named_spans(doc: Doc) -> Iterator[Span]:
+    found = _joined_persons(doc) + [s for s in map(_untagged_speaker, doc) if s is not None]
+    for ent in sorted(found, key=lambda e: e.start):
         if ent.label_ not in NAMED_LABELS:
             continue
-        span = trim_span(with_regnal_title(extend_person(ent)))
+        span = trim_span(with_regnal_title(extend_person(whole_hyphenated(ent))))
         if span is not None and not (span.label_ == "PERSON" and span.text.casefold() in GENERATIONAL_SUFFIXES):
             yield span
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections.abc import Callable, Iterator
 
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span, Token
 
 from etl.nlp.quotes import NAME as QUOTES_COMPONENT
 
@@ -42,10 +43,8 @@ _DATELINE_LEAD = re.compile(
 )
 
 
-@Language.component("news_etl_dateline_breaks_v1")
-def dateline_breaks(doc: Doc) -> Doc:
-    """Start a sentence after a dateline opening a paragraph: parsed with the story's first words,
-    "GENEVA, March 13 - Yeutter said ..." makes the place the subject of "said"."""
+def dateline_ends(doc: Doc) -> Iterator[Token]:
+    """The first token after each dateline opening a paragraph ("GENEVA, March 13 - [Yeutter]")."""
     text = doc.text
     starts = [0] + [t.idx + len(t.text) for t in doc if t.is_space and "\n" in t.text]
     by_char = {t.idx: t for t in doc}
@@ -53,8 +52,53 @@ def dateline_breaks(doc: Doc) -> Doc:
         m = _DATELINE_LEAD.match(text, start)
         token = by_char.get(m.end()) if m is not None else None
         if token is not None and token.i > 0:
-            token.is_sent_start = True
+            yield token
+
+
+@Language.component("news_etl_dateline_breaks_v1")
+def dateline_breaks(doc: Doc) -> Doc:
+    """Start a sentence after a dateline opening a paragraph: parsed with the story's first words,
+    "GENEVA, March 13 - Yeutter said ..." makes the place the subject of "said"."""
+    for token in dateline_ends(doc):
+        token.is_sent_start = True
     return doc
+
+
+@Language.factory("news_etl_dateline_entities_v1")
+def make_dateline_entities(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+    """Re-read the names of the sentence after a dateline without it: en_core_web_sm's recogniser,
+    reading "RIYADH, April 6 - Nazer said ...", runs the date over the name ("April 6 - Nazer" a
+    DATE) or leaves the name out; the sentence on its own reads "Nazer" a person. The sentence's
+    entities are the ones the recogniser finds in it alone; one running in from the dateline keeps
+    only its dateline part."""
+    ner = nlp.get_pipe("ner")
+
+    def dateline_entities(doc: Doc) -> Doc:
+        ends = list(dateline_ends(doc))
+        if not ends:
+            return doc
+        ents = list(doc.ents)
+        for first in ends:
+            sentence = first.sent
+            lo, hi = first.idx, sentence.end_char
+            alone = ner(nlp.make_doc(doc.text[lo:hi]))
+            kept: list[Span] = []
+            for ent in ents:
+                if ent.end_char <= lo or ent.start_char >= hi:
+                    kept.append(ent)
+                elif ent.start_char < lo:
+                    head = [t for t in doc[ent.start : first.i] if not (t.is_punct or t.is_space)]
+                    if head:
+                        kept.append(Span(doc, head[0].i, head[-1].i + 1, label=ent.label))
+            for ent in alone.ents:
+                span = doc.char_span(lo + ent.start_char, lo + ent.end_char, label=ent.label_)
+                if span is not None:
+                    kept.append(span)
+            ents = sorted(kept, key=lambda e: e.start)
+        doc.ents = ents
+        return doc
+
+    return dateline_entities
 
 
 def build_nlp(model: str, exclude: tuple[str, ...] = UNUSED_COMPONENTS) -> Language:
@@ -68,6 +112,8 @@ def build_nlp(model: str, exclude: tuple[str, ...] = UNUSED_COMPONENTS) -> Langu
     if "parser" in nlp.pipe_names:
         nlp.add_pipe("news_etl_paragraph_breaks_v1", before="parser")
         nlp.add_pipe("news_etl_dateline_breaks_v1", before="parser")
+        if "ner" in nlp.pipe_names:
+            nlp.add_pipe("news_etl_dateline_entities_v1", after="ner")
         nlp.add_pipe(QUOTES_COMPONENT, last=True)
     logger.info("loaded spaCy model %s with %s", model, nlp.pipe_names)
     return nlp

@@ -13,20 +13,9 @@ from collections.abc import Iterator, Sequence
 
 from spacy.tokens import Doc, Span, Token
 
-from etl.nlp.entities import AFFILIATION_WORDS, strip_roles
+from etl.nlp.entities import AFFILIATION_WORDS, ROLE_NOUNS, strip_roles
 from etl.records import Mention, Role
 
-# nouns that head a role, lower-cased
-ROLE_NOUNS = frozenset(
-    """president minister secretary senator representative congressman congresswoman governor mayor chairman
-    chairwoman chair spokesman spokeswoman spokesperson judge justice chief general admiral colonel captain
-    sergeant officer director ambassador deputy leader speaker attorney commissioner chancellor king queen
-    prince princess pope cardinal bishop archbishop pastor reverend professor candidate nominee host anchor
-    ceo founder executive manager coach striker captain premier envoy adviser advisor aide official negotiator
-    strategist analyst economist editor correspondent reporter lawyer prosecutor president-elect head boss
-    owner chairperson vice-president emir sheikh ayatollah cleric commander inspector superintendent
-    treasurer counsel physician doctor sen rep gov staff investor financier banker""".split()
-)
 # words that may stand inside a role before the name ("Secretary of State", "Vice President")
 _ROLE_LINKS = frozenset({"of", "for", "the", "and", "&"})
 _DROP_FROM_NORM = frozenset({"the", "a", "an", "former", "then", "acting", "'s", "’s"})
