@@ -21,7 +21,7 @@ import math
 import re
 import statistics
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 from etl import ids
 from etl.records import CleanArticle, Paragraph, RawArticle, Reject
@@ -342,7 +342,16 @@ def _unwrap(lines: list[str]) -> list[str]:
         if not paragraphs or _in_capitals(prev) or (indented[k] if by_indent else ends):
             paragraphs.append([])
         paragraphs[-1].append(line.strip())
-    return [" ".join(p) for p in paragraphs]
+    return ["".join(_joined(p)) for p in paragraphs]
+
+
+# a line broken after a word's hyphen ("Leigh-" / "Pemberton"): joined back without a space
+_ENDS_IN_HYPHEN = re.compile(r"[^\W\d_]-$")
+
+
+def _joined(lines: list[str]) -> Iterator[str]:
+    for k, line in enumerate(lines):
+        yield line if k == 0 or _ENDS_IN_HYPHEN.search(lines[k - 1]) else " " + line
 
 
 def _trim_blank(lines: list[str]) -> list[str]:

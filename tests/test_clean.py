@@ -222,3 +222,19 @@ def test_clean_a_dateline_in_capitals_is_no_headline() -> None:
     article = clean(RawArticle(source_uri="d", text="WASHINGTON (AP) -\nThe minister spoke on Monday.\nShe said the talks were useful.\n"))
     assert isinstance(article, CleanArticle)
     assert article.title is None and article.body_text.startswith("WASHINGTON (AP) -")
+
+
+def test_clean_a_short_wrapped_story_is_unwrapped_and_a_hyphen_break_joined() -> None:
+    # three wrapped lines and a short last one: the paragraph's lines, not all lines, run to the width
+    text = (
+        "VENEZUELA SAYS OPEC PACT HOLDING\n"
+        "CARACAS, April 1 - Venezuelan Energy and Mines Minister Arturo\n"
+        "Hernandez Grisanti said OPEC members were keeping to their output\n"
+        "quotas, and the pre- and post-accord figures of the Leigh-\n"
+        "Pemberton study.\n"
+        " Reuter\n"
+    )
+    article = clean(RawArticle(source_uri="t", text=text))
+    assert isinstance(article, CleanArticle)
+    assert "Minister Arturo Hernandez Grisanti said" in article.body_text
+    assert "the pre- and post-accord figures of the Leigh-Pemberton study." in article.body_text

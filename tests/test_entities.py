@@ -390,11 +390,12 @@ def test_entities_two_person_spans_one_space_apart_are_one_name() -> None:
 
 
 def test_entities_a_hyphenated_name_is_whole() -> None:
-    words = ["England", ",", "Leigh", "-", "Pemberton", ",", "said", "a", "pro", "-", "Vole", "group"]
-    spaces = [False, True, False, False, False, True, True, True, False, False, True, False]
+    words = ["England", ",", "Leigh", "-", "Pemberton", ",", "said", "a", "pro", "-", "Vole", "group", ".", "Leigh", "-", "Pemberton", "'s", "Clinton", "-", "Vole", "ticket"]
+    spaces = [False, True, False, False, False, True, True, True, False, False, True, False, True, False, False, False, True, False, False, True, False]
     doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=words, spaces=spaces)
-    doc.ents = [Span(doc, 4, 5, label="ORG"), Span(doc, 10, 11, label="PERSON")]
-    assert [s.text for s in named_spans(doc)] == ["Leigh-Pemberton", "Vole"]  # a lowercase prefix is no name
+    doc.ents = [Span(doc, 4, 5, label="ORG"), Span(doc, 10, 11, label="PERSON"), Span(doc, 13, 17, label="ORG"), Span(doc, 19, 20, label="PERSON")]
+    # a lowercase prefix is no name; a pair of names ("Clinton-Vole") written whole nowhere stays apart
+    assert [s.text for s in named_spans(doc)] == ["Leigh-Pemberton", "Vole", "Leigh-Pemberton", "Vole"]
 
 
 def _parsed(words: list[str], heads: list[int], deps: list[str], tags: list[str]) -> Doc:

@@ -271,23 +271,31 @@ def _glued_capital(doc: Doc, hyphen: int, word: int) -> bool:
     return not doc[left].whitespace_ and not doc[right - 1].whitespace_ and doc[word].text[:1].isupper() and doc[word].is_alpha
 
 
-def whole_hyphenated(span: Span) -> Span:
-    """A span grown over the capitalised words a hyphen joins to it: spaCy tags "Pemberton" in
-    "Leigh-Pemberton", or "Jean" in "Jean-Claude"."""
+def whole_hyphenated(span: Span, written: AbstractSet[str]) -> Span:
+    """A span grown over the capitalised word a hyphen joins to it, when another of the doc's
+    entities holds the whole word (``written``): spaCy tags "Pemberton" in "Leigh-Pemberton" and
+    "Leigh-Pemberton's" elsewhere; "Clinton-Sanders" (a ticket) or "Dodd-Frank" (a law) are two
+    names, written whole as no entity."""
     doc, start, end = span.doc, span.start, span.end
-    while _glued_capital(doc, start - 1, start - 2) and not doc[start - 2].ent_type_:
+    while _glued_capital(doc, start - 1, start - 2) and not doc[start - 2].ent_type_ and doc[start - 2 : start + 1].text in written:
         start -= 2
-    while _glued_capital(doc, end, end + 1) and not doc[end + 1].ent_type_:
+    while _glued_capital(doc, end, end + 1) and not doc[end + 1].ent_type_ and doc[end - 1 : end + 2].text in written:
         end += 2
     return span if (start, end) == (span.start, span.end) else Span(doc, start, end, label=span.label)
 
 
+def _hyphenated_names(doc: Doc) -> frozenset[str]:
+    """The hyphenated words inside the doc's entities ("Leigh-Pemberton")."""
+    return frozenset(w for ent in doc.ents if "-" in ent.text for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)+", ent.text))
+
+
 def named_spans(doc: Doc) -> Iterator[Span]:
     found = _joined_persons(doc) + [s for s in map(_untagged_speaker, doc) if s is not None]
+    hyphenated = _hyphenated_names(doc)
     for ent in sorted(found, key=lambda e: e.start):
         if ent.label_ not in NAMED_LABELS:
             continue
-        span = trim_span(with_regnal_title(extend_person(whole_hyphenated(ent))))
+        span = trim_span(with_regnal_title(extend_person(whole_hyphenated(ent, hyphenated))))
         if span is not None and not (span.label_ == "PERSON" and span.text.casefold() in GENERATIONAL_SUFFIXES):
             yield span
 
