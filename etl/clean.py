@@ -315,7 +315,8 @@ def hard_wrapped(lines: list[str]) -> bool:
         for line, after in zip(lines, lines[1:], strict=False)
         if not _LINE_END.search(line) and not _in_capitals(line) and len(line) + 1 + len(after.split()[0]) > (1 - WRAP_SLACK) * width
     )
-    return breaks > WRAP_SHARE * (len(lines) - 1)
+    # of the lines followed by another, a headline in capitals aside (it never runs on)
+    return breaks > WRAP_SHARE * sum(1 for line in lines[:-1] if not _in_capitals(line))
 
 
 def _capitals_headline(line: str) -> bool:

@@ -238,3 +238,17 @@ def test_clean_a_short_wrapped_story_is_unwrapped_and_a_hyphen_break_joined() ->
     assert isinstance(article, CleanArticle)
     assert "Minister Arturo Hernandez Grisanti said" in article.body_text
     assert "the pre- and post-accord figures of the Leigh-Pemberton study." in article.body_text
+
+
+def test_clean_a_four_line_story_with_one_break_is_unwrapped() -> None:
+    # one line runs on past the width; the headline's line never does, so it is no evidence either way
+    text = (
+        "DORRIT SEES TAX RISE\n"
+        "WASHINGTON, May 6 - House Ways and Means Committee Chairman Dan\n"
+        "Dorrit said Congress would have to raise taxes this year.\n"
+        "    Dorrit said he would look at excise taxes first.\n"
+        " Reuter\n"
+    )
+    article = clean(RawArticle(source_uri="t", text=text))
+    assert isinstance(article, CleanArticle)
+    assert "Chairman Dan Dorrit said" in article.body_text
