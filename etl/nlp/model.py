@@ -5,10 +5,12 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterable, Iterator
 
 import spacy
+from spacy import util
 from spacy.language import Language
+from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Span, Token
 
 from etl.nlp.quotes import NAME as QUOTES_COMPONENT
@@ -65,40 +67,63 @@ def dateline_breaks(doc: Doc) -> Doc:
 
 
 @Language.factory("news_etl_dateline_entities_v1")
-def make_dateline_entities(nlp: Language, name: str) -> Callable[[Doc], Doc]:
+def make_dateline_entities(nlp: Language, name: str) -> DatelineEntities:
+    return DatelineEntities(nlp)
+
+
+class DatelineEntities:
     """Re-read the names of the sentence after a dateline without it: en_core_web_sm's recogniser,
     reading "RIYADH, April 6 - Nazer said ...", runs the date over the name ("April 6 - Nazer" a
-    DATE) or leaves the name out; the sentence on its own reads "Nazer" a person. The sentence's
+    DATE) or leaves the name out; the sentence on its own reads "Nazer" a person. Where the
+    story opens with a proper noun run into from the dateline, or left untagged in a sentence
+    naming no person ("Prime Minister Jacques Chirac said" is read well), the sentence's
     entities are the ones the recogniser finds in it alone; one running in from the dateline keeps
-    only its dateline part."""
-    ner = nlp.get_pipe("ner")
+    only its dateline part. ``pipe`` reads a batch's sentences in one pass of the recogniser."""
 
-    def dateline_entities(doc: Doc) -> Doc:
-        ends = list(dateline_ends(doc))
-        if not ends:
-            return doc
-        ents = list(doc.ents)
-        for first in ends:
-            sentence = first.sent
-            lo, hi = first.idx, sentence.end_char
-            alone = ner(nlp.make_doc(doc.text[lo:hi]))
-            kept: list[Span] = []
-            for ent in ents:
-                if ent.end_char <= lo or ent.start_char >= hi:
-                    kept.append(ent)
-                elif ent.start_char < lo:
-                    head = [t for t in doc[ent.start : first.i] if not (t.is_punct or t.is_space)]
-                    if head:
-                        kept.append(Span(doc, head[0].i, head[-1].i + 1, label=ent.label))
-            for ent in alone.ents:
-                span = doc.char_span(lo + ent.start_char, lo + ent.end_char, label=ent.label_)
-                if span is not None:
-                    kept.append(span)
-            ents = sorted(kept, key=lambda e: e.start)
-        doc.ents = ents
-        return doc
+    def __init__(self, nlp: Language) -> None:
+        ner = nlp.get_pipe("ner")
+        if not isinstance(ner, EntityRecognizer):
+            raise TypeError(f"the pipeline's ner is a {type(ner).__name__}, not an entity recogniser")
+        self.nlp, self.ner = nlp, ner
 
-    return dateline_entities
+    def __call__(self, doc: Doc) -> Doc:
+        return next(iter(self.pipe([doc])))
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 32) -> Iterator[Doc]:
+        for batch in util.minibatch(docs, size=batch_size):
+            wanted = [(doc, first) for doc in batch for first in _stumbled(doc)]
+            alone = self.ner.pipe(self.nlp.make_doc(doc.text[first.idx : first.sent.end_char]) for doc, first in wanted)
+            for (doc, first), read in zip(wanted, alone, strict=True):
+                _replace_entities(doc, first, read)
+            yield from batch
+
+
+def _stumbled(doc: Doc) -> list[Token]:
+    """The first tokens after the doc's datelines where the recogniser stumbled: a proper noun
+    inside an entity that began in the dateline, or untagged in a sentence naming no person."""
+    return [t for t in dateline_ends(doc) if t.tag_ == "NNP" and (t.ent_iob_ == "I" or (not t.ent_type_ and not _names_person(t.sent)))]
+
+
+def _names_person(span: Span) -> bool:
+    return any(t.ent_type_ == "PERSON" for t in span)
+
+
+def _replace_entities(doc: Doc, first: Token, alone: Doc) -> None:
+    """The entities of ``first``'s sentence from its reading ``alone``."""
+    lo, hi = first.idx, first.sent.end_char
+    kept: list[Span] = []
+    for ent in doc.ents:
+        if ent.end_char <= lo or ent.start_char >= hi:
+            kept.append(ent)
+        elif ent.start_char < lo:
+            head = [t for t in doc[ent.start : first.i] if not (t.is_punct or t.is_space)]
+            if head:
+                kept.append(Span(doc, head[0].i, head[-1].i + 1, label=ent.label))
+    for ent in alone.ents:
+        span = doc.char_span(lo + ent.start_char, lo + ent.end_char, label=ent.label_)
+        if span is not None:
+            kept.append(span)
+    doc.ents = sorted(kept, key=lambda e: e.start)
 
 
 def build_nlp(model: str, exclude: tuple[str, ...] = UNUSED_COMPONENTS) -> Language:
