@@ -417,3 +417,10 @@ def test_entities_an_untagged_speaker_is_a_person(words: list[str], heads: list[
     spans = list(named_spans(_parsed(words, heads, deps, tags)))
     assert [s.text for s in spans] == expected
     assert all(s.label_ == "PERSON" for s in spans)
+
+
+def test_entities_two_full_names_side_by_side_stay_two() -> None:
+    # a headline in title case: "Poll: Donald Dorrit Ties Hillary Vole"
+    doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=["Poll", ":", "Donald", "Dorrit", "Ties", "Hillary", "Vole", ".", "Daniel", "Porter", "Jordan", "III", "ruled"])
+    doc.ents = [Span(doc, 2, 5, label="PERSON"), Span(doc, 5, 7, label="PERSON"), Span(doc, 8, 10, label="PERSON"), Span(doc, 10, 12, label="PERSON")]
+    assert [s.text for s in named_spans(doc)] == ["Donald Dorrit Ties", "Hillary Vole", "Daniel Porter Jordan III"]

@@ -207,9 +207,19 @@ def extend_person(span: Span) -> Span:
 GENERATIONAL_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 
+# words of a name two PERSON spans make together
+MAX_JOINED_NAME = 4
+
+
+def _name_length(span: Span) -> int:
+    """A name's words, a generational suffix aside ("Jordan III" is one)."""
+    return sum(1 for t in span if t.lower_ not in GENERATIONAL_SUFFIXES)
+
+
 def _joined_persons(doc: Doc) -> list[Span]:
-    """The doc's entities, two PERSON spans one space apart made one: "Minister [Arturo]
-    [Hernandez Grisanti]" is one name spaCy cut in two."""
+    """The doc's entities, two PERSON spans one space apart made one when one of them is a single
+    name word: "Minister [Arturo] [Hernandez Grisanti]" and "[Daniel Porter] [Jordan III]" are
+    names spaCy cut in two; "[Donald Trump Ties] [Hillary Clinton]", a headline, is two."""
     out: list[Span] = []
     for ent in doc.ents:
         last = out[-1] if out else None
@@ -218,6 +228,8 @@ def _joined_persons(doc: Doc) -> list[Span]:
             and last.label_ == ent.label_ == "PERSON"
             and last.end == ent.start
             and doc[last.end - 1].whitespace_ == " "
+            and min(_name_length(last), _name_length(ent)) == 1
+            and len(last) + len(ent) <= MAX_JOINED_NAME
         ):
             out[-1] = Span(doc, last.start, ent.end, label=ent.label)
         else:
