@@ -305,18 +305,16 @@ def hard_wrapped(lines: list[str]) -> bool:
     width = max((len(line) for line in lines), default=0)
     if len(lines) < 3 or not WRAP_WIDTHS[0] <= width <= WRAP_WIDTHS[1]:
         return False
+    # the lines followed by another, a headline in capitals aside (it never runs on), and of
+    # them the ones ending mid-sentence
+    followed = [(line, after) for line, after in zip(lines, lines[1:], strict=False) if not _in_capitals(line)]
+    running = [(line, after) for line, after in followed if not _LINE_END.search(line)]
     # most lines inside a paragraph run (nearly) to the width (a short story's short last lines aside)
-    inside = [len(line) for line in lines[:-1] if not _LINE_END.search(line) and not _in_capitals(line)]
-    if not inside or statistics.median(inside) < (1 - 2.5 * WRAP_SLACK) * width:
+    if not running or statistics.median(len(line) for line, _ in running) < (1 - 2.5 * WRAP_SLACK) * width:
         return False
     # wrapped: the next line's first word would not have fitted on this one (a table's rows would)
-    breaks = sum(
-        1
-        for line, after in zip(lines, lines[1:], strict=False)
-        if not _LINE_END.search(line) and not _in_capitals(line) and len(line) + 1 + len(after.split()[0]) > (1 - WRAP_SLACK) * width
-    )
-    # of the lines followed by another, a headline in capitals aside (it never runs on)
-    return breaks > WRAP_SHARE * sum(1 for line in lines[:-1] if not _in_capitals(line))
+    breaks = sum(1 for line, after in running if len(line) + 1 + len(after.split()[0]) > (1 - WRAP_SLACK) * width)
+    return breaks > WRAP_SHARE * len(followed)
 
 
 def _capitals_headline(line: str) -> bool:

@@ -252,11 +252,16 @@ def _common_word(word: str) -> bool:
     return zipf_frequency(word, "en") >= COMMON_WORD_ZIPF or (word.endswith("s") and zipf_frequency(word[:-1], "en") >= COMMON_SINGULAR_ZIPF)
 
 
+def _lower_words(doc: Doc) -> frozenset[str]:
+    """The words a doc writes in lower case: capitalised, one of them is a common word, not a name."""
+    return frozenset(t.text for t in doc if t.is_lower)
+
+
 def _untagged_speaker(token: Token) -> Span | None:
     """A proper noun spaCy tagged nothing, with the proper nouns compounded before it, subject of
     "said" or "told": a person, as wire copy names one after a dateline ("Delors said"). Not a
-    role or honorific ("Mayor said"), not a word in common use or one the article also writes in
-    lower case ("Rule said", "Aides said"), not glued text ("BobicFlagShare")."""
+    role or honorific ("Mayor said"), not a word in common use ("Rule said", "Aides said"), not
+    glued text ("BobicFlagShare")."""
     if not (token.dep_ == "nsubj" and token.tag_ == "NNP" and not token.ent_type_ and token.head.lower_ in _REPORTING_FORMS):
         return None
     if token.head.i < token.i:
@@ -269,10 +274,16 @@ def _untagged_speaker(token: Token) -> Span | None:
         return None
     if any(t.lower_ in PERSON_HONORIFICS for t in words) or _common_word(token.lower_):
         return None
-    lower = {t.text for t in token.doc if t.text.islower()}
-    if any(t.lower_ in lower for t in words):
-        return None
     return Span(token.doc, start, token.i + 1, label="PERSON")
+
+
+def _untagged_speakers(doc: Doc) -> list[Span]:
+    """``_untagged_speaker``'s spans, but none with a word the article also writes in lower case."""
+    spans = [s for s in map(_untagged_speaker, doc) if s is not None]
+    if not spans:
+        return spans
+    lower = _lower_words(doc)
+    return [s for s in spans if not any(t.lower_ in lower for t in s)]
 
 
 def _glued_capital(doc: Doc, hyphen: int, word: int) -> bool:
@@ -302,7 +313,7 @@ def _hyphenated_names(doc: Doc) -> frozenset[str]:
 
 
 def named_spans(doc: Doc) -> Iterator[Span]:
-    found = _joined_persons(doc) + [s for s in map(_untagged_speaker, doc) if s is not None]
+    found = _joined_persons(doc) + _untagged_speakers(doc)
     hyphenated = _hyphenated_names(doc)
     for ent in sorted(found, key=lambda e: e.start):
         if ent.label_ not in NAMED_LABELS:
@@ -472,7 +483,7 @@ def _drop_glued_words(items: Sequence[_Named]) -> None:
     the article also writes in lower case, before the surname of another PERSON of the article."""
     if not items:
         return
-    lower = {t.text for t in items[0].span.doc if t.is_lower}
+    lower = _lower_words(items[0].span.doc)
     for item in items:
         words = item.name.split()
         if item.label != "PERSON" or len(words) < 2 or starts_like_person(item.name):
