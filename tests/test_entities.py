@@ -375,6 +375,8 @@ def test_entities_an_article_all_in_capitals_keeps_its_people() -> None:
         # read with its dateline, the recogniser ran the date over the name ("April 11 - Beryl Sprinkel")
         ("WASHINGTON, April 11 - Beryl Sprinkel, chairman of the Council of Economic Advisers, said a recession was unlikely.", "Beryl Sprinkel"),
         ("RIYADH, April 6 - Nazer said Saudi output in March was below its OPEC quota.", "Nazer"),
+        # the parser cut the name off as a sentence of its own ("Barber" / "Conable, president ...")
+        ("WASHINGTON, May 5 - Barber Conable, president of the World Bank, announced a sweeping reorganisation that officials said would cut jobs.", "Barber Conable"),
     ],
 )
 def test_entities_the_name_after_a_dateline_is_read_without_it(text: str, name: str) -> None:
@@ -424,3 +426,50 @@ def test_entities_two_full_names_side_by_side_stay_two() -> None:
     doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=["Poll", ":", "Donald", "Dorrit", "Ties", "Hillary", "Vole", ".", "Daniel", "Porter", "Jordan", "III", "ruled"])
     doc.ents = [Span(doc, 2, 5, label="PERSON"), Span(doc, 5, 7, label="PERSON"), Span(doc, 8, 10, label="PERSON"), Span(doc, 10, 12, label="PERSON")]
     assert [s.text for s in named_spans(doc)] == ["Donald Dorrit Ties", "Hillary Vole", "Daniel Porter Jordan III"]
+
+
+def test_entities_a_datelines_date_is_no_name() -> None:
+    # read with the dateline, the recogniser calls "Oct" a person
+    analysed = run("OTTAWA, Oct 4 - Canada and the United States have agreed on a sweeping free trade pact.")
+    assert [m.label for m in mentions_of(analysed, "Canada")] == ["GPE"]
+    assert not [m for m in analysed.mentions if "Oct" in m.text]
+
+
+@pytest.mark.parametrize(
+    ("words", "heads", "deps", "tags", "spaces", "ent", "expected"),
+    [
+        # "Minister of [Trade and Industry Hajime Tamura] spoke": a ministry, then a person the parse keeps apart
+        (
+            ["Minister", "of", "Trade", "and", "Industry", "Hajime", "Tamura", "spoke", "."],
+            [6, 0, 1, 2, 2, 6, 7, 7, 7],
+            ["nmod", "prep", "pobj", "cc", "conj", "compound", "nsubj", "ROOT", "punct"],
+            ["NNP", "IN", "NNP", "CC", "NNP", "NNP", "NNP", "VBD", "."],
+            None,
+            (2, 7, "ORG"),
+            [("Trade and Industry", "ORG"), ("Hajime Tamura", "PERSON")],
+        ),
+        # a place whose words hang on each other stays one: "Green Bay's Brown County"
+        (
+            ["Green", "Bay", "'s", "Brown", "County", "voted", "."],
+            [1, 4, 1, 4, 5, 5, 5],
+            ["compound", "poss", "case", "compound", "nsubj", "ROOT", "punct"],
+            ["NNP", "NNP", "POS", "NNP", "NNP", "VBD", "."],
+            [True, False, True, True, True, False, False],
+            (0, 5, "LOC"),
+            [("Green Bay's Brown County", "LOC")],
+        ),
+    ],
+)
+def test_entities_a_name_run_into_the_entity_before_it_is_split_off(
+    words: list[str], heads: list[int], deps: list[str], tags: list[str], spaces: list[bool] | None, ent: tuple[int, int, str], expected: list[tuple[str, str]]
+) -> None:
+    doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=words, spaces=spaces, heads=heads, deps=deps, tags=tags)
+    doc.ents = [Span(doc, ent[0], ent[1], label=ent[2])]
+    assert [(s.text, s.label_) for s in named_spans(doc)] == expected
+
+
+def test_entities_a_list_of_surnames_is_as_many_people() -> None:
+    words = ["Donald", "Dorrit", ",", "Ron", "Vole", "and", "Al", "Brant", "met", ".", "Dorrit", ",", "Vole", "and", "Brant", "bid", ";", "Procter", "and", "Gamble", "did", "not"]
+    doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=words)
+    doc.ents = [Span(doc, 0, 2, "PERSON"), Span(doc, 3, 5, "PERSON"), Span(doc, 6, 8, "PERSON"), Span(doc, 10, 15, "WORK_OF_ART"), Span(doc, 17, 20, "ORG")]
+    assert [(s.text, s.label_) for s in named_spans(doc)][3:] == [("Dorrit", "PERSON"), ("Vole", "PERSON"), ("Brant", "PERSON"), ("Procter and Gamble", "ORG")]

@@ -312,10 +312,57 @@ def _hyphenated_names(doc: Doc) -> frozenset[str]:
     return frozenset(w for ent in doc.ents if "-" in ent.text for w in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)+", ent.text))
 
 
+def _used_alone(doc: Doc, word: Token, span: Span) -> bool:
+    """``word`` written elsewhere in the doc on its own, no proper noun before it ("Tamura told")."""
+    return any(
+        t.text == word.text and not (span.start <= t.i < span.end) and (t.i == 0 or doc[t.i - 1].tag_ != "NNP")
+        for t in doc
+    )
+
+
+def _split_person_tail(span: Span) -> list[Span]:
+    """A name spaCy ran into the entity before it, which the parse keeps apart: "Minister of
+    [International Trade and Industry Hajime Tamura]" is a ministry, then a person. The span
+    ends in proper nouns compounded to a head of their own outside it, none of the words before
+    them hangs on them ("Green Bay's Brown County" is one place), and a first name opens them
+    (``may_start_person``) or their last word is used alone elsewhere in the doc ("Tamura told
+    reporters"). "Drexel Burnham Lambert", one phrase, stays one."""
+    doc, end = span.doc, span.end
+    if span.label_ == "PERSON" or len(span) < 3 or span.start <= doc[end - 1].head.i < end:
+        return [span]
+    k = end - 1
+    while k - 1 > span.start and doc[k - 1].dep_ == "compound" and k <= doc[k - 1].head.i < end:
+        k -= 1
+    tail = doc[k:end]
+    if len(tail) < 2 or any(k <= t.head.i < end for t in doc[span.start : k]):
+        return [span]
+    if any(t.tag_ != "NNP" or not _PLAIN_NAME_WORD.match(t.text) or t.lower_ in _ROLE_WORDS for t in tail):
+        return [span]
+    if not (may_start_person(tail.text) or _used_alone(doc, doc[end - 1], span)):
+        return [span]
+    return [Span(doc, span.start, k, label=span.label), Span(doc, k, end, label="PERSON")]
+
+
+_LIST_WORDS = frozenset({",", "and", "&"})
+_LIST = re.compile(r"w(?:s{1,2}w)+")  # words one by one, a comma, "and" or ", and" between
+
+
+def _split_surname_list(span: Span, surnames: AbstractSet[str]) -> list[Span]:
+    """An entity spaCy made of a list of surnames, each the last word of a person the doc names
+    (``surnames``): "Trump, Perelman and White" is three people. "Procter and Gamble" stays one."""
+    kinds = "".join("s" if t.text in _LIST_WORDS else "w" for t in span)
+    words = [t for t in span if t.text not in _LIST_WORDS]
+    if not _LIST.fullmatch(kinds) or not all(t.text in surnames for t in words):
+        return [span]
+    return [Span(span.doc, t.i, t.i + 1, label="PERSON") for t in words]
+
+
 def named_spans(doc: Doc) -> Iterator[Span]:
     found = _joined_persons(doc) + _untagged_speakers(doc)
     hyphenated = _hyphenated_names(doc)
-    for ent in sorted(found, key=lambda e: e.start):
+    surnames = frozenset(ent[-1].text for ent in found if ent.label_ == "PERSON" and len(ent) > 1)
+    parts = [p for ent in found for tail in _split_person_tail(ent) for p in _split_surname_list(tail, surnames)]
+    for ent in sorted(parts, key=lambda e: e.start):
         if ent.label_ not in NAMED_LABELS:
             continue
         span = trim_span(with_regnal_title(extend_person(whole_hyphenated(ent, hyphenated))))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 import spacy
 from spacy import util
@@ -14,6 +14,7 @@ from spacy.pipeline import EntityRecognizer
 from spacy.tokens import Doc, Span, Token
 
 from etl.nlp.quotes import NAME as QUOTES_COMPONENT
+from etl.when.expressions import find_dates
 
 logger = logging.getLogger(__name__)
 
@@ -78,7 +79,8 @@ class DatelineEntities:
     story opens with a proper noun run into from the dateline, or left untagged in a sentence
     naming no person ("Prime Minister Jacques Chirac said" is read well), the sentence's
     entities are the ones the recogniser finds in it alone; one running in from the dateline keeps
-    only its dateline part. ``pipe`` reads a batch's sentences in one pass of the recogniser."""
+    only its dateline part. ``pipe`` reads a batch's sentences in one pass of the recogniser.
+    A dateline's date is then a DATE ("OTTAWA, Oct 4 -" reads "Oct" a person)."""
 
     def __init__(self, nlp: Language) -> None:
         ner = nlp.get_pipe("ner")
@@ -91,26 +93,53 @@ class DatelineEntities:
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 32) -> Iterator[Doc]:
         for batch in util.minibatch(docs, size=batch_size):
-            wanted = [(doc, first) for doc in batch for first in _stumbled(doc)]
-            alone = self.ner.pipe(self.nlp.make_doc(doc.text[first.idx : first.sent.end_char]) for doc, first in wanted)
+            ends = [list(dateline_ends(doc)) for doc in batch]
+            wanted = [(doc, first) for doc, firsts in zip(batch, ends, strict=True) for first in _stumbled(firsts)]
+            alone = self.ner.pipe(self.nlp.make_doc(doc.text[first.idx : _reread_end(first)]) for doc, first in wanted)
             for (doc, first), read in zip(wanted, alone, strict=True):
                 _replace_entities(doc, first, read)
+            for doc, firsts in zip(batch, ends, strict=True):
+                _date_datelines(doc, firsts)
             yield from batch
 
 
-def _stumbled(doc: Doc) -> list[Token]:
-    """The first tokens after the doc's datelines where the recogniser stumbled: a proper noun
-    inside an entity that began in the dateline, or untagged in a sentence naming no person."""
-    return [t for t in dateline_ends(doc) if t.tag_ == "NNP" and (t.ent_iob_ == "I" or (not t.ent_type_ and not _names_person(t.sent)))]
+def _date_datelines(doc: Doc, firsts: Sequence[Token]) -> None:
+    """The date of each dateline (ending before one of ``firsts``) is a DATE, whatever the
+    recogniser called it ("OTTAWA, Oct 4 -": "Oct" a person)."""
+    for first in firsts:
+        start = doc.text.rfind("\n", 0, first.idx) + 1
+        for expr in find_dates(doc.text[start : first.idx], offset=start):
+            date = doc.char_span(expr.start, expr.end, label="DATE", alignment_mode="expand")
+            if date is not None and not any((e.start, e.end, e.label_) == (date.start, date.end, "DATE") for e in doc.ents):
+                doc.ents = sorted([e for e in doc.ents if e.end <= date.start or e.start >= date.end] + [date], key=lambda e: e.start)
+
+
+def _stumbled(firsts: Sequence[Token]) -> list[Token]:
+    """The first tokens after a doc's datelines (``firsts``) where the recogniser stumbled: a proper
+    noun inside an entity that began in the dateline, or untagged in a sentence naming no person."""
+    return [t for t in firsts if t.tag_ == "NNP" and (t.ent_iob_ == "I" or (not t.ent_type_ and not _names_person(t.sent)))]
 
 
 def _names_person(span: Span) -> bool:
     return any(t.ent_type_ == "PERSON" for t in span)
 
 
+_SENTENCE_END = frozenset({".", "!", "?", '"', "'", "\u201d", "\u2019"})
+
+
+def _reread_end(first: Token) -> int:
+    """Where the sentence ``first`` opens ends: read on through the sentences the parser cut off
+    without a full stop inside one paragraph ("Barber" / "Conable, president of the World Bank,
+    announced ..."), so that the name cut in two is read whole."""
+    doc, sent = first.doc, first.sent
+    while sent.end < len(doc) and doc[sent.end - 1].text not in _SENTENCE_END and "\n" not in doc[sent.end - 1].text:
+        sent = doc[sent.end].sent
+    return sent.end_char
+
+
 def _replace_entities(doc: Doc, first: Token, alone: Doc) -> None:
-    """The entities of ``first``'s sentence from its reading ``alone``."""
-    lo, hi = first.idx, first.sent.end_char
+    """The entities of ``first``'s sentence (to ``_reread_end``) from its reading ``alone``."""
+    lo, hi = first.idx, _reread_end(first)
     kept: list[Span] = []
     for ent in doc.ents:
         if ent.end_char <= lo or ent.start_char >= hi:
