@@ -150,6 +150,9 @@ def _span(words: list[str], start: int, end: int, label: str = "PERSON", spaces:
         (["the", "people", "said"], None, 0, 2, None),  # no capital: not a name
         (["at", "eBay", "now"], None, 1, 2, "eBay"),  # a capital inside the word will do
         (["Mr", "Ebbers", "said"], None, 0, 2, "Ebbers"),
+        # agency copy's angle brackets round a company, and a name run into them
+        (["<", "Bond", "Corp", ">", "said"], [False, True, False, True, False], 0, 4, "Bond Corp"),
+        (["Kerry", "Packer", "'s", "<", "Consolidated", "Press", ">"], [True, False, True, False, True, False, False], 0, 7, "Kerry Packer"),
     ],
 )
 def test_entities_trim_span(words: list[str], spaces: list[bool] | None, start: int, end: int, expected: str | None) -> None:
@@ -457,6 +460,16 @@ def test_entities_a_datelines_date_is_no_name() -> None:
             [True, False, True, True, True, False, False],
             (0, 5, "LOC"),
             [("Green Bay's Brown County", "LOC")],
+        ),
+        # "Reno's Washoe County", "Reno" hanging elsewhere: a possessive before, a common word last
+        (
+            ["Reno", "'s", "Washoe", "County", "voted", "."],
+            [4, 0, 3, 4, 4, 4],
+            ["nsubj", "case", "compound", "nsubj", "ROOT", "punct"],
+            ["NNP", "POS", "NNP", "NNP", "VBD", "."],
+            [False, True, True, True, False, False],
+            (0, 4, "ORG"),
+            [("Reno's Washoe County", "ORG")],
         ),
     ],
 )

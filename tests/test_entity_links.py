@@ -347,6 +347,10 @@ def test_entity_links_a_rarer_full_name_never_beside_one_written_otherwise_nor_f
         # spaCy's PERSON tags on a club or a country are no evidence: no first name leads them
         ([_e("Aston Villa", mentions=6), _e("Aston Villa", "ORG", 4)], {}),
         ([_e("B Dorrit", mentions=2), _e("B Dorrit", "ORG")], {"B Dorrit": "B Dorrit"}),
+        # a first name of the wider dictionary only ("Kiichi"): a person's, under a label a name may wrongly carry
+        ([_e("Kiichi Dorrit", mentions=7), _e("Kiichi Dorrit", "WORK_OF_ART")], {"Kiichi Dorrit": "Kiichi Dorrit"}),
+        # ... but never a place: "Sri" is in that dictionary too
+        ([_e("Sri Dorrit", mentions=7), _e("Sri Dorrit", "GPE")], {}),
     ],
 )
 def test_entity_links_a_full_name_under_another_label(entities: list[EntityCount], expected: dict[str, str]) -> None:

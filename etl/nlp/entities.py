@@ -22,7 +22,9 @@ NAMED_LABELS = frozenset(
 )
 _LEADING_DROP = frozenset({"the", "a", "an"})
 _TRAILING_DROP = frozenset({"'s", "’s", "'", "’"})
-_OPEN_BRACKETS = frozenset({"(", "[", "{"})
+_OPEN_BRACKETS = frozenset({"(", "[", "{", "<"})
+# agency copy marks a company in angle brackets ("<Bond Corp Holdings Ltd>"); spaCy calls them no punctuation
+_ANGLE_BRACKETS = frozenset({"<", ">"})
 PERSON_HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "dr", "sir", "dame", "lord", "lady", "prof", "rev"})
 _HONORIFICS = re.compile(r"^(?:(?:mr|mrs|ms|miss|dr|prof|sir|dame|rev|gen|sen|rep|gov|pres|lord|lady)\.?\s+)+", re.I)
 
@@ -51,6 +53,7 @@ def trim_span(span: Span) -> Span | None:
         or doc[start].is_punct
         or doc[start].is_space
         or doc[start].text in _TRAILING_DROP
+        or doc[start].text in _ANGLE_BRACKETS
         or _is_affix(doc, start, end)
     ):
         start += 1
@@ -62,7 +65,11 @@ def trim_span(span: Span) -> Span | None:
     if bracket is not None:
         end = bracket
     while end > start and (
-        doc[end - 1].text in _TRAILING_DROP or doc[end - 1].is_punct or doc[end - 1].is_space or _is_tail_number(doc[end - 1])
+        doc[end - 1].text in _TRAILING_DROP
+        or doc[end - 1].text in _ANGLE_BRACKETS
+        or doc[end - 1].is_punct
+        or doc[end - 1].is_space
+        or _is_tail_number(doc[end - 1])
     ):
         end -= 1
     if start >= end or not any(c.isupper() for t in doc[start:end] for c in t.text):
@@ -324,9 +331,10 @@ def _split_person_tail(span: Span) -> list[Span]:
     """A name spaCy ran into the entity before it, which the parse keeps apart: "Minister of
     [International Trade and Industry Hajime Tamura]" is a ministry, then a person. The span
     ends in proper nouns compounded to a head of their own outside it, none of the words before
-    them hangs on them ("Green Bay's Brown County" is one place), and a first name opens them
-    (``may_start_person``) or their last word is used alone elsewhere in the doc ("Tamura told
-    reporters"). "Drexel Burnham Lambert", one phrase, stays one."""
+    them hangs on them ("Green Bay's Brown County" is one place) nor ends in a possessive
+    ("Reno's Washoe County"), their last word is no word in common use ("County"), and a first
+    name opens them (``may_start_person``) or their last word is used alone elsewhere in the doc
+    ("Tamura told reporters"). "Drexel Burnham Lambert", one phrase, stays one."""
     doc, end = span.doc, span.end
     if span.label_ == "PERSON" or len(span) < 3 or span.start <= doc[end - 1].head.i < end:
         return [span]
@@ -337,6 +345,8 @@ def _split_person_tail(span: Span) -> list[Span]:
     if len(tail) < 2 or any(k <= t.head.i < end for t in doc[span.start : k]):
         return [span]
     if any(t.tag_ != "NNP" or not _PLAIN_NAME_WORD.match(t.text) or t.lower_ in _ROLE_WORDS for t in tail):
+        return [span]
+    if doc[k - 1].tag_ == "POS" or _common_word(doc[end - 1].lower_):
         return [span]
     if not (may_start_person(tail.text) or _used_alone(doc, doc[end - 1], span)):
         return [span]

@@ -456,9 +456,11 @@ def _relabelled_surnames(entities: Sequence[EntityCount], rows: Sequence[Mapping
 _INITIALS = re.compile(r"^[A-Z]{1,2}\.?$")
 
 
-def _person_like(name: str) -> bool:
+def _person_like(name: str, label: str) -> bool:
     words = name.split()
-    return _written_as_name(name) and (name_gender(name) is not None or bool(_INITIALS.match(words[0])))
+    if not _written_as_name(name):
+        return False
+    return name_gender(name) is not None or bool(_INITIALS.match(words[0])) or (label in LINKABLE_LABELS and may_start_person(name))
 
 
 def _relabelled_full_names(
@@ -466,8 +468,10 @@ def _relabelled_full_names(
 ) -> list[dict[str, object]]:
     """A full name spaCy gave another label in some stories ("Bernie Ebbers" the ORG) links to
     the same name as a PERSON when the corpus tags it so at least as often and it reads as a
-    person's name, a known first name or initials first (rule label): spaCy's own PERSON tags on
-    "Aston Villa" or "Sri Lanka" are no evidence."""
+    person's name, a known first name or initials first, or, for a label a person's name may
+    wrongly carry (``LINKABLE_LABELS``, no place), a first name of the wider dictionary
+    (``may_start_person``: "Corazon Aquino" in a quote, a work of art) (rule label): spaCy's own
+    PERSON tags on "Aston Villa" or "Sri Lanka" (a place) are no evidence."""
     usual: dict[tuple[str, ...], EntityCount] = {}
     for p in people:
         target = variants[p.entity_id][0] if p.entity_id in variants else p
@@ -476,7 +480,7 @@ def _relabelled_full_names(
     out = []
     for e in entities:
         person = usual.get(_words(e)) if e.label != "PERSON" and len(_words(e)) > 1 else None
-        if person is not None and person.mentions >= e.mentions and _person_like(e.canonical_name):
+        if person is not None and person.mentions >= e.mentions and _person_like(e.canonical_name, e.label):
             out.append(_row(e, person, "label", 1))
     return out
 
