@@ -412,10 +412,19 @@ def _parsed(words: list[str], heads: list[int], deps: list[str], tags: list[str]
     [
         # the untagged proper-noun subject of "said" is a person, with the name words before it
         (["Hernandez", "Grisanti", "said", "it", "rose", "."], [1, 2, 2, 4, 2, 2], ["compound", "nsubj", "ROOT", "nsubj", "ccomp", "punct"], ["NNP", "NNP", "VBD", "PRP", "VBD", "."], ["Hernandez Grisanti"]),
-        # a role is no name; nor a word the article writes in lower case; nor a subject after its verb
+        # after its verb too, and the name words only, not the title before them
+        (["it", "rose", ",", "said", "Vole", "."], [1, 1, 1, 1, 3, 1], ["nsubj", "ROOT", "punct", "parataxis", "nsubj", "punct"], ["PRP", "VBD", ",", "VBD", "NNP", "."], ["Vole"]),
+        (
+            ["it", "rose", ",", "said", "Governor", "Satoshi", "Dorrit", "."],
+            [1, 1, 1, 1, 6, 6, 3, 1],
+            ["nsubj", "ROOT", "punct", "parataxis", "compound", "compound", "nsubj", "punct"],
+            ["PRP", "VBD", ",", "VBD", "NNP", "NNP", "NNP", "."],
+            ["Satoshi Dorrit"],
+        ),
+        # a role is no name; nor a word the article writes in lower case; nor a headline's "Vole Said"
         (["Mayor", "said", "it", "rose", "."], [1, 1, 3, 1, 1], ["nsubj", "ROOT", "nsubj", "ccomp", "punct"], ["NNP", "VBD", "PRP", "VBD", "."], []),
         (["Rule", "said", "the", "rule", "held", "."], [1, 1, 3, 4, 1, 1], ["nsubj", "ROOT", "det", "nsubj", "ccomp", "punct"], ["NNP", "VBD", "DT", "NN", "VBD", "."], []),
-        (["it", "rose", ",", "said", "Vole", "."], [1, 1, 1, 1, 3, 1], ["nsubj", "ROOT", "punct", "parataxis", "nsubj", "punct"], ["PRP", "VBD", ",", "VBD", "NNP", "."], []),
+        (["Vole", "Said", "It", "Rose"], [1, 1, 3, 1], ["nsubj", "ROOT", "nsubj", "ccomp"], ["NNP", "VBD", "PRP", "VBD"], []),
     ],
 )
 def test_entities_an_untagged_speaker_is_a_person(words: list[str], heads: list[int], deps: list[str], tags: list[str], expected: list[str]) -> None:

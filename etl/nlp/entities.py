@@ -265,23 +265,28 @@ def _lower_words(doc: Doc) -> frozenset[str]:
 
 
 def _untagged_speaker(token: Token) -> Span | None:
-    """A proper noun spaCy tagged nothing, with the proper nouns compounded before it, subject of
-    "said" or "told": a person, as wire copy names one after a dateline ("Delors said"). Not a
-    role or honorific ("Mayor said"), not a word in common use ("Rule said", "Aides said"), not
-    glued text ("BobicFlagShare")."""
-    if not (token.dep_ == "nsubj" and token.tag_ == "NNP" and not token.ent_type_ and token.head.lower_ in _REPORTING_FORMS):
+    """A proper noun spaCy tagged nothing, with the proper nouns compounded before it up to a
+    title, subject of "said" or "told", before it or after: a person, as wire copy names one after
+    a dateline ("Delors said") or after a quote ("said Bank of Japan Governor [Satoshi Sumita]").
+    Not a role or honorific ("Mayor said"), not a word in common use ("Rule said", "Aides said"),
+    not glued text ("BobicFlagShare"), not beside a verb in capitals (a headline's "Vole Said")."""
+    verb = token.head
+    if not (token.dep_ == "nsubj" and token.tag_ == "NNP" and not token.ent_type_ and verb.is_lower and verb.lower_ in _REPORTING_FORMS):
         return None
-    if token.head.i < token.i:
-        return None
-    start = token.i
-    while start > 0 and token.doc[start - 1].dep_ == "compound" and token.doc[start - 1].head.i == token.i:
+    doc, start = token.doc, token.i
+    while start > 0 and doc[start - 1].dep_ == "compound" and doc[start - 1].head.i == token.i and not _titles(doc[start - 1]):
         start -= 1
-    words = token.doc[start : token.i + 1]
-    if any(t.ent_type_ or t.tag_ != "NNP" or not _PLAIN_NAME_WORD.match(t.text) or t.lower_ in _ROLE_WORDS for t in words):
+    words = doc[start : token.i + 1]
+    if any(t.ent_type_ or t.tag_ != "NNP" or not _PLAIN_NAME_WORD.match(t.text) or _titles(t) for t in words):
         return None
-    if any(t.lower_ in PERSON_HONORIFICS for t in words) or _common_word(token.lower_):
+    if _common_word(token.lower_):
         return None
-    return Span(token.doc, start, token.i + 1, label="PERSON")
+    return Span(doc, start, token.i + 1, label="PERSON")
+
+
+def _titles(token: Token) -> bool:
+    """A role or an honorific ("Governor", "Mr"), no name word."""
+    return token.lower_ in _ROLE_WORDS or token.lower_.rstrip(".") in PERSON_HONORIFICS
 
 
 def _untagged_speakers(doc: Doc) -> list[Span]:
