@@ -130,9 +130,10 @@ _SENTENCE_END = frozenset({".", "!", "?", '"', "'", "\u201d", "\u2019"})
 def _reread_end(first: Token) -> int:
     """Where the sentence ``first`` opens ends: read on through the sentences the parser cut off
     without a full stop inside one paragraph ("Barber" / "Conable, president of the World Bank,
-    announced ..."), so that the name cut in two is read whole."""
+    announced ..."), so that the name cut in two is read whole; not in a line of capitals (a
+    headline's "SOCCER - INCE EXPOSED ..." reads like a dateline)."""
     doc, sent = first.doc, first.sent
-    while sent.end < len(doc) and doc[sent.end - 1].text not in _SENTENCE_END and "\n" not in doc[sent.end - 1].text:
+    while not first.text.isupper() and sent.end < len(doc) and doc[sent.end - 1].text not in _SENTENCE_END and "\n" not in doc[sent.end - 1].text:
         sent = doc[sent.end].sent
     return sent.end_char
 
