@@ -495,3 +495,24 @@ def test_entities_a_list_of_surnames_is_as_many_people() -> None:
     doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=words)
     doc.ents = [Span(doc, 0, 2, "PERSON"), Span(doc, 3, 5, "PERSON"), Span(doc, 6, 8, "PERSON"), Span(doc, 10, 15, "WORK_OF_ART"), Span(doc, 17, 20, "ORG")]
     assert [(s.text, s.label_) for s in named_spans(doc)][3:] == [("Dorrit", "PERSON"), ("Vole", "PERSON"), ("Brant", "PERSON"), ("Procter and Gamble", "ORG")]
+
+
+@pytest.mark.parametrize(
+    ("words", "heads", "deps", "expected"),
+    [
+        # "[Gro Harlem] Brundtland said": the name's words are compounded to the surname spaCy left out
+        (["Gro", "Harlem", "Dorrit", "said", "."], [2, 2, 3, 3, 3], ["compound", "compound", "nsubj", "ROOT", "punct"], ["Gro Harlem Dorrit"]),
+        # not over a word in common use, nor a surname the parse keeps apart
+        (["Gro", "Harlem", "Street", "said", "."], [2, 2, 3, 3, 3], ["compound", "compound", "nsubj", "ROOT", "punct"], ["Gro Harlem"]),
+        (["Gro", "Harlem", "Dorrit", "left", "."], [1, 3, 3, 3, 3], ["compound", "nsubj", "nsubj", "ROOT", "punct"], ["Gro Harlem"]),
+    ],
+)
+def test_entities_a_name_grows_over_the_surname_it_is_compounded_to(words: list[str], heads: list[int], deps: list[str], expected: list[str]) -> None:
+    doc = Doc(get_nlp(DEFAULT_MODEL).vocab, words=words, heads=heads, deps=deps, tags=["NNP", "NNP", "NNP", "VBD", "."])
+    doc.ents = [Span(doc, 0, 2, label="PERSON")]
+    assert [s.text for s in named_spans(doc) if s.label_ == "PERSON"] == expected
+
+
+def test_entities_a_surname_alone_drops_the_arabic_article() -> None:
+    analysed = run("DAMASCUS, Sept 15 - Syrian President Hafez al-Assad met the Jordanian king on Tuesday. Assad said the talks were useful, officials said.")
+    assert {m.canonical_name for m in mentions_of(analysed, "Assad")} == {"Hafez al-Assad"}

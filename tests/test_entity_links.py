@@ -449,3 +449,9 @@ def test_entity_links_a_rarer_full_name_with_a_first_name_of_the_wider_dictionar
 def test_entity_links_a_suffix_on_the_full_first_name_only_is_the_same_person() -> None:
     joe, joseph, biden = _e("Joe Biden", mentions=72), _e("Joseph R. Biden Jr.", mentions=31), _e("Biden", mentions=8)
     assert _links(joe, joseph, biden, _e("Beau Biden", mentions=2)) == {"Joseph R. Biden Jr.": "Joe Biden", "Biden": "Joe Biden"}
+
+
+def test_entity_links_a_surname_without_its_arabic_article() -> None:
+    # wire copy names "Hafez al-Assad" once and says "Assad" after
+    assert _links(_e("Hafez al-Dorrit", mentions=5), _e("Dorrit", mentions=3)) == {"Dorrit": "Hafez al-Dorrit"}
+    assert _links(_e("Hafez al-Dorrit", mentions=5), _e("Al-Dorrit", mentions=3)) == {"Al-Dorrit": "Hafez al-Dorrit"}

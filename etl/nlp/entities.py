@@ -372,6 +372,22 @@ def _split_surname_list(span: Span, surnames: AbstractSet[str]) -> list[Span]:
     return [Span(span.doc, t.i, t.i + 1, label="PERSON") for t in words]
 
 
+def _grown_to_head(span: Span) -> Span:
+    """A PERSON span grown over the untagged surname its words are compounded to: spaCy tags
+    "[Gro Harlem] Brundtland said", and the parse makes "Gro" and "Harlem" parts of
+    "Brundtland". Not over a title or a word in common use ("John Smith Street")."""
+    doc, end = span.doc, span.end
+    if span.label_ != "PERSON" or end >= len(doc) or not doc[end - 1].whitespace_:
+        return span
+    head = doc[end]
+    if head.ent_type_ or head.tag_ != "NNP" or not _PLAIN_NAME_WORD.match(head.text) or _titles(head) or _common_word(head.lower_):
+        return span
+    hanging = [t for t in span if not (span.start <= t.head.i < end)]
+    if not hanging or not all(t.head.i == head.i and t.dep_ == "compound" for t in hanging):
+        return span
+    return Span(doc, span.start, end + 1, label=span.label)
+
+
 def named_spans(doc: Doc) -> Iterator[Span]:
     found = _joined_persons(doc) + _untagged_speakers(doc)
     hyphenated = _hyphenated_names(doc)
@@ -380,7 +396,7 @@ def named_spans(doc: Doc) -> Iterator[Span]:
     for ent in sorted(parts, key=lambda e: e.start):
         if ent.label_ not in NAMED_LABELS:
             continue
-        span = trim_span(with_regnal_title(extend_person(whole_hyphenated(ent, hyphenated))))
+        span = trim_span(with_regnal_title(extend_person(_grown_to_head(whole_hyphenated(ent, hyphenated)))))
         if span is not None and not (span.label_ == "PERSON" and span.text.casefold() in GENERATIONAL_SUFFIXES):
             yield span
 
@@ -393,11 +409,25 @@ def _name_words(name: str) -> list[str]:
     return words
 
 
+# the Arabic article glued to a surname, which news drops when it writes the surname alone
+_ARTICLE = re.compile(r"^(?:al|el)[-‐‑]", re.I)
+
+
+def without_article(word: str) -> str:
+    """A surname without the Arabic article glued to it: "al-Assad" is "Assad" written alone."""
+    bare = _ARTICLE.sub("", word)
+    return bare if bare[:1].isalpha() else word
+
+
 def _ends_in(full: str, tokens: Sequence[str]) -> bool:
-    """Whether a longer name ends in the words ``tokens``, a generational suffix and case aside
-    (a headline's "REAGAN" ends "Ronald Reagan")."""
-    words = _name_words(full)
-    return len(words) > len(tokens) and [w.casefold() for w in words[-len(tokens) :]] == [t.casefold() for t in tokens]
+    """Whether a longer name ends in the words ``tokens``, a generational suffix, case and an
+    article glued to the surname aside (a headline's "REAGAN" ends "Ronald Reagan"; "Assad" ends
+    "Hafez al-Assad")."""
+    words = [w.casefold() for w in _name_words(full)]
+    if len(words) <= len(tokens):
+        return False
+    ending, wanted = words[-len(tokens) :], [t.casefold() for t in tokens]
+    return ending == wanted or ending[:-1] + [without_article(ending[-1])] == wanted
 
 
 def _begins(full: str, word: str) -> bool:
@@ -444,8 +474,8 @@ def _surname_owner(name: str, persons: Sequence[str], label: str) -> str | None:
     """The one full PERSON name that ``name`` ends ("Van Poppel": Todd van Poppel), or, for one
     word not a place, starts ("Wang": Wang Donghai); case aside."""
     tokens = name.casefold().split()
+    owners = {p for p in persons if _ends_in(p, tokens)}
     full = [(p, [w.casefold() for w in _name_words(p)]) for p in persons]
-    owners = {p for p, words in full if len(words) > len(tokens) and words[-len(tokens) :] == tokens}
     if not owners and len(tokens) == 1 and label not in PLACE_LABELS:
         owners = {p for p, words in full if len(words) > 1 and words[0] == tokens[0]}
     return owners.pop() if len(owners) == 1 else None

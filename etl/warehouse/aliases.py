@@ -42,7 +42,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from etl.nlp.aliases import fold
-from etl.nlp.entities import GENERATIONAL_SUFFIXES, may_start_person
+from etl.nlp.entities import GENERATIONAL_SUFFIXES, may_start_person, without_article
 from etl.nlp.gender import name_gender
 from etl.nlp.nicknames import same_first_name
 from etl.settings import Settings
@@ -381,8 +381,10 @@ def compute_aliases(
             continue
         words = _words(e)
         full = EntityCount(e.entity_id, e.canonical_name, e.label, e.mentions + extra[e.entity_id])
+        bare = words[:-1] + (without_article(words[-1]),)  # "Assad" ends "Hafez al-Assad"
         for k in range(1, len(words)):
-            by_suffix[words[-k:]].append(full)
+            for suffix in {words[-k:], bare[-k:]}:
+                by_suffix[suffix].append(full)
         by_first[words[0]].append(full)
     # one-word names under other labels: the evidence against a one-word PERSON tag ("Politico")
     others: dict[tuple[str, ...], list[EntityCount]] = defaultdict(list)
