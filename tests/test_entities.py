@@ -380,6 +380,8 @@ def test_entities_an_article_all_in_capitals_keeps_its_people() -> None:
         ("RIYADH, April 6 - Nazer said Saudi output in March was below its OPEC quota.", "Nazer"),
         # the parser cut the name off as a sentence of its own ("Barber" / "Conable, president ...")
         ("WASHINGTON, May 5 - Barber Conable, president of the World Bank, announced a sweeping reorganisation that officials said would cut jobs.", "Barber Conable"),
+        # two capitalised words left untagged, in a sentence naming another person
+        ("PEKING, Nov 2 - Zhao Ziyang was elected general secretary of the Chinese Communist Party and Deng Xiaoping, 83, stepped down from the Politburo.", "Zhao Ziyang"),
     ],
 )
 def test_entities_the_name_after_a_dateline_is_read_without_it(text: str, name: str) -> None:
@@ -504,6 +506,8 @@ def test_entities_a_list_of_surnames_is_as_many_people() -> None:
         (["Gro", "Harlem", "Dorrit", "said", "."], [2, 2, 3, 3, 3], ["compound", "compound", "nsubj", "ROOT", "punct"], ["Gro Harlem Dorrit"]),
         # not over a word in common use, nor a surname the parse keeps apart
         (["Gro", "Harlem", "Street", "said", "."], [2, 2, 3, 3, 3], ["compound", "compound", "nsubj", "ROOT", "punct"], ["Gro Harlem"]),
+        # a name never ends in a particle: "[Miguel de] Madrid", whatever the parse
+        (["Miguel", "de", "Madrid", "left", "."], [3, 0, 3, 3, 3], ["nsubj", "prep", "nsubj", "ROOT", "punct"], ["Miguel de Madrid"]),
         (["Gro", "Harlem", "Dorrit", "left", "."], [1, 3, 3, 3, 3], ["compound", "nsubj", "nsubj", "ROOT", "punct"], ["Gro Harlem"]),
     ],
 )

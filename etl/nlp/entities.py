@@ -372,15 +372,24 @@ def _split_surname_list(span: Span, surnames: AbstractSet[str]) -> list[Span]:
     return [Span(span.doc, t.i, t.i + 1, label="PERSON") for t in words]
 
 
+# lower-case words a person's name may hold ("Bill de Blasio"), never its last
+NAME_PARTICLES = frozenset("de da di du del della der den des van von la le bin ibn al el y dos das ter zu ben abu".split())
+
+
 def _grown_to_head(span: Span) -> Span:
     """A PERSON span grown over the untagged surname its words are compounded to: spaCy tags
     "[Gro Harlem] Brundtland said", and the parse makes "Gro" and "Harlem" parts of
-    "Brundtland". Not over a title or a word in common use ("John Smith Street")."""
+    "Brundtland". Not over a title or a word in common use ("John Smith Street"), unless the
+    span ends in a particle, as no name does ("[Miguel de la] Madrid")."""
     doc, end = span.doc, span.end
     if span.label_ != "PERSON" or end >= len(doc) or not doc[end - 1].whitespace_:
         return span
     head = doc[end]
-    if head.ent_type_ or head.tag_ != "NNP" or not _PLAIN_NAME_WORD.match(head.text) or _titles(head) or _common_word(head.lower_):
+    if head.ent_type_ or not _PLAIN_NAME_WORD.match(head.text) or _titles(head):
+        return span
+    if span[-1].text in NAME_PARTICLES and len(span) > 1:
+        return Span(doc, span.start, end + 1, label=span.label)
+    if head.tag_ != "NNP" or _common_word(head.lower_):
         return span
     hanging = [t for t in span if not (span.start <= t.head.i < end)]
     if not hanging or not all(t.head.i == head.i and t.dep_ == "compound" for t in hanging):

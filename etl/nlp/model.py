@@ -116,8 +116,23 @@ def _date_datelines(doc: Doc, firsts: Sequence[Token]) -> None:
 
 def _stumbled(firsts: Sequence[Token]) -> list[Token]:
     """The first tokens after a doc's datelines (``firsts``) where the recogniser stumbled: a proper
-    noun inside an entity that began in the dateline, or untagged in a sentence naming no person."""
-    return [t for t in firsts if t.tag_ == "NNP" and (t.ent_iob_ == "I" or (not t.ent_type_ and not _names_person(t.sent)))]
+    noun inside an entity that began in the dateline, or untagged in a sentence naming no person,
+    or two capitalised words left untagged, whatever the tagger called them ("PEKING, Nov 2 - Zhao
+    Ziyang was elected": an adjective and a noun)."""
+    return [
+        t
+        for t in firsts
+        if (t.tag_ == "NNP" and (t.ent_iob_ == "I" or (not t.ent_type_ and not _names_person(t.sent)))) or _untagged_pair(t)
+    ]
+
+
+def _untagged_pair(token: Token) -> bool:
+    after = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    return (
+        after is not None
+        and token.whitespace_ == " "
+        and all(t.is_title and t.is_alpha and not t.ent_type_ for t in (token, after))
+    )
 
 
 def _names_person(span: Span) -> bool:

@@ -42,7 +42,7 @@ import pyarrow as pa
 import sqlalchemy as sa
 
 from etl.nlp.aliases import fold
-from etl.nlp.entities import GENERATIONAL_SUFFIXES, may_start_person, without_article
+from etl.nlp.entities import GENERATIONAL_SUFFIXES, NAME_PARTICLES, may_start_person, without_article
 from etl.nlp.gender import name_gender
 from etl.nlp.nicknames import same_first_name
 from etl.settings import Settings
@@ -134,12 +134,8 @@ def _by_context(
     return next(c for c in candidates if c.entity_id == winner)
 
 
-# lower-case words a person's name may hold ("Bill de Blasio")
-_PARTICLES = frozenset("de da di du del della der den des van von la le bin ibn al el y dos das ter zu ben abu".split())
-
-
 def _written_as_name(name: str) -> bool:
-    return all(w[:1].isupper() or w in _PARTICLES for w in name.split())
+    return all(w[:1].isupper() or w in NAME_PARTICLES for w in name.split())
 
 
 def _company(entity_id: str, articles: Mapping[str, AbstractSet[str]], cast: Mapping[str, frozenset[str]]) -> frozenset[str]:
