@@ -387,6 +387,8 @@ def _grown_to_head(span: Span) -> Span:
     head = doc[end]
     if head.ent_type_ or not _PLAIN_NAME_WORD.match(head.text) or _titles(head):
         return span
+    if not all(_PLAIN_NAME_WORD.match(t.text) or t.text in NAME_PARTICLES or _INITIAL.match(t.text) for t in span):
+        return span  # glued text ("Daniel MaransFlagShareLikeReplyAni")
     if span[-1].text in NAME_PARTICLES and len(span) > 1:
         return Span(doc, span.start, end + 1, label=span.label)
     if head.tag_ != "NNP" or _common_word(head.lower_):
