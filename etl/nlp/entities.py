@@ -175,8 +175,7 @@ def _name_token(token: Token, may_open: bool = False) -> bool:
         and token.text[:1].isupper()
         and token.text.replace("-", "").replace("'", "").isalpha()
         and (may_open or not token.is_sent_start)
-        and token.lower_.rstrip(".") not in PERSON_HONORIFICS
-        and token.lower_ not in _ROLE_WORDS
+        and not _titles(token)
     )
 
 
@@ -486,8 +485,8 @@ def _surname_owner(name: str, persons: Sequence[str], label: str) -> str | None:
     word not a place, starts ("Wang": Wang Donghai); case aside."""
     tokens = name.casefold().split()
     owners = {p for p in persons if _ends_in(p, tokens)}
-    full = [(p, [w.casefold() for w in _name_words(p)]) for p in persons]
     if not owners and len(tokens) == 1 and label not in PLACE_LABELS:
+        full = [(p, [w.casefold() for w in _name_words(p)]) for p in persons]
         owners = {p for p, words in full if len(words) > 1 and words[0] == tokens[0]}
     return owners.pop() if len(owners) == 1 else None
 

@@ -94,10 +94,10 @@ class DatelineEntities:
     def pipe(self, docs: Iterable[Doc], batch_size: int = 32) -> Iterator[Doc]:
         for batch in util.minibatch(docs, size=batch_size):
             ends = [list(dateline_ends(doc)) for doc in batch]
-            wanted = [(doc, first) for doc, firsts in zip(batch, ends, strict=True) for first in _stumbled(firsts)]
-            alone = self.ner.pipe(self.nlp.make_doc(doc.text[first.idx : _reread_end(first)]) for doc, first in wanted)
-            for (doc, first), read in zip(wanted, alone, strict=True):
-                _replace_entities(doc, first, read)
+            wanted = [(doc, first, _reread_end(first)) for doc, firsts in zip(batch, ends, strict=True) for first in _stumbled(firsts)]
+            alone = self.ner.pipe(self.nlp.make_doc(doc.text[first.idx : end]) for doc, first, end in wanted)
+            for (doc, first, end), read in zip(wanted, alone, strict=True):
+                _replace_entities(doc, first, end, read)
             for doc, firsts in zip(batch, ends, strict=True):
                 _date_datelines(doc, firsts)
             yield from batch
@@ -106,9 +106,10 @@ class DatelineEntities:
 def _date_datelines(doc: Doc, firsts: Sequence[Token]) -> None:
     """The date of each dateline (ending before one of ``firsts``) is a DATE, whatever the
     recogniser called it ("OTTAWA, Oct 4 -": "Oct" a person)."""
+    text = doc.text  # Doc.text joins every token: once per doc
     for first in firsts:
-        start = doc.text.rfind("\n", 0, first.idx) + 1
-        for expr in find_dates(doc.text[start : first.idx], offset=start):
+        start = text.rfind("\n", 0, first.idx) + 1
+        for expr in find_dates(text[start : first.idx], offset=start):
             date = doc.char_span(expr.start, expr.end, label="DATE", alignment_mode="expand")
             if date is not None and not any((e.start, e.end, e.label_) == (date.start, date.end, "DATE") for e in doc.ents):
                 doc.ents = sorted([e for e in doc.ents if e.end <= date.start or e.start >= date.end] + [date], key=lambda e: e.start)
@@ -153,9 +154,9 @@ def _reread_end(first: Token) -> int:
     return sent.end_char
 
 
-def _replace_entities(doc: Doc, first: Token, alone: Doc) -> None:
-    """The entities of ``first``'s sentence (to ``_reread_end``) from its reading ``alone``."""
-    lo, hi = first.idx, _reread_end(first)
+def _replace_entities(doc: Doc, first: Token, hi: int, alone: Doc) -> None:
+    """The entities of the text from ``first`` to ``hi`` (``_reread_end``) from its reading ``alone``."""
+    lo = first.idx
     kept: list[Span] = []
     for ent in doc.ents:
         if ent.end_char <= lo or ent.start_char >= hi:
